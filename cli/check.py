@@ -1,0 +1,28 @@
+"""`kb check`: validate the whole knowledge base."""
+
+from __future__ import annotations
+
+import typer
+
+from cli.options import RootOption
+from cli.output import message
+
+
+def check(root: RootOption = None) -> None:
+    """Validate every record: schema, references, archived texts (sha256), quotes at their lines and
+    statements copied from the text. Prints one line per problem and exits 1 if there is any."""
+    from kb.errors import InvalidKnowledgeBase
+    from kb.store import find_root, load
+
+    base = find_root(root)
+    kb, problems = load(base)
+    if problems:
+        raise InvalidKnowledgeBase(problems)
+    message(
+        f"ok: {len(kb.claims)} claims, {len(kb.hypotheses)} hypotheses, {len(kb.confounds)} confound types, "
+        f"{len(kb.models)} models, {len(kb.sources)} sources, {len(kb.texts)} texts, {len(kb.discrepancies)} discrepancies"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(check)

@@ -1,0 +1,49 @@
+"""Domain exceptions. Each message is one line naming the file, field and id; the CLI edge prints
+it as `Error: …` on stderr and exits 1."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem found in the knowledge base, printed as `path:line: field: message`."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+
+
+class KbError(Exception):
+    """Base class of every error a user can cause; never shown with a traceback."""
+
+
+class InvalidKnowledgeBase(KbError):
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class NotFound(KbError):
+    def __init__(self, noun: str, id: str) -> None:
+        self.noun, self.id = noun, id
+        super().__init__(f"no {noun} with id '{id}'")
+
+
+class AlreadyExists(KbError):
+    def __init__(self, path: str, id: str) -> None:
+        super().__init__(f"{path}: id: a record with id '{id}' already exists; choose another id")
+
+
+class InvalidInput(KbError):
+    """Bad input from the command line or an input file."""
+
+
+class WriteFailed(KbError):
+    """A write could not complete; every file is left as it was."""

@@ -1,0 +1,264 @@
+"""The on-disk record shapes. Each is strict (`extra="forbid"`) so a typo in a reviewed file fails
+loudly; the same models are the public JSON shape (`model_dump(mode="json")`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from kb.vocab import (
+    Answer,
+    Bearing,
+    Controlled,
+    Design,
+    Extraction,
+    Kind,
+    Missing,
+    Severity,
+    SourceType,
+    Status,
+    Stream,
+    Strength,
+    Tier,
+    Verdict,
+)
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]*$", max_length=120)]
+Text = Annotated[str, StringConstraints(min_length=1)]
+QUOTE_MAX = 300
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, use_enum_values=False)
+
+
+class Identified(Record):
+    id: Slug
+
+
+# --- claim parts -------------------------------------------------------------------------------
+
+
+class ModelRef(Record):
+    """An AI system a claim studies: our Model id, the name as the document writes it, and the
+    variant or checkpoint."""
+
+    model: Slug
+    as_written: Text
+    variant: str | Missing = Missing.NOT_REPORTED
+    note: str = ""
+
+
+class Method(Record):
+    design: Design
+    text: Text
+
+
+class Number(Record):
+    measure: Text
+    value: float | Missing = Missing.NOT_REPORTED
+    unit: str | Missing = Missing.NOT_REPORTED
+    interval: tuple[float, float] | Missing = Missing.NOT_REPORTED
+    n: int | Missing = Missing.NOT_REPORTED
+    baseline: float | str | Missing = Missing.NOT_REPORTED
+    model: Slug | Missing = Missing.NOT_REPORTED
+    note: str = ""
+
+
+class Result(Record):
+    text: Text
+    numbers: list[Number] = Field(default_factory=list)
+
+
+class Link(Record):
+    hypothesis: Slug
+    bearing: Bearing
+    strength: Strength
+    rationale: Text
+
+
+class ConfoundEntry(Record):
+    type: Slug
+    detail: Text
+    controlled: Controlled
+    how: str | Missing = Missing.NOT_REPORTED
+
+
+class Provenance(Record):
+    tier: Tier
+    origin: Slug | Missing = Missing.NOT_REPORTED
+    channel: Slug
+    study: Slug | None = None
+    extraction: Extraction = Extraction.MANUAL
+
+
+class Locator(Record):
+    text: Slug
+    lines: tuple[int, int]
+    quote: Annotated[str, StringConstraints(min_length=1, max_length=QUOTE_MAX)]
+    speaker: str | Missing = Missing.NOT_REPORTED
+    speaker_inferred: bool = False
+    garbled: bool = False
+    note: str = ""
+
+    @field_validator("lines")
+    @classmethod
+    def _ordered(cls, v: tuple[int, int]) -> tuple[int, int]:
+        if v[0] < 1 or v[1] < v[0]:
+            raise ValueError(f"line range {v[0]}-{v[1]} must be 1-based and ascending")
+        return v
+
+
+class ConfoundJudgment(Record):
+    confound: Slug
+    answers: list[Answer]
+    proposed: Controlled
+    override: Controlled | None = None
+    why: str = ""
+
+    @model_validator(mode="after")
+    def _override_needs_reason(self) -> ConfoundJudgment:
+        if self.override is not None and not self.why.strip():
+            raise ValueError("an override needs a written justification (why)")
+        return self
+
+    @property
+    def judged(self) -> Controlled:
+        return self.override if self.override is not None else self.proposed
+
+
+class LinkJudgment(Record):
+    hypothesis: Slug
+    bearing: Bearing
+    strength: Strength
+    why: str = ""
+
+
+class Review(Record):
+    reviewer: Text
+    started: dt.datetime
+    submitted: dt.datetime | None = None
+    verdict: Verdict | None = None
+    confounds: list[ConfoundJudgment] = Field(default_factory=list)
+    links: list[LinkJudgment] = Field(default_factory=list)
+    comment: str = ""
+
+
+class Event(Record):
+    """One append-only history entry: a review step or a status change."""
+
+    at: dt.datetime
+    actor: Text
+    event: Text
+    detail: str = ""
+
+
+class Claim(Identified):
+    title: Text
+    statement: Text
+    kind: Kind
+    stream: Stream
+    models: list[ModelRef] = Field(default_factory=list)
+    method: Method
+    result: Result | Missing = Missing.NOT_APPLICABLE
+    links: list[Link] = Field(default_factory=list)
+    confounds: list[ConfoundEntry] = Field(default_factory=list)
+    provenance: Provenance
+    locators: list[Locator] = Field(min_length=1)
+    status: Status = Status.DRAFT
+    superseded_by: Slug | None = None
+    retraction_reason: str | None = None
+    reviews: list[Review] = Field(default_factory=list)
+    history: list[Event] = Field(default_factory=list)
+    date: dt.date | Missing = Missing.NOT_REPORTED
+    tags: list[str] = Field(default_factory=list)
+    notes: str = ""
+
+    @model_validator(mode="after")
+    def _lifecycle(self) -> Claim:
+        if self.status is Status.SUPERSEDED and not self.superseded_by:
+            raise ValueError("status superseded needs superseded_by (the successor's id)")
+        if self.status is Status.RETRACTED and not (self.retraction_reason or "").strip():
+            raise ValueError("status retracted needs a retraction_reason")
+        return self
+
+
+# --- other records ------------------------------------------------------------------------------
+
+
+class Hypothesis(Identified):
+    title: Text
+    statement: Text
+    stream: Stream
+    prior: Annotated[float, Field(gt=0, lt=1)]
+    rivals: list[Slug] = Field(default_factory=list)
+    notes: str = ""
+
+
+class ConfoundType(Identified):
+    name: Text
+    definition: Text
+    group: Text
+    signalling_questions: list[Text] = Field(min_length=1)
+    control: Text
+    severity: Severity
+
+
+class Identifiers(Record):
+    arxiv: str | None = None
+    doi: str | None = None
+    url: str | None = None
+
+
+class Source(Identified):
+    title: Text
+    authors: list[str] = Field(default_factory=list)
+    date: dt.date | str | Missing = Missing.NOT_REPORTED
+    type: SourceType
+    identifiers: Identifiers = Field(default_factory=Identifiers)
+    notes: str = ""
+
+
+class SourceText(Identified):
+    source: Slug
+    path: Text
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    lines: Annotated[int, Field(ge=0)]
+    description: str = ""
+
+
+class Model(Identified):
+    name: Text
+    developer: str | Missing = Missing.NOT_REPORTED
+    family: str | Missing = Missing.NOT_REPORTED
+    size: str | Missing = Missing.NOT_REPORTED
+    open_weights: bool | Missing = Missing.NOT_REPORTED
+    aliases: list[str] = Field(default_factory=list)
+    notes: str = ""
+
+
+class DiscrepancySide(Record):
+    locator: Locator
+    reading: Text
+
+
+class Discrepancy(Identified):
+    title: Text
+    subject: Literal["number", "name", "date", "attribution", "scale", "model", "other"]
+    sides: list[DiscrepancySide] = Field(min_length=2)
+    adopted: Text
+    why: Text
+    claims: list[Slug] = Field(default_factory=list)
+
+
+RECORD_FOLDERS: dict[str, type[Identified]] = {
+    "findings": Claim,
+    "hypotheses": Hypothesis,
+    "confounds": ConfoundType,
+    "models": Model,
+    "sources": Source,
+    "texts": SourceText,
+    "discrepancies": Discrepancy,
+}

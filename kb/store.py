@@ -1,0 +1,310 @@
+"""The YAML store: `claims/` is the source of truth. Loading is strict and collects every problem
+in one pass, each as `path:line: field: message`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import ValidationError
+
+from kb import yamlio
+from kb.errors import InvalidKnowledgeBase, NotFound, Problem
+from kb.models import (
+    RECORD_FOLDERS,
+    Claim,
+    ConfoundType,
+    Discrepancy,
+    Hypothesis,
+    Identified,
+    Locator,
+    Model,
+    Source,
+    SourceText,
+)
+from kb.texts import ArchivedText
+from kb.vocab import Missing
+
+R = TypeVar("R", bound=Identified)
+CLAIMS_DIR = "claims"
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class KnowledgeBase:
+    """Every record of the knowledge base, by folder and id, and the file each came from."""
+
+    root: Path
+    claims: dict[str, Claim] = field(default_factory=dict)
+    hypotheses: dict[str, Hypothesis] = field(default_factory=dict)
+    confounds: dict[str, ConfoundType] = field(default_factory=dict)
+    models: dict[str, Model] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    texts: dict[str, SourceText] = field(default_factory=dict)
+    discrepancies: dict[str, Discrepancy] = field(default_factory=dict)
+    paths: dict[tuple[str, str], Path] = field(default_factory=dict)
+    _archived: dict[str, ArchivedText] = field(default_factory=dict, repr=False)
+
+    def folder(self, name: str) -> dict[str, Any]:
+        return getattr(self, "claims" if name == "findings" else name)  # type: ignore[no-any-return]
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def path_of(self, folder: str, id: str) -> str:
+        return self.rel(self.paths[(folder, id)])
+
+    def archived(self, text_id: str) -> ArchivedText:
+        if text_id not in self._archived:
+            self._archived[text_id] = ArchivedText.read(self.root / self.texts[text_id].path)
+        return self._archived[text_id]
+
+    def get(self, folder: str, id: str, noun: str) -> Any:
+        try:
+            return self.folder(folder)[id]
+        except KeyError:
+            raise NotFound(noun, id) from None
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The repository root: the nearest folder upwards holding `claims/`."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / CLAIMS_DIR).is_dir():
+            return candidate
+    return here
+
+
+def record_files(root: Path, folder: str) -> Iterator[Path]:
+    base = root / CLAIMS_DIR / folder
+    if base.is_dir():
+        yield from sorted(base.rglob("*.yaml"))
+
+
+# --- per-file loading ---------------------------------------------------------------------------
+
+
+def _clean_loc(loc: Sequence[str | int], data: Any, missing: bool) -> Loc:
+    """Drop pydantic's union-branch tags from an error location, keeping real keys and indices."""
+    out: list[str | int] = []
+    current = data
+    for i, part in enumerate(loc):
+        if isinstance(current, dict) and part in current:
+            out.append(part)
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and part < len(current):
+            out.append(part)
+            current = current[part]
+        elif missing and i == len(loc) - 1 and isinstance(part, str):
+            out.append(part)
+    return tuple(out)
+
+
+def dotted(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "(record)"
+
+
+def _describe(err: Any) -> str:
+    kind = err["type"]
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field (not in the schema; check the spelling)"
+    msg = str(err["msg"])
+    msg = msg.removeprefix("Value error, ")
+    if "input" in err and not isinstance(err["input"], dict | list):
+        return f"{msg} (got {err['input']!r})"
+    return msg
+
+
+def validation_problems(exc: ValidationError, data: Any, rel: str, text: str, id: str) -> list[Problem]:
+    merged: dict[Loc, list[str]] = {}
+    for err in exc.errors():
+        loc = _clean_loc(err["loc"], data, err["type"] == "missing")
+        merged.setdefault(loc, [])
+        desc = _describe(err)
+        if desc not in merged[loc]:
+            merged[loc].append(desc)
+    # a union field that fails as a model and as an enum: keep the deeper (model) complaints
+    keep = {loc: msgs for loc, msgs in merged.items() if not any(o[: len(loc)] == loc and o != loc for o in merged)}
+    return [
+        Problem(rel, yamlio.line_of(text, loc), dotted(loc), f"{' or '.join(msgs)} (id {id})") for loc, msgs in keep.items()
+    ]
+
+
+def load_file(path: Path, model: type[R], rel: str) -> tuple[R | None, list[Problem]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(rel, 1, "(file)", f"not UTF-8 text: {exc.reason} (id {path.stem})")]
+    try:
+        data = yamlio.parse(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return None, [Problem(rel, line, "(yaml)", f"malformed YAML: {what} (id {path.stem})")]
+    if not isinstance(data, dict):
+        got = "an empty file" if data is None else f"a {type(data).__name__}"
+        return None, [Problem(rel, 1, "(record)", f"expected a mapping of fields, got {got} (id {path.stem})")]
+    id = str(data.get("id", path.stem))
+    try:
+        record = model.model_validate(data)
+    except ValidationError as exc:
+        return None, validation_problems(exc, data, rel, text, id)
+    problems = []
+    if record.id != path.stem:
+        problems.append(Problem(rel, yamlio.line_of(text, ("id",)), "id", f"id '{record.id}' does not match the file name '{path.name}'"))
+    return record, problems
+
+
+# --- the whole knowledge base -------------------------------------------------------------------
+
+
+class _Checker:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.problems: list[Problem] = []
+        self._texts_ok: set[str] = set()
+
+    def add(self, folder: str, id: str, loc: Loc, message: str) -> None:
+        path = self.kb.paths[(folder, id)]
+        text = path.read_text(encoding="utf-8")
+        self.problems.append(Problem(self.kb.rel(path), yamlio.line_of(text, loc), dotted(loc), f"{message} (id {id})"))
+
+    def ref(self, folder: str, id: str, loc: Loc, target: str, noun: str, value: Any) -> None:
+        if isinstance(value, str) and not isinstance(value, Missing) and value not in self.kb.folder(target):
+            self.add(folder, id, loc, f"unknown {noun} '{value}'")
+
+    def texts(self) -> None:
+        for tid, rec in self.kb.texts.items():
+            self.ref("texts", tid, ("source",), "sources", "source", rec.source)
+            path = self.kb.root / rec.path
+            if not path.is_file():
+                self.add("texts", tid, ("path",), f"archived text '{rec.path}' does not exist")
+                continue
+            archived = self.kb.archived(tid)
+            if archived.sha256 != rec.sha256:
+                self.add("texts", tid, ("sha256",), f"sha256 of '{rec.path}' is {archived.sha256}, record says {rec.sha256}")
+                continue
+            if archived.line_count != rec.lines:
+                self.add("texts", tid, ("lines",), f"'{rec.path}' has {archived.line_count} lines, record says {rec.lines}")
+            self._texts_ok.add(tid)
+
+    def locator(self, folder: str, id: str, loc: Loc, locator: Locator) -> None:
+        if locator.text not in self.kb.texts:
+            self.add(folder, id, (*loc, "text"), f"unknown text '{locator.text}'")
+            return
+        if locator.text not in self._texts_ok:
+            return  # the text itself is broken; reported once, on the text
+        archived = self.kb.archived(locator.text)
+        start, end = locator.lines
+        if end > archived.line_count:
+            self.add(folder, id, (*loc, "lines"), f"line range {start}-{end} is outside '{locator.text}' ({archived.line_count} lines)")
+            return
+        if not archived.quote_at(locator.quote, start, end):
+            found = archived.find_quote(locator.quote)
+            hint = f"; it occurs at lines {found[0]}-{found[1]}" if found else "; it does not occur in the text"
+            self.add(folder, id, (*loc, "quote"), f"quote does not occur at lines {start}-{end} of '{locator.text}'{hint}")
+
+    def claim(self, c: Claim) -> None:
+        f = "findings"
+        for i, m in enumerate(c.models):
+            self.ref(f, c.id, ("models", i, "model"), "models", "model", m.model)
+        for i, link in enumerate(c.links):
+            self.ref(f, c.id, ("links", i, "hypothesis"), "hypotheses", "hypothesis", link.hypothesis)
+        for i, conf in enumerate(c.confounds):
+            self.ref(f, c.id, ("confounds", i, "type"), "confounds", "confound type", conf.type)
+        self.ref(f, c.id, ("provenance", "origin"), "sources", "source", c.provenance.origin)
+        self.ref(f, c.id, ("provenance", "channel"), "sources", "source", c.provenance.channel)
+        if c.superseded_by is not None:
+            self.ref(f, c.id, ("superseded_by",), "findings", "claim", c.superseded_by)
+        if not isinstance(c.result, str):
+            for i, num in enumerate(c.result.numbers):
+                self.ref(f, c.id, ("result", "numbers", i, "model"), "models", "model", num.model)
+        for r, review in enumerate(c.reviews):
+            for j, judgment in enumerate(review.confounds):
+                self.ref(f, c.id, ("reviews", r, "confounds", j, "confound"), "confounds", "confound type", judgment.confound)
+            for j, lj in enumerate(review.links):
+                self.ref(f, c.id, ("reviews", r, "links", j, "hypothesis"), "hypotheses", "hypothesis", lj.hypothesis)
+        for i, locator in enumerate(c.locators):
+            self.locator(f, c.id, ("locators", i), locator)
+        self.copies(c)
+
+    def copies(self, c: Claim) -> None:
+        fields: list[tuple[Loc, str]] = [(("statement",), c.statement)]
+        for tid in dict.fromkeys(loc.text for loc in c.locators):
+            if tid not in self._texts_ok:
+                continue
+            archived = self.kb.archived(tid)
+            for loc, value in fields:
+                run = archived.copied_run(value)
+                if run is not None:
+                    self.add("findings", c.id, loc, f"shares 12 or more consecutive words with '{tid}' (\"{run}\"); paraphrase it")
+
+    def run(self) -> list[Problem]:
+        kb = self.kb
+        self.texts()
+        for hid, h in kb.hypotheses.items():
+            for i, rival in enumerate(h.rivals):
+                self.ref("hypotheses", hid, ("rivals", i), "hypotheses", "hypothesis", rival)
+        for c in kb.claims.values():
+            self.claim(c)
+        for did, d in kb.discrepancies.items():
+            for i, side in enumerate(d.sides):
+                self.locator("discrepancies", did, ("sides", i, "locator"), side.locator)
+            for i, cid in enumerate(d.claims):
+                self.ref("discrepancies", did, ("claims", i), "findings", "claim", cid)
+        return self.problems
+
+
+def load(root: Path, *, verify: bool = True, folders: Iterable[str] = RECORD_FOLDERS) -> tuple[KnowledgeBase, list[Problem]]:
+    """Load every record under `root/claims`; with `verify`, also check references, texts, quotes
+    and copying. Returns the knowledge base (the valid records) and every problem found."""
+    kb = KnowledgeBase(root=root)
+    problems: list[Problem] = []
+    for folder in folders:
+        model = RECORD_FOLDERS[folder]
+        records = kb.folder(folder)
+        for path in record_files(root, folder):
+            rel = kb.rel(path)
+            record, found = load_file(path, model, rel)
+            problems.extend(found)
+            if record is None:
+                continue
+            if record.id in records:
+                first = kb.path_of(folder, record.id)
+                text = path.read_text(encoding="utf-8")
+                problems.append(Problem(rel, yamlio.line_of(text, ("id",)), "id", f"duplicate id '{record.id}' (also in {first})"))
+                continue
+            records[record.id] = record
+            kb.paths[(folder, record.id)] = path
+    if verify:
+        problems.extend(_Checker(kb).run())
+    return kb, sorted(problems)
+
+
+def load_valid(root: Path) -> KnowledgeBase:
+    """Load and verify; raise with every problem if there is any."""
+    kb, problems = load(root)
+    if problems:
+        raise InvalidKnowledgeBase(problems)
+    return kb
+
+
+def claim_path(root: Path, id: str) -> Path:
+    return root / CLAIMS_DIR / "findings" / f"{id}.yaml"
+
+
+def dump_record(record: Identified) -> str:
+    """The canonical YAML of a record: defaults left out, fields in schema order."""
+    return yamlio.dump(record.model_dump(mode="json", exclude_defaults=True))

@@ -1,0 +1,79 @@
+"""Archived source texts: reading lines, verifying quotes, and spotting statements copied from
+the text."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+_WS = re.compile(r"\s+")
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z0-9]+)*")
+COPY_RUN = 12  # a statement may not share this many consecutive words with its source text
+
+
+def normalise(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("’", "'"))
+
+
+def ngrams(tokens: list[str], n: int = COPY_RUN) -> set[tuple[str, ...]]:
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
+
+
+@dataclass
+class ArchivedText:
+    """The bytes of one archived text, split into 1-based physical lines."""
+
+    path: Path
+    data: bytes = field(repr=False)
+
+    @classmethod
+    def read(cls, path: Path) -> ArchivedText:
+        return cls(path, path.read_bytes())
+
+    @cached_property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.data.decode("utf-8", errors="replace").split("\n") if self.data else []
+
+    @property
+    def line_count(self) -> int:
+        lines = self.lines
+        return len(lines) - 1 if lines and lines[-1] == "" else len(lines)
+
+    def span(self, start: int, end: int) -> str:
+        return "\n".join(self.lines[start - 1 : end])
+
+    def quote_at(self, quote: str, start: int, end: int) -> bool:
+        return normalise(quote) in normalise(self.span(start, end))
+
+    def find_quote(self, quote: str) -> tuple[int, int] | None:
+        """Where a quote actually is (first line range of at most 30 lines), to suggest a fix."""
+        q = normalise(quote)
+        for i in range(1, self.line_count + 1):
+            if q[:40] in normalise(self.lines[i - 1]) or i == self.line_count:
+                for j in range(i, min(i + 30, self.line_count + 1)):
+                    if q in normalise(self.span(i, j)):
+                        return (i, j)
+        return None
+
+    @cached_property
+    def grams(self) -> set[tuple[str, ...]]:
+        return ngrams(words(self.data.decode("utf-8", errors="replace")))
+
+    def copied_run(self, statement: str) -> str | None:
+        """The first run of COPY_RUN words that `statement` shares with this text, if any."""
+        grams, tokens = self.grams, words(statement)
+        for i in range(len(tokens) - COPY_RUN + 1):
+            if (gram := tuple(tokens[i : i + COPY_RUN])) in grams:
+                return " ".join(gram)
+        return None
