@@ -53,10 +53,15 @@ def root(
         raise typer.Exit()
 
 
-def _register() -> None:
-    from cli import check
+# Each module holds one noun's commands and a `register(app)` function.
+COMMAND_MODULES = ["check"]
 
-    check.register(app)
+
+def _register() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"cli.{name}").register(app)
 
 
 _register()
