@@ -54,7 +54,7 @@ def root(
 
 
 # Each module holds one noun's commands and a `register(app)` function.
-COMMAND_MODULES = ["check"]
+COMMAND_MODULES = ["check", "db", "claim", "records"]
 
 
 def _register() -> None:

@@ -171,14 +171,15 @@ def load_file(path: Path, model: type[R], rel: str) -> tuple[R | None, list[Prob
 
 
 class _Checker:
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, pending: dict[Path, str] | None = None) -> None:
         self.kb = kb
         self.problems: list[Problem] = []
         self._texts_ok: set[str] = set()
+        self.pending = pending or {}  # file contents not yet on disk, by their final path
 
     def add(self, folder: str, id: str, loc: Loc, message: str) -> None:
         path = self.kb.paths[(folder, id)]
-        text = path.read_text(encoding="utf-8")
+        text = self.pending[path] if path in self.pending else path.read_text(encoding="utf-8")
         self.problems.append(Problem(self.kb.rel(path), yamlio.line_of(text, loc), dotted(loc), f"{message} (id {id})"))
 
     def ref(self, folder: str, id: str, loc: Loc, target: str, noun: str, value: Any) -> None:
@@ -251,6 +252,13 @@ class _Checker:
                 if run is not None:
                     self.add("findings", c.id, loc, f"shares 12 or more consecutive words with '{tid}' (\"{run}\"); paraphrase it")
 
+    def texts_only(self) -> None:
+        """Mark archived texts as usable after checking them (for checking one new claim)."""
+        for tid in self.kb.texts:
+            path = self.kb.root / self.kb.texts[tid].path
+            if path.is_file() and self.kb.archived(tid).sha256 == self.kb.texts[tid].sha256:
+                self._texts_ok.add(tid)
+
     def run(self) -> list[Problem]:
         kb = self.kb
         self.texts()
@@ -291,6 +299,21 @@ def load(root: Path, *, verify: bool = True, folders: Iterable[str] = RECORD_FOL
     if verify:
         problems.extend(_Checker(kb).run())
     return kb, sorted(problems)
+
+
+def check_new_claim(kb: KnowledgeBase, claim: Claim, path: Path, content: str) -> list[Problem]:
+    """Problems of one claim about to be written to `path` (references, quotes, copying), checked
+    against an already-loaded knowledge base."""
+    kb.claims[claim.id] = claim
+    kb.paths[("findings", claim.id)] = path
+    try:
+        checker = _Checker(kb, pending={path: content})
+        checker.texts_only()
+        checker.claim(claim)
+        return sorted(checker.problems)
+    finally:
+        del kb.claims[claim.id]
+        del kb.paths[("findings", claim.id)]
 
 
 def load_valid(root: Path) -> KnowledgeBase:

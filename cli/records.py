@@ -1,0 +1,65 @@
+"""`kb hypothesis|confound|model|source|text list|show`: the reference records, read from the
+database. One factory serves every noun, since the commands differ only in table and columns. (No postponed annotations here:
+the command signatures close over `noun`, and Typer evaluates them.)"""
+
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import typer
+
+from cli.context import fresh_root
+from cli.options import RootOption
+from cli.output import Format, FormatOption, emit
+
+
+@dataclass(frozen=True)
+class Noun:
+    name: str
+    table: str
+    plural: str
+    columns: tuple[str, ...]
+    show: bool = True
+
+
+NOUNS = (
+    Noun("hypothesis", "hypothesis", "hypotheses", ("id", "stream", "prior", "title")),
+    Noun("confound", "confound_type", "confound types", ("id", "group", "severity", "name")),
+    Noun("model", "model", "models", ("id", "name", "developer", "family", "open_weights")),
+    Noun("source", "source", "sources (works and documents)", ("id", "type", "date", "title")),
+    Noun("text", "text", "archived source texts", ("id", "source", "path", "lines", "sha256")),
+)
+
+
+def make_app(noun: Noun) -> typer.Typer:
+    app = typer.Typer(help=f"List and show {noun.plural}.", no_args_is_help=True)
+
+    def list_(fmt: FormatOption = Format.TABLE, root: RootOption = None) -> None:
+        from kb.db import query_records
+
+        emit(query_records(fresh_root(root), noun.table), fmt, noun.columns)
+
+    list_.__doc__ = f"List all {noun.plural}."
+    app.command("list")(list_)
+
+    def show(
+        id: Annotated[str, typer.Argument(help=f"The {noun.name}'s id.")],
+        fmt: FormatOption = Format.TABLE,
+        root: RootOption = None,
+    ) -> None:
+        from kb.db import query_record
+        from kb.errors import NotFound
+
+        record = query_record(fresh_root(root), noun.table, id)
+        if record is None:
+            raise NotFound(noun.name, id)
+        emit(record, fmt)
+
+    show.__doc__ = f"Show one {noun.name} with every field."
+    app.command("show")(show)
+    return app
+
+
+def register(root_app: typer.Typer) -> None:
+    for noun in NOUNS:
+        root_app.add_typer(make_app(noun), name=noun.name)

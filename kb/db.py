@@ -1,0 +1,170 @@
+"""The SQLite index: a build artefact, rebuilt from `claims/` and never edited by hand.
+
+The schema is declared once with SQLModel; rows go in through the DB-API `executemany` in one
+transaction (the ORM would be ten times slower at 50k claims). Reads use plain `sqlite3` so a
+query command does not pay for importing SQLAlchemy. Same input, same database content: rows are
+inserted in id order and nothing time-dependent is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kb.store import CLAIMS_DIR
+
+BUILD_DIR = "build"
+DB_NAME = "kb.sqlite"
+SCHEMA_VERSION = "1"
+
+
+def build_dir(root: Path) -> Path:
+    return root / BUILD_DIR
+
+
+def db_path(root: Path) -> Path:
+    return build_dir(root) / DB_NAME
+
+
+def fingerprint(root: Path) -> str:
+    """A hash of every file's path, size and modification time under `claims/`: cheap (no file is
+    read) and changes whenever a file is added, removed or edited."""
+    digest = hashlib.blake2b(SCHEMA_VERSION.encode(), digest_size=16)
+    base = root / CLAIMS_DIR
+    stack = [base]
+    entries: list[str] = []
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                for entry in it:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(Path(entry.path))
+                    elif not entry.name.startswith("."):
+                        st = entry.stat()
+                        entries.append(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}")
+        except FileNotFoundError:
+            continue
+    for line in sorted(entries):
+        digest.update(line.encode())
+    return digest.hexdigest()
+
+
+def stored_fingerprint(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row else None
+
+
+def is_fresh(root: Path) -> bool:
+    return stored_fingerprint(db_path(root)) == fingerprint(root)
+
+
+# --- query side ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimFilter:
+    """Filters for `kb claim list`; each set field narrows the result (AND)."""
+
+    hypothesis: str | None = None
+    stream: str | None = None
+    kind: str | None = None
+    model: str | None = None
+    confound: str | None = None
+    controlled: str | None = None
+    bearing: str | None = None
+    status: str | None = None
+    source: str | None = None
+    text: str | None = None
+
+    def sql(self) -> tuple[str, list[str]]:
+        where: list[str] = []
+        args: list[str] = []
+        for column in ("stream", "kind", "status"):
+            value = getattr(self, column)
+            if value is not None:
+                where.append(f"c.{column} = ?")
+                args.append(value)
+        if self.hypothesis is not None or self.bearing is not None:
+            cond, cargs = [], []
+            if self.hypothesis is not None:
+                cond.append("l.hypothesis = ?")
+                cargs.append(self.hypothesis)
+            if self.bearing is not None:
+                cond.append("l.bearing = ?")
+                cargs.append(self.bearing)
+            where.append(f"EXISTS (SELECT 1 FROM link l WHERE l.claim_id = c.id AND {' AND '.join(cond)})")
+            args += cargs
+        if self.confound is not None or self.controlled is not None:
+            cond, cargs = [], []
+            if self.confound is not None:
+                cond.append("k.type = ?")
+                cargs.append(self.confound)
+            if self.controlled is not None:
+                cond.append("k.controlled = ?")
+                cargs.append(self.controlled)
+            where.append(f"EXISTS (SELECT 1 FROM claim_confound k WHERE k.claim_id = c.id AND {' AND '.join(cond)})")
+            args += cargs
+        if self.model is not None:
+            where.append("EXISTS (SELECT 1 FROM claim_model m WHERE m.claim_id = c.id AND m.model = ?)")
+            args.append(self.model)
+        if self.source is not None:
+            where.append("(c.origin = ? OR c.channel = ?)")
+            args += [self.source, self.source]
+        if self.text is not None:
+            where.append("EXISTS (SELECT 1 FROM locator t WHERE t.claim_id = c.id AND t.text = ?)")
+            args.append(self.text)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        return clause, args
+
+
+def connect(root: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{db_path(root)}?mode=ro", uri=True)
+
+
+def query_claims(root: Path, flt: ClaimFilter) -> list[dict[str, Any]]:
+    clause, args = flt.sql()
+    with connect(root) as conn:
+        rows = conn.execute(f"SELECT c.data FROM claim c{clause} ORDER BY c.id", args).fetchall()
+    return [json.loads(r[0]) for r in rows]
+
+
+def query_records(root: Path, table: str) -> list[dict[str, Any]]:
+    with connect(root) as conn:
+        rows = conn.execute(f"SELECT data FROM {table} ORDER BY id").fetchall()  # noqa: S608 - fixed table names
+    return [json.loads(r[0]) for r in rows]
+
+
+def query_record(root: Path, table: str, id: str) -> dict[str, Any] | None:
+    with connect(root) as conn:
+        row = conn.execute(f"SELECT data FROM {table} WHERE id = ?", (id,)).fetchone()  # noqa: S608
+    return json.loads(row[0]) if row else None
+
+
+def counts(root: Path) -> dict[str, int]:
+    with connect(root) as conn:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'meta'")]
+        return {n: int(conn.execute(f"SELECT count(*) FROM {n}").fetchone()[0]) for n in sorted(names)}  # noqa: S608
+
+
+def dump_rows(path: Path) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """Every row of every table, in a stable order: what 'same database content' compares."""
+    with sqlite3.connect(path) as conn:
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
+            for row in conn.execute(f"SELECT * FROM {name} ORDER BY 1, 2"):  # noqa: S608
+                yield name, tuple(row)
+
+
+def row_tuples(records: Sequence[dict[str, Any]], columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    return [tuple(r.get(c) for c in columns) for r in records]

@@ -1,0 +1,236 @@
+"""`kb check` on copies corrupted in each way the store must catch: one line per problem naming
+file, line, field and id; exit 1; no traceback; no file changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import EXAMPLE, run, snapshot
+
+CLAIM = f"claims/findings/{EXAMPLE}.yaml"
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture drifted: {old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(root: Path, rel: str, needle: str) -> int:
+    for number, line in enumerate((root / rel).read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {rel}")
+
+
+Corruption = Callable[[Path], str]
+
+
+def malformed_yaml(root: Path) -> str:
+    edit(root, CLAIM, "kind: empirical-finding", "kind: [empirical-finding")
+    return f"{CLAIM}:{line_of(root, CLAIM, 'stream:')}: (yaml): malformed YAML: did not find expected ',' or ']' (id {EXAMPLE})"
+
+
+def unknown_field(root: Path) -> str:
+    edit(root, CLAIM, "kind: empirical-finding", "kind: empirical-finding\nkindd: oops")
+    return f"{CLAIM}:{line_of(root, CLAIM, 'kindd')}: kindd: unknown field (not in the schema; check the spelling) (id {EXAMPLE})"
+
+
+def wrong_enum(root: Path) -> str:
+    edit(root, CLAIM, "bearing: supports", "bearing: support")
+    return (
+        f"{CLAIM}:{line_of(root, CLAIM, 'bearing: support')}: links[0].bearing: Input should be 'supports', 'undermines', "
+        f"'mixed' or 'neutral' (got 'support') (id {EXAMPLE})"
+    )
+
+
+def wrong_type(root: Path) -> str:
+    edit(root, CLAIM, "speaker_inferred: true", "speaker_inferred: sometimes")
+    return (
+        f"{CLAIM}:{line_of(root, CLAIM, 'speaker_inferred: sometimes')}: locators[0].speaker_inferred: Input should be a valid boolean, "
+        f"unable to interpret input (got 'sometimes') (id {EXAMPLE})"
+    )
+
+
+def missing_field(root: Path) -> str:
+    edit(root, CLAIM, "stream: introspection\n", "")
+    return f"{CLAIM}:1: stream: required field is missing (id {EXAMPLE})"
+
+
+def duplicate_id(root: Path) -> str:
+    sub = root / "claims/findings/more"
+    sub.mkdir()
+    (sub / f"{EXAMPLE}.yaml").write_bytes((root / CLAIM).read_bytes())
+    # files load in path order, so the one in the subfolder comes first and the other is the duplicate
+    return f"{CLAIM}:1: id: duplicate id '{EXAMPLE}' (also in claims/findings/more/{EXAMPLE}.yaml)"
+
+
+def unknown_hypothesis(root: Path) -> str:
+    edit(root, CLAIM, "hypothesis: h-introspection-scales", "hypothesis: h-no-such-thing")
+    return f"{CLAIM}:{line_of(root, CLAIM, 'h-no-such-thing')}: links[1].hypothesis: unknown hypothesis 'h-no-such-thing' (id {EXAMPLE})"
+
+
+def unknown_confound(root: Path) -> str:
+    edit(root, CLAIM, "type: output-inference", "type: output-infer")
+    return f"{CLAIM}:{line_of(root, CLAIM, 'output-infer')}: confounds[0].type: unknown confound type 'output-infer' (id {EXAMPLE})"
+
+
+def unknown_model(root: Path) -> str:
+    edit(root, CLAIM, "models: []", "models:\n- model: gpt-9\n  as_written: GPT 9")
+    return f"{CLAIM}:{line_of(root, CLAIM, 'gpt-9')}: models[0].model: unknown model 'gpt-9' (id {EXAMPLE})"
+
+
+def unknown_source(root: Path) -> str:
+    edit(root, CLAIM, "origin: endogenous-steering-resistance", "origin: no-such-work")
+    return f"{CLAIM}:{line_of(root, CLAIM, 'no-such-work')}: provenance.origin: unknown source 'no-such-work' (id {EXAMPLE})"
+
+
+def unknown_text(root: Path) -> str:
+    edit(root, CLAIM, "- text: cognitive-revolution-berg-2026\n  lines: [337", "- text: no-such-text\n  lines: [337")
+    return f"{CLAIM}:{line_of(root, CLAIM, 'no-such-text')}: locators[0].text: unknown text 'no-such-text' (id {EXAMPLE})"
+
+
+def lines_outside(root: Path) -> str:
+    edit(root, CLAIM, "lines: [351, 354]", "lines: [1900, 1901]")
+    return (
+        f"{CLAIM}:{line_of(root, CLAIM, '1900')}: locators[1].lines: line range 1900-1901 is outside "
+        f"'cognitive-revolution-berg-2026' (1855 lines) (id {EXAMPLE})"
+    )
+
+
+def quote_elsewhere(root: Path) -> str:
+    edit(root, CLAIM, "lines: [351, 354]", "lines: [300, 304]")
+    return (
+        f"{CLAIM}:{line_of(root, CLAIM, 'quote: It does not happen')}: locators[1].quote: quote does not occur at lines 300-304 of "
+        f"'cognitive-revolution-berg-2026'; it occurs at lines 353-354 (id {EXAMPLE})"
+    )
+
+
+def quote_absent(root: Path) -> str:
+    edit(root, CLAIM, "It does not happen on the smaller models.", "It never happens on the smaller models.")
+    return (
+        f"{CLAIM}:{line_of(root, CLAIM, 'never happens')}: locators[1].quote: quote does not occur at lines 351-354 of "
+        f"'cognitive-revolution-berg-2026'; it does not occur in the text (id {EXAMPLE})"
+    )
+
+
+def sha_mismatch(root: Path) -> str:
+    rel = "claims/texts/claim-summaries.txt"
+    (root / rel).write_bytes((root / rel).read_bytes() + b" ")
+    record = "claims/texts/claim-summaries.yaml"
+    import hashlib
+
+    actual = hashlib.sha256((root / rel).read_bytes()).hexdigest()
+    recorded = next(line.split(": ")[1] for line in (root / record).read_text().splitlines() if line.startswith("sha256"))
+    return f"{record}:{line_of(root, record, 'sha256')}: sha256: sha256 of '{rel}' is {actual}, record says {recorded} (id claim-summaries)"
+
+
+def copied_statement(root: Path) -> str:
+    edit(
+        root,
+        CLAIM,
+        "statement: >-",
+        "statement: And this I think people can maybe have an intuition about how this seems introspective flavored.\n"
+        "statement_was: >-",
+    )
+    # the original statement moved to an unknown field; drop it to keep one problem
+    text = (root / CLAIM).read_text()
+    start = text.index("statement_was:")
+    end = text.index("kind:")
+    (root / CLAIM).write_text(text[:start] + text[end:])
+    return (
+        f"{CLAIM}:{line_of(root, CLAIM, 'statement:')}: statement: shares 12 or more consecutive words with "
+        f"'cognitive-revolution-berg-2026' (\"and this i think people can maybe have an intuition about how\"); "
+        f"paraphrase it (id {EXAMPLE})"
+    )
+
+
+def not_a_mapping(root: Path) -> str:
+    (root / "claims/hypotheses/h-broken.yaml").write_text("- just\n- a list\n")
+    return "claims/hypotheses/h-broken.yaml:1: (record): expected a mapping of fields, got a list (id h-broken)"
+
+
+def id_mismatch(root: Path) -> str:
+    (root / CLAIM).rename(root / "claims/findings/other-name.yaml")
+    return f"claims/findings/other-name.yaml:1: id: id '{EXAMPLE}' does not match the file name 'other-name.yaml'"
+
+
+def override_without_reason(root: Path) -> str:
+    edit(
+        root,
+        CLAIM,
+        "status: draft",
+        "status: draft\nreviews:\n- reviewer: ana\n  started: 2026-11-01T10:00:00\n  confounds:\n"
+        "  - confound: output-inference\n    answers: [N]\n    proposed: 'no'\n    override: partial",
+    )
+    return (
+        f"{CLAIM}:{line_of(root, CLAIM, 'confound: output-inference')}: reviews[0].confounds[0]: an override needs a written "
+        f"justification (why) (id {EXAMPLE})"
+    )
+
+
+CASES: dict[str, Corruption] = {
+    f.__name__: f
+    for f in (
+        malformed_yaml,
+        unknown_field,
+        wrong_enum,
+        wrong_type,
+        missing_field,
+        duplicate_id,
+        unknown_hypothesis,
+        unknown_confound,
+        unknown_model,
+        unknown_source,
+        unknown_text,
+        lines_outside,
+        quote_elsewhere,
+        quote_absent,
+        sha_mismatch,
+        copied_statement,
+        not_a_mapping,
+        id_mismatch,
+        override_without_reason,
+    )
+}
+
+
+def test_check_passes_on_the_fixture(runner: CliRunner, kb_root: Path) -> None:
+    result = run(runner, kb_root, "check")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("ok: 1 claims")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_check_reports_each_corruption_in_one_line(runner: CliRunner, kb_root: Path, case: str) -> None:
+    expected = CASES[case](kb_root)
+    before = snapshot(kb_root)
+    result = run(runner, kb_root, "check")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [expected, "Error: 1 problem in the knowledge base"]
+    assert "Traceback" not in result.output
+    assert snapshot(kb_root) == before
+
+
+def test_check_reports_all_problems_in_one_run(runner: CliRunner, kb_root: Path) -> None:
+    expected = sorted([unknown_confound(kb_root), lines_outside(kb_root), not_a_mapping(kb_root), sha_mismatch(kb_root)])
+    result = run(runner, kb_root, "check")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [*expected, "Error: 4 problems in the knowledge base"]
+
+
+def test_db_build_refuses_a_broken_knowledge_base_and_keeps_the_old_database(runner: CliRunner, kb_root: Path) -> None:
+    assert run(runner, kb_root, "db", "build").exit_code == 0
+    db = kb_root / "build" / "kb.sqlite"
+    old = db.read_bytes()
+    unknown_model(kb_root)
+    result = run(runner, kb_root, "db", "build")
+    assert result.exit_code == 1
+    assert "models[0].model: unknown model 'gpt-9'" in result.stderr
+    assert db.read_bytes() == old
