@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -16,17 +15,17 @@ from kb.errors import InvalidKnowledgeBase, KbError
 class KbGroup(TyperGroup):
     """Catches every domain error below the root command."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except InvalidKnowledgeBase as exc:
             for problem in exc.problems:
-                click.echo(str(problem), err=True)
+                typer.echo(str(problem), err=True)
             n = len(exc.problems)
-            click.echo(f"Error: {n} problem{'s' if n != 1 else ''} in the knowledge base", err=True)
+            typer.echo(f"Error: {n} problem{'s' if n != 1 else ''} in the knowledge base", err=True)
             sys.exit(1)
         except KbError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            typer.echo(f"Error: {exc}", err=True)
             sys.exit(1)
 
 

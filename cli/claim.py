@@ -6,12 +6,11 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 
 from cli.context import fresh_root
 from cli.options import RootOption
-from cli.output import Format, FormatOption, emit, message
+from cli.output import Format, FormatOption, UsageError, emit, message
 from kb.vocab import Bearing, Controlled, Design, Extraction, Kind, Status, Stream, Tier
 
 app = typer.Typer(help="Add, show and list claims (findings, arguments, testimony, definitions…).", no_args_is_help=True)
@@ -24,24 +23,26 @@ def _ask(value: Any, flag: str, label: str, choices: type[Any] | None = None) ->
     if value is not None:
         return value
     if not sys.stdin.isatty():
-        raise click.UsageError(f"missing option {flag} (or give --from FILE)")
-    if choices is not None:
-        return typer.prompt(f"{label} ({'/'.join(choices.values())})", type=click.Choice(choices.values()))
-    return typer.prompt(label)
+        raise UsageError(f"missing option {flag} (or give --from FILE)")
+    while True:
+        answer = typer.prompt(f"{label} ({'/'.join(choices.values())})" if choices else label)
+        if choices is None or answer in choices.values():
+            return answer
+        typer.echo(f"'{answer}' is not one of {', '.join(choices.values())}", err=True)
 
 
 def _lines(value: str) -> list[int]:
     try:
         parts = [int(p) for p in value.split("-", 1)]
     except ValueError:
-        raise click.BadParameter(f"'{value}' is not a line range like 120-124", param_hint="--lines") from None
+        raise typer.BadParameter(f"'{value}' is not a line range like 120-124", param_hint="--lines") from None
     return parts * 2 if len(parts) == 1 else parts
 
 
 def _split(value: str, n: int, flag: str, form: str) -> list[str]:
     parts = value.split(":", n - 1)
     if len(parts) < n:
-        raise click.BadParameter(f"'{value}' should look like {form}", param_hint=flag)
+        raise typer.BadParameter(f"'{value}' should look like {form}", param_hint=flag)
     return [p.strip() for p in parts]
 
 
@@ -111,11 +112,15 @@ def add(
         if speaker:
             locator["speaker"] = speaker
         data["locators"] = [locator]
-        data["models"] = [
-            {"model": m, "as_written": w or m} for m, _, w in (v.partition(":") for v in model or [])
-        ]
+        data["models"] = [{"model": m, "as_written": w or m} for m, _, w in (v.partition(":") for v in model or [])]
         data["links"] = [
-            dict(zip(("hypothesis", "bearing", "strength", "rationale"), _split(v, 4, "--link", "HYP:BEARING:STRENGTH:RATIONALE"), strict=True))
+            dict(
+                zip(
+                    ("hypothesis", "bearing", "strength", "rationale"),
+                    _split(v, 4, "--link", "HYP:BEARING:STRENGTH:RATIONALE"),
+                    strict=True,
+                )
+            )
             for v in link or []
         ]
         data["confounds"] = [
@@ -152,8 +157,13 @@ def list_(
     kind: Annotated[Kind | None, typer.Option(help="Only this kind of claim.")] = None,
     model: Annotated[str | None, typer.Option(help="Only claims about this model id.")] = None,
     confound: Annotated[str | None, typer.Option(help="Only claims threatened by this confound type id.")] = None,
-    controlled: Annotated[Controlled | None, typer.Option(help="Only claims with a confound of this control status (with --confound: that confound).")] = None,
-    bearing: Annotated[Bearing | None, typer.Option(help="Only claims with a link of this bearing (with --hypothesis: to that hypothesis).")] = None,
+    controlled: Annotated[
+        Controlled | None,
+        typer.Option(help="Only claims with a confound of this control status (with --confound: that confound)."),
+    ] = None,
+    bearing: Annotated[
+        Bearing | None, typer.Option(help="Only claims with a link of this bearing (with --hypothesis: to that hypothesis).")
+    ] = None,
     status: Annotated[Status | None, typer.Option(help="Only this status.")] = None,
     source: Annotated[str | None, typer.Option(help="Only claims whose origin or channel is this source id.")] = None,
     text: Annotated[str | None, typer.Option(help="Only claims with a locator in this archived text id.")] = None,

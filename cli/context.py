@@ -16,5 +16,7 @@ def fresh_root(root: Path | None) -> Path:
     problems = ensure(base)
     if problems:
         n = len(problems)
-        message(f"warning: {n} problem{'s' if n != 1 else ''} in the knowledge base; the database holds the valid records only (run 'kb check')")
+        message(
+            f"warning: {n} problem{'s' if n != 1 else ''} in the knowledge base; the database holds the valid records only (run 'kb check')"
+        )
     return base

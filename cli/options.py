@@ -9,5 +9,7 @@ import typer
 
 RootOption = Annotated[
     Path | None,
-    typer.Option("--root", help="Repository root holding claims/ (default: the nearest one above the current folder).", show_default=False),
+    typer.Option(
+        "--root", help="Repository root holding claims/ (default: the nearest one above the current folder).", show_default=False
+    ),
 ]

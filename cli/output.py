@@ -12,6 +12,9 @@ from typing import Annotated, Any
 
 import typer
 
+# Typer vendors Click: its own UsageError is the one its error handling turns into exit 2.
+UsageError = typer.BadParameter.__mro__[1]
+
 
 class Format(StrEnum):
     TABLE = "table"
@@ -22,7 +25,9 @@ class Format(StrEnum):
 
 FormatOption = Annotated[
     Format,
-    typer.Option("--format", "-f", help="Output format: table for people; json, jsonl or csv for programs.", case_sensitive=False),
+    typer.Option(
+        "--format", "-f", help="Output format: table for people; json, jsonl or csv for programs.", case_sensitive=False
+    ),
 ]
 
 
@@ -36,7 +41,9 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def emit(rows: Sequence[Mapping[str, Any]] | Mapping[str, Any], fmt: Format, columns: Sequence[str] | None = None, title: str = "") -> None:
+def emit(
+    rows: Sequence[Mapping[str, Any]] | Mapping[str, Any], fmt: Format, columns: Sequence[str] | None = None, title: str = ""
+) -> None:
     """Print `rows` (a list of records, or one record for `show` commands) in format `fmt`."""
     out = sys.stdout
     if fmt is Format.JSON:

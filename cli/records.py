@@ -2,7 +2,6 @@
 database. One factory serves every noun, since the commands differ only in table and columns. (No postponed annotations here:
 the command signatures close over `noun`, and Typer evaluates them.)"""
 
-
 from dataclasses import dataclass
 from typing import Annotated
 

@@ -21,7 +21,7 @@ def parse_claim(data: Any, origin: str, text: str | None = None) -> Claim:
     try:
         return Claim.model_validate(data)
     except ValidationError as exc:
-        problems = validation_problems(exc, data, origin, text or yamlio.dump(data), str(data.get("id", "?")))
+        problems = validation_problems(exc, data, origin, text, str(data.get("id", "?")))
         raise InvalidKnowledgeBase(problems) from None
 
 

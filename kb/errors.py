@@ -17,7 +17,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+        where = f"{self.path}:{self.line}" if self.line else self.path  # line 0: input not from a file
+        return f"{where}: {self.field}: {self.message}"
 
 
 class KbError(Exception):

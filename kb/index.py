@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from kb import db
-from kb.models import Claim
 from kb.errors import Problem
+from kb.models import Claim
 from kb.store import KnowledgeBase, load
 from kb.vocab import Missing
 
@@ -50,9 +50,7 @@ def _claim_rows(kb: KnowledgeBase) -> dict[str, list[tuple[Any, ...]]]:
         rows["link"] += [(cid, i, x.hypothesis, x.bearing.value, x.strength.value, x.rationale) for i, x in enumerate(c.links)]
         rows["claim_confound"] += [(cid, i, x.type, x.controlled.value, x.detail) for i, x in enumerate(c.confounds)]
         rows["claim_model"] += [(cid, i, x.model, x.as_written) for i, x in enumerate(c.models)]
-        rows["locator"] += [
-            (cid, i, x.text, x.lines[0], x.lines[1], x.quote, str(x.speaker)) for i, x in enumerate(c.locators)
-        ]
+        rows["locator"] += [(cid, i, x.text, x.lines[0], x.lines[1], x.quote, str(x.speaker)) for i, x in enumerate(c.locators)]
     return rows
 
 

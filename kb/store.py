@@ -126,7 +126,8 @@ def _describe(err: Any) -> str:
     return msg
 
 
-def validation_problems(exc: ValidationError, data: Any, rel: str, text: str, id: str) -> list[Problem]:
+def validation_problems(exc: ValidationError, data: Any, rel: str, text: str | None, id: str) -> list[Problem]:
+    """One problem per failing field; `text` (the file's YAML) gives line numbers, None gives 0."""
     merged: dict[Loc, list[str]] = {}
     for err in exc.errors():
         loc = _clean_loc(err["loc"], data, err["type"] == "missing")
@@ -137,7 +138,8 @@ def validation_problems(exc: ValidationError, data: Any, rel: str, text: str, id
     # a union field that fails as a model and as an enum: keep the deeper (model) complaints
     keep = {loc: msgs for loc, msgs in merged.items() if not any(o[: len(loc)] == loc and o != loc for o in merged)}
     return [
-        Problem(rel, yamlio.line_of(text, loc), dotted(loc), f"{' or '.join(msgs)} (id {id})") for loc, msgs in keep.items()
+        Problem(rel, yamlio.line_of(text, loc) if text is not None else 0, dotted(loc), f"{' or '.join(msgs)} (id {id})")
+        for loc, msgs in keep.items()
     ]
 
 
@@ -163,7 +165,9 @@ def load_file(path: Path, model: type[R], rel: str) -> tuple[R | None, list[Prob
         return None, validation_problems(exc, data, rel, text, id)
     problems = []
     if record.id != path.stem:
-        problems.append(Problem(rel, yamlio.line_of(text, ("id",)), "id", f"id '{record.id}' does not match the file name '{path.name}'"))
+        problems.append(
+            Problem(rel, yamlio.line_of(text, ("id",)), "id", f"id '{record.id}' does not match the file name '{path.name}'")
+        )
     return record, problems
 
 
@@ -210,7 +214,9 @@ class _Checker:
         archived = self.kb.archived(locator.text)
         start, end = locator.lines
         if end > archived.line_count:
-            self.add(folder, id, (*loc, "lines"), f"line range {start}-{end} is outside '{locator.text}' ({archived.line_count} lines)")
+            self.add(
+                folder, id, (*loc, "lines"), f"line range {start}-{end} is outside '{locator.text}' ({archived.line_count} lines)"
+            )
             return
         if not archived.quote_at(locator.quote, start, end):
             found = archived.find_quote(locator.quote)
@@ -250,7 +256,9 @@ class _Checker:
             for loc, value in fields:
                 run = archived.copied_run(value)
                 if run is not None:
-                    self.add("findings", c.id, loc, f"shares 12 or more consecutive words with '{tid}' (\"{run}\"); paraphrase it")
+                    self.add(
+                        "findings", c.id, loc, f"shares 12 or more consecutive words with '{tid}' (\"{run}\"); paraphrase it"
+                    )
 
     def texts_only(self) -> None:
         """Mark archived texts as usable after checking them (for checking one new claim)."""
@@ -292,7 +300,9 @@ def load(root: Path, *, verify: bool = True, folders: Iterable[str] = RECORD_FOL
             if record.id in records:
                 first = kb.path_of(folder, record.id)
                 text = path.read_text(encoding="utf-8")
-                problems.append(Problem(rel, yamlio.line_of(text, ("id",)), "id", f"duplicate id '{record.id}' (also in {first})"))
+                problems.append(
+                    Problem(rel, yamlio.line_of(text, ("id",)), "id", f"duplicate id '{record.id}' (also in {first})")
+                )
                 continue
             records[record.id] = record
             kb.paths[(folder, record.id)] = path

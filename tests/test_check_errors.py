@@ -77,7 +77,9 @@ def unknown_hypothesis(root: Path) -> str:
 
 def unknown_confound(root: Path) -> str:
     edit(root, CLAIM, "type: output-inference", "type: output-infer")
-    return f"{CLAIM}:{line_of(root, CLAIM, 'output-infer')}: confounds[0].type: unknown confound type 'output-infer' (id {EXAMPLE})"
+    return (
+        f"{CLAIM}:{line_of(root, CLAIM, 'output-infer')}: confounds[0].type: unknown confound type 'output-infer' (id {EXAMPLE})"
+    )
 
 
 def unknown_model(root: Path) -> str:

@@ -1,0 +1,239 @@
+"""The curator's path through the CLI: add a claim, list and show it, filter, and every refusal."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from kb import db
+from kb.store import load
+from tests.conftest import EXAMPLE, run, snapshot
+
+ADD = [
+    "claim", "add",
+    "--id", "self-correction-is-rare",
+    "--title", "Self-correction under distractor steering is uncommon",
+    "--statement", "Most of the time the steered models did not notice the distraction at all.",
+    "--kind", "empirical-finding",
+    "--stream", "introspection",
+    "--design", "activation-steering",
+    "--method", "Distractor features amplified during an unrelated task.",
+    "--result", "Drift usually went unnoticed.",
+    "--link", "h-functional-introspection:undermines:weak:Failures outnumber successes.",
+    "--confound", "small-sample-generalisation:not-reported:Few models, rate not given.",
+    "--tier", "second-hand-report",
+    "--channel", "cognitive-revolution-berg-2026",
+    "--origin", "endogenous-steering-resistance",
+    "--text", "cognitive-revolution-berg-2026",
+    "--lines", "355",
+    "--quote", "Most of the time the model misses it.",
+    "--speaker", "Cameron Berg",
+    "--speaker-inferred",
+]  # fmt: skip
+
+
+def test_add_then_list_shows_the_claim_and_check_still_passes(runner: CliRunner, kb_root: Path) -> None:
+    result = run(runner, kb_root, *ADD)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "added claims/findings/self-correction-is-rare.yaml\n"
+    listed = json.loads(run(runner, kb_root, "claim", "list", "-f", "json").stdout)
+    claim = next(c for c in listed if c["id"] == "self-correction-is-rare")
+    assert claim["links"][0] == {
+        "hypothesis": "h-functional-introspection",
+        "bearing": "undermines",
+        "strength": "weak",
+        "rationale": "Failures outnumber successes.",
+    }
+    assert claim["confounds"][0]["controlled"] == "not-reported"
+    assert claim["locators"][0]["lines"] == [355, 355]
+    assert claim["status"] == "draft"
+    assert run(runner, kb_root, "check").exit_code == 0
+
+
+def test_list_json_has_the_interface_fields(runner: CliRunner, kb_root: Path) -> None:
+    claim = json.loads(run(runner, kb_root, "claim", "list", "-f", "json").stdout)[0]
+    assert {"id", "kind", "stream", "status", "links", "confounds", "locators"} <= claim.keys()
+    assert {"hypothesis", "bearing", "strength"} <= claim["links"][0].keys()
+    assert {"type", "controlled"} <= claim["confounds"][0].keys()
+    assert {"text", "lines", "quote"} <= claim["locators"][0].keys()
+
+
+def test_list_csv_and_jsonl_parse(runner: CliRunner, kb_root: Path) -> None:
+    run(runner, kb_root, *ADD)
+    rows = list(csv.DictReader(io.StringIO(run(runner, kb_root, "claim", "list", "-f", "csv").stdout)))
+    assert [r["id"] for r in rows] == ["self-correction-is-rare", EXAMPLE]
+    assert json.loads(rows[0]["locators"])[0]["quote"] == "Most of the time the model misses it."
+    lines = run(runner, kb_root, "claim", "list", "-f", "jsonl").stdout.splitlines()
+    assert [json.loads(line)["id"] for line in lines] == ["self-correction-is-rare", EXAMPLE]
+
+
+def test_filters_narrow_the_list(runner: CliRunner, kb_root: Path) -> None:
+    run(runner, kb_root, *ADD)
+
+    def ids(*args: str) -> list[str]:
+        result = run(runner, kb_root, "claim", "list", "-f", "json", *args)
+        assert result.exit_code == 0, result.output
+        return [c["id"] for c in json.loads(result.stdout)]
+
+    assert ids("--bearing", "undermines") == ["self-correction-is-rare"]
+    assert ids("--hypothesis", "h-introspection-scales") == [EXAMPLE]
+    assert ids("--confound", "output-inference", "--controlled", "no") == [EXAMPLE]
+    assert ids("--confound", "small-sample-generalisation", "--controlled", "not-reported") == [
+        "self-correction-is-rare",
+        EXAMPLE,
+    ]
+    assert ids("--kind", "definition") == []
+    assert ids("--source", "endogenous-steering-resistance", "--status", "draft") == ["self-correction-is-rare", EXAMPLE]
+    assert ids("--text", "claim-summaries") == []
+
+
+def test_list_with_unknown_hypothesis_is_a_domain_error(runner: CliRunner, kb_root: Path) -> None:
+    result = run(runner, kb_root, "claim", "list", "--hypothesis", "h-nope")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: no hypothesis with id 'h-nope'\n"
+
+
+def test_list_with_bad_enum_is_a_usage_error(runner: CliRunner, kb_root: Path) -> None:
+    result = run(runner, kb_root, "claim", "list", "--bearing", "sideways")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_add_refuses_an_existing_id_and_changes_nothing(runner: CliRunner, kb_root: Path) -> None:
+    args = list(ADD)
+    args[args.index("self-correction-is-rare")] = EXAMPLE
+    before = snapshot(kb_root)
+    result = run(runner, kb_root, *args)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: claims/findings/{EXAMPLE}.yaml: id: a record with id '{EXAMPLE}' already exists; choose another id\n"
+    )
+    assert snapshot(kb_root) == before
+
+
+def test_add_rejects_a_quote_not_at_its_lines_and_writes_nothing(runner: CliRunner, kb_root: Path) -> None:
+    args = list(ADD)
+    args[args.index("355")] = "10"
+    before = snapshot(kb_root)
+    result = run(runner, kb_root, *args)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "claims/findings/self-correction-is-rare.yaml:29: locators[0].quote: quote does not occur at lines 10-10 of "
+        "'cognitive-revolution-berg-2026'; it occurs at lines 355-355 (id self-correction-is-rare)",
+        "Error: 1 problem in the knowledge base",
+    ]
+    assert snapshot(kb_root) == before
+
+
+def test_add_rejects_an_unknown_reference_and_bad_enum(runner: CliRunner, kb_root: Path) -> None:
+    args = list(ADD)
+    args[args.index("h-functional-introspection:undermines:weak:Failures outnumber successes.")] = "h-x:undermines:weak:r"
+    before = snapshot(kb_root)
+    result = run(runner, kb_root, *args)
+    assert result.exit_code == 1
+    assert "links[0].hypothesis: unknown hypothesis 'h-x' (id self-correction-is-rare)" in result.stderr
+    args[args.index("h-x:undermines:weak:r")] = "h-functional-introspection:down:weak:r"
+    result = run(runner, kb_root, *args)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "command line: links[0].bearing: Input should be 'supports', 'undermines', 'mixed' or 'neutral' "
+        "(got 'down') (id self-correction-is-rare)",
+        "Error: 1 problem in the knowledge base",
+    ]
+    assert snapshot(kb_root) == before
+
+
+def test_add_without_a_required_flag_and_no_terminal_is_a_usage_error(runner: CliRunner, kb_root: Path) -> None:
+    args = list(ADD)
+    i = args.index("--title")
+    del args[i : i + 2]
+    before = snapshot(kb_root)
+    result = run(runner, kb_root, *args)
+    assert result.exit_code == 2
+    assert "missing option --title (or give --from FILE)" in result.stderr
+    assert snapshot(kb_root) == before
+
+
+def test_add_from_file(runner: CliRunner, kb_root: Path, tmp_path: Path) -> None:
+    source = (kb_root / f"claims/findings/{EXAMPLE}.yaml").read_text()
+    new = tmp_path / "new.yaml"
+    new.write_text(source.replace(f"id: {EXAMPLE}", "id: from-file-copy"))
+    result = run(runner, kb_root, "claim", "add", "--from", str(new))
+    assert result.exit_code == 0, result.output
+    assert (kb_root / "claims/findings/from-file-copy.yaml").is_file()
+    assert run(runner, kb_root, "check").exit_code == 0
+
+
+def test_add_from_a_malformed_file_is_one_line(runner: CliRunner, kb_root: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: [unclosed\n")
+    result = run(runner, kb_root, "claim", "add", "--from", str(bad))
+    assert result.exit_code == 1
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(f"Error: {bad}: malformed YAML or JSON")
+
+
+def test_show_and_show_unknown(runner: CliRunner, kb_root: Path) -> None:
+    shown = json.loads(run(runner, kb_root, "claim", "show", EXAMPLE, "-f", "json").stdout)
+    assert shown["id"] == EXAMPLE
+    result = run(runner, kb_root, "claim", "show", "nope")
+    assert (result.exit_code, result.stderr) == (1, "Error: no claim with id 'nope'\n")
+
+
+def test_reads_rebuild_a_stale_database(runner: CliRunner, kb_root: Path) -> None:
+    assert run(runner, kb_root, "db", "build").exit_code == 0
+    path = kb_root / f"claims/findings/{EXAMPLE}.yaml"
+    path.write_text(path.read_text().replace("title: Large models", "title: Big models"))
+    shown = json.loads(run(runner, kb_root, "claim", "show", EXAMPLE, "-f", "json").stdout)
+    assert shown["title"].startswith("Big models")
+
+
+def test_same_input_gives_the_same_database(runner: CliRunner, kb_root: Path, tmp_path: Path) -> None:
+    kb, problems = load(kb_root)
+    assert problems == []
+    from kb.index import build
+
+    a = build(kb, "fp", tmp_path / "a.sqlite")
+    b = build(kb, "fp", tmp_path / "b.sqlite")
+    assert list(db.dump_rows(a)) == list(db.dump_rows(b))
+
+
+def test_text_list_json_shape(runner: CliRunner, kb_root: Path) -> None:
+    texts = json.loads(run(runner, kb_root, "text", "list", "-f", "json").stdout)
+    podcast = next(t for t in texts if t["id"] == "cognitive-revolution-berg-2026")
+    assert podcast["path"] == "claims/texts/cognitive-revolution-berg-2026.txt"
+    assert podcast["lines"] == 1855
+    assert len(podcast["sha256"]) == 64
+
+
+def test_two_concurrent_adds_with_the_same_id_leave_one_valid_file(kb_root: Path, tmp_path: Path) -> None:
+    source = (kb_root / f"claims/findings/{EXAMPLE}.yaml").read_text()
+    files = []
+    for n in range(2):
+        f = tmp_path / f"race{n}.yaml"
+        f.write_text(source.replace(f"id: {EXAMPLE}", "id: raced").replace("title: Large", f"title: Racer {n} large"))
+        files.append(f)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "cli", "claim", "add", "--from", str(f), "--root", str(kb_root)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for f in files
+    ]
+    outcomes = sorted((p.wait(), p.stderr.read() if p.stderr else "") for p in procs)
+    assert [code for code, _ in outcomes] == [0, 1]
+    assert "already exists" in outcomes[1][1]
+    written = list((kb_root / "claims/findings").glob("raced*"))
+    assert [p.name for p in written] == ["raced.yaml"]
+    assert not list((kb_root / "claims/findings").glob(".*"))
+    kb, problems = load(kb_root)
+    assert problems == []
+    assert kb.claims["raced"].title.startswith("Racer ")
