@@ -198,6 +198,9 @@ class Hypothesis(Identified):
 
 
 class ConfoundType(Identified):
+    """A kind of confound. Signalling questions are phrased so that Yes means the study guards
+    against it: the review algorithm relies on that polarity."""
+
     name: Text
     definition: Text
     group: Text
