@@ -1,4 +1,4 @@
-"""`kb claim add|show|list`: findings, the heart of the knowledge base."""
+"""`kb claim add|show|list|edit|supersede|retract`: findings, the heart of the knowledge base."""
 
 from __future__ import annotations
 
@@ -202,6 +202,77 @@ def list_(
         emit(table, fmt, LIST_COLUMNS if fmt is Format.TABLE else None)
     else:
         emit(rows, fmt)
+
+
+@app.command("edit")
+def edit(
+    id: Annotated[str, typer.Argument(help="The claim's id.")],
+    root: RootOption = None,
+) -> None:
+    """Open the claim's YAML in $EDITOR (or $VISUAL, else vi). On save it is validated; if valid it
+    replaces the file atomically, otherwise the file is kept as it was and your edit is saved under
+    build/rejected/ so nothing is lost."""
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+
+    from kb.edit import find_claim_file, replace_text
+    from kb.errors import InvalidInput, InvalidKnowledgeBase
+    from kb.store import find_root
+
+    base = find_root(root)
+    path = find_claim_file(base, id)
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    original = path.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        draft = Path(tmp) / path.name
+        draft.write_text(original, encoding="utf-8")
+        if subprocess.call([*shlex.split(editor), str(draft)]) != 0:
+            raise InvalidInput(f"{path.relative_to(base)}: the editor '{editor}' failed; the file is unchanged")
+        edited = draft.read_text(encoding="utf-8")
+    if edited == original:
+        message(f"{id}: no change")
+        return
+    try:
+        replace_text(base, id, edited)
+    except InvalidKnowledgeBase:
+        rejected = base / "build" / "rejected" / path.name
+        rejected.parent.mkdir(parents=True, exist_ok=True)
+        rejected.write_text(edited, encoding="utf-8")
+        message(f"your edit was not saved to {path.relative_to(base)}; it is kept in {rejected.relative_to(base)}")
+        raise
+    message(f"saved {path.relative_to(base).as_posix()}")
+
+
+@app.command("supersede")
+def supersede(
+    id: Annotated[str, typer.Argument(help="The claim being replaced.")],
+    by: Annotated[str, typer.Option("--by", help="The successor claim's id.")],
+    actor: Annotated[str, typer.Option("--actor", envvar="KB_REVIEWER", help="Who makes the change.")] = "curator",
+    root: RootOption = None,
+) -> None:
+    """Mark a claim superseded by its successor; it stops counting in the portfolio."""
+    from kb import review
+    from kb.store import find_root
+
+    review.supersede(find_root(root), id, by, actor)
+    message(f"{id}: superseded by {by}")
+
+
+@app.command("retract")
+def retract(
+    id: Annotated[str, typer.Argument(help="The claim's id.")],
+    why: Annotated[str, typer.Option("--why", help="The reason (required).")],
+    actor: Annotated[str, typer.Option("--actor", envvar="KB_REVIEWER", help="Who makes the change.")] = "curator",
+    root: RootOption = None,
+) -> None:
+    """Retract a claim with a reason; it stops counting in the portfolio."""
+    from kb import review
+    from kb.store import find_root
+
+    review.retract(find_root(root), id, why, actor)
+    message(f"{id}: retracted")
 
 
 def register(root_app: typer.Typer) -> None:

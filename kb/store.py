@@ -148,26 +148,29 @@ def load_file(path: Path, model: type[R], rel: str) -> tuple[R | None, list[Prob
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         return None, [Problem(rel, 1, "(file)", f"not UTF-8 text: {exc.reason} (id {path.stem})")]
+    return parse_record(text, model, rel, path.stem)
+
+
+def parse_record(text: str, model: type[R], rel: str, stem: str) -> tuple[R | None, list[Problem]]:
+    """Parse one record's YAML text; `stem` is the file name without .yaml (which must equal the id)."""
     try:
         data = yamlio.parse(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else 1
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return None, [Problem(rel, line, "(yaml)", f"malformed YAML: {what} (id {path.stem})")]
+        return None, [Problem(rel, line, "(yaml)", f"malformed YAML: {what} (id {stem})")]
     if not isinstance(data, dict):
         got = "an empty file" if data is None else f"a {type(data).__name__}"
-        return None, [Problem(rel, 1, "(record)", f"expected a mapping of fields, got {got} (id {path.stem})")]
-    id = str(data.get("id", path.stem))
+        return None, [Problem(rel, 1, "(record)", f"expected a mapping of fields, got {got} (id {stem})")]
+    id = str(data.get("id", stem))
     try:
         record = model.model_validate(data)
     except ValidationError as exc:
         return None, validation_problems(exc, data, rel, text, id)
     problems = []
-    if record.id != path.stem:
-        problems.append(
-            Problem(rel, yamlio.line_of(text, ("id",)), "id", f"id '{record.id}' does not match the file name '{path.name}'")
-        )
+    if record.id != stem:
+        problems.append(Problem(rel, yamlio.line_of(text, ("id",)), "id", f"id '{record.id}' does not match the file name '{stem}.yaml'"))
     return record, problems
 
 
@@ -214,9 +217,7 @@ class _Checker:
         archived = self.kb.archived(locator.text)
         start, end = locator.lines
         if end > archived.line_count:
-            self.add(
-                folder, id, (*loc, "lines"), f"line range {start}-{end} is outside '{locator.text}' ({archived.line_count} lines)"
-            )
+            self.add(folder, id, (*loc, "lines"), f"line range {start}-{end} is outside '{locator.text}' ({archived.line_count} lines)")
             return
         if not archived.quote_at(locator.quote, start, end):
             found = archived.find_quote(locator.quote)
@@ -256,9 +257,7 @@ class _Checker:
             for loc, value in fields:
                 run = archived.copied_run(value)
                 if run is not None:
-                    self.add(
-                        "findings", c.id, loc, f"shares 12 or more consecutive words with '{tid}' (\"{run}\"); paraphrase it"
-                    )
+                    self.add("findings", c.id, loc, f"shares 12 or more consecutive words with '{tid}' (\"{run}\"); paraphrase it")
 
     def texts_only(self) -> None:
         """Mark archived texts as usable after checking them (for checking one new claim)."""
@@ -300,9 +299,7 @@ def load(root: Path, *, verify: bool = True, folders: Iterable[str] = RECORD_FOL
             if record.id in records:
                 first = kb.path_of(folder, record.id)
                 text = path.read_text(encoding="utf-8")
-                problems.append(
-                    Problem(rel, yamlio.line_of(text, ("id",)), "id", f"duplicate id '{record.id}' (also in {first})")
-                )
+                problems.append(Problem(rel, yamlio.line_of(text, ("id",)), "id", f"duplicate id '{record.id}' (also in {first})"))
                 continue
             records[record.id] = record
             kb.paths[(folder, record.id)] = path

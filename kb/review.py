@@ -1,0 +1,163 @@
+"""The reviewer workflow, after Cochrane's RoB 2: signalling questions per confound, an algorithm
+that proposes a control status, a reviewer's override with a written reason, verdicts, and the
+claim's status lifecycle. Every step is appended to the claim's history; nothing is overwritten."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from kb.edit import modify
+from kb.errors import InvalidInput, NotFound
+from kb.models import Claim, ConfoundJudgment, Event, LinkJudgment, Review
+from kb.store import load
+from kb.vocab import Answer, Bearing, Controlled, Status, Strength, Verdict
+
+GOOD = {Answer.YES, Answer.PROBABLY_YES}
+BAD = {Answer.NO, Answer.PROBABLY_NO}
+
+
+def propose_control(answers: Sequence[Answer]) -> Controlled:
+    """The control status the answers imply. Questions are phrased so that Yes means the study
+    guards against the confound: all (probably) yes -> yes; all (probably) no -> no; no information
+    at all -> not-reported; any mixture -> partial, except that no information plus (probably) no
+    is still no."""
+    given = set(answers)
+    if not given or given == {Answer.NO_INFORMATION}:
+        return Controlled.NOT_REPORTED
+    if given <= GOOD:
+        return Controlled.YES
+    if given <= BAD | {Answer.NO_INFORMATION}:
+        return Controlled.NO
+    return Controlled.PARTIAL
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+
+
+def _dump(model: Any) -> Any:
+    return model.model_dump(mode="json", exclude_defaults=True)
+
+
+def _event(data: Any, actor: str, event: str, detail: str = "") -> None:
+    data.setdefault("history", []).append(_dump(Event(at=now(), actor=actor, event=event, detail=detail)))
+
+
+def _open_review(data: Any, reviewer: str, claim_id: str) -> Any:
+    for review in data.get("reviews") or []:
+        if review["reviewer"] == reviewer and not review.get("submitted"):
+            return review
+    raise InvalidInput(
+        f"claims/findings/{claim_id}.yaml: reviews: {reviewer} has no open review of '{claim_id}'; run 'kb review start' first"
+    )
+
+
+def start(root: Path, claim_id: str, reviewer: str) -> Claim:
+    def change(data: Any) -> None:
+        for review in data.get("reviews") or []:
+            if review["reviewer"] == reviewer and not review.get("submitted"):
+                raise InvalidInput(f"claims/findings/{claim_id}.yaml: reviews: {reviewer} already has an open review of '{claim_id}'")
+        data.setdefault("reviews", []).append(_dump(Review(reviewer=reviewer, started=now())))
+        if data.get("status", Status.DRAFT.value) in (Status.DRAFT.value, Status.APPROVED.value):
+            old = data.get("status", Status.DRAFT.value)
+            data["status"] = Status.IN_REVIEW.value
+            _event(data, reviewer, "status", f"{old} -> in-review")
+        _event(data, reviewer, "review-started")
+
+    return modify(root, claim_id, change)
+
+
+def judge_confound(
+    root: Path,
+    claim_id: str,
+    confound: str,
+    reviewer: str,
+    answers: Sequence[Answer],
+    override: Controlled | None = None,
+    why: str = "",
+) -> ConfoundJudgment:
+    kb, _ = load(root, verify=False, folders=("confounds",))
+    if confound not in kb.confounds:
+        raise NotFound("confound type", confound)
+    questions = kb.confounds[confound].signalling_questions
+    if len(answers) != len(questions):
+        raise InvalidInput(
+            f"{kb.path_of('confounds', confound)}: signalling_questions: '{confound}' has {len(questions)} questions, "
+            f"got {len(answers)} answers (claim {claim_id})"
+        )
+    if override is not None and not why.strip():
+        raise InvalidInput(f"claims/findings/{claim_id}.yaml: reviews: an override of '{confound}' needs --why (a written justification)")
+    judgment = ConfoundJudgment(confound=confound, answers=list(answers), proposed=propose_control(answers), override=override, why=why)
+
+    def change(data: Any) -> None:
+        review = _open_review(data, reviewer, claim_id)
+        kept = [j for j in review.get("confounds") or [] if j["confound"] != confound]
+        review["confounds"] = [*kept, _dump(judgment)]
+        detail = f"{confound}: {' '.join(a.value for a in answers)} -> {judgment.proposed.value}"
+        if override is not None:
+            detail += f", overridden to {override.value}: {why}"
+        _event(data, reviewer, "confound-judged", detail)
+
+    modify(root, claim_id, change)
+    return judgment
+
+
+def judge_link(
+    root: Path, claim_id: str, hypothesis: str, reviewer: str, bearing: Bearing, strength: Strength, why: str = ""
+) -> LinkJudgment:
+    judgment = LinkJudgment(hypothesis=hypothesis, bearing=bearing, strength=strength, why=why)
+
+    def change(data: Any) -> None:
+        review = _open_review(data, reviewer, claim_id)
+        kept = [j for j in review.get("links") or [] if j["hypothesis"] != hypothesis]
+        review["links"] = [*kept, _dump(judgment)]
+        _event(data, reviewer, "link-judged", f"{hypothesis}: {bearing.value} {strength.value}")
+
+    modify(root, claim_id, change)
+    return judgment
+
+
+def submit(root: Path, claim_id: str, reviewer: str, verdict: Verdict, comment: str = "") -> Claim:
+    """Close the reviewer's open review. Approve -> approved; request changes or reject -> back to
+    draft for the curator (a rejected claim is then retracted by the curator, with a reason)."""
+
+    def change(data: Any) -> None:
+        review = _open_review(data, reviewer, claim_id)
+        review["submitted"] = now().isoformat()
+        review["verdict"] = verdict.value
+        if comment:
+            review["comment"] = comment
+        _event(data, reviewer, "review-submitted", verdict.value + (f": {comment}" if comment else ""))
+        new = Status.APPROVED if verdict is Verdict.APPROVE else Status.DRAFT
+        old = data.get("status", Status.DRAFT.value)
+        if old != new.value:
+            data["status"] = new.value
+            _event(data, reviewer, "status", f"{old} -> {new.value}")
+
+    return modify(root, claim_id, change)
+
+
+def supersede(root: Path, claim_id: str, successor: str, actor: str) -> Claim:
+    def change(data: Any) -> None:
+        old = data.get("status", Status.DRAFT.value)
+        data["status"] = Status.SUPERSEDED.value
+        data["superseded_by"] = successor
+        _event(data, actor, "status", f"{old} -> superseded by {successor}")
+
+    return modify(root, claim_id, change)
+
+
+def retract(root: Path, claim_id: str, reason: str, actor: str) -> Claim:
+    if not reason.strip():
+        raise InvalidInput(f"claims/findings/{claim_id}.yaml: retraction_reason: a retraction needs a reason (--why)")
+
+    def change(data: Any) -> None:
+        old = data.get("status", Status.DRAFT.value)
+        data["status"] = Status.RETRACTED.value
+        data["retraction_reason"] = reason
+        _event(data, actor, "status", f"{old} -> retracted: {reason}")
+
+    return modify(root, claim_id, change)
