@@ -1,0 +1,147 @@
+"""`kb portfolio`, `kb explain HYP`, `kb sensitivity HYP`: the credence per hypothesis, and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cli.options import RootOption
+from cli.output import Format, FormatOption, emit
+
+PORTFOLIO_COLUMNS = (
+    "id",
+    "prior",
+    "posterior",
+    "interval",
+    "decibans",
+    "n_supports",
+    "n_undermines",
+    "n_mixed",
+    "grade",
+    "fragile",
+    "top_driver",
+)
+CONTRIBUTION_COLUMNS = ("claim", "bearing", "decibans", "credence_points", "leave_one_out_decibans", "cluster", "approved")
+
+ProfileOption = Annotated[str, typer.Option("--profile", help="Weighting profile in claims/weights.yaml (sceptical, default, credulous…).")]
+PriorOption = Annotated[
+    float | None, typer.Option("--prior", min=0.0001, max=0.9999, help="Use this prior for every hypothesis instead of its own.")
+]
+ApprovedOption = Annotated[
+    bool, typer.Option("--approved-only", help="Count only approved claims (default: every claim not superseded or retracted).")
+]
+DrawsOption = Annotated[int | None, typer.Option("--draws", min=10, max=1_000_000, help="Monte Carlo draws (default 10,000).")]
+SeedOption = Annotated[int | None, typer.Option("--seed", min=0, help="Random seed (default: the weights file's).")]
+HypothesisArg = Annotated[str, typer.Argument(help="Hypothesis id, e.g. h-functional-introspection.", show_default=False)]
+
+
+def _load(root: Path | None) -> tuple[Any, Any]:
+    from kb.store import find_root, load_valid
+    from kb.weights import load_weights
+
+    base = find_root(root)
+    return load_valid(base), load_weights(base)
+
+
+def _table_row(row: dict[str, Any]) -> dict[str, Any]:
+    lo, hi = row["interval"]
+    return {**row, "interval": f"{lo:.3f}–{hi:.3f}", "posterior": f"{row['posterior']:.3f}", "decibans": f"{row['decibans']:+.2f}"}
+
+
+def portfolio(
+    fmt: FormatOption = Format.TABLE,
+    profile: ProfileOption = "default",
+    prior: PriorOption = None,
+    approved_only: ApprovedOption = False,
+    draws: DrawsOption = None,
+    seed: SeedOption = None,
+    root: RootOption = None,
+) -> None:
+    """The credence per hypothesis: prior, posterior median and 90% interval, net evidence in
+    decibans, supporting / undermining / mixed links, certainty grade, fragile flag and top driver.
+    A credence conditional on this portfolio and these weights, not a probability that a model is
+    conscious."""
+    from kb.portfolio import compute_portfolio
+
+    kb, weights = _load(root)
+    rows = [r.to_json() for r in compute_portfolio(kb, weights, profile, prior, approved_only, draws, seed)]
+    if fmt is Format.TABLE:
+        rows = [_table_row(r) for r in rows]
+    emit(rows, fmt, PORTFOLIO_COLUMNS if fmt in (Format.TABLE, Format.CSV) else None)
+
+
+def explain(
+    hypothesis: HypothesisArg,
+    fmt: FormatOption = Format.TABLE,
+    profile: ProfileOption = "default",
+    prior: PriorOption = None,
+    approved_only: ApprovedOption = False,
+    draws: DrawsOption = None,
+    seed: SeedOption = None,
+    root: RootOption = None,
+) -> None:
+    """Why a hypothesis stands where it does: each finding's contribution (decibans and credence
+    points; they add up to the net), leave-one-out and leave-one-source-out, the smallest set of
+    findings whose removal flips the direction, sensitivity and the reasons for the grade. Table
+    and CSV list the contributions; JSON holds everything."""
+    from kb.portfolio import explain as explain_
+
+    kb, weights = _load(root)
+    out = explain_(kb, weights, hypothesis, profile, prior, approved_only, draws, seed).to_json()
+    if fmt in (Format.JSON, Format.JSONL):
+        emit(out, fmt)
+        return
+    emit(out["contributions"], fmt, CONTRIBUTION_COLUMNS, title=f"{hypothesis}: {out['decibans']:+.2f} dB net")
+    if fmt is Format.TABLE:
+        s = out["summary"]
+        emit(
+            {
+                "posterior": f"{s['posterior']:.3f} ({s['interval'][0]:.3f}–{s['interval'][1]:.3f}), prior {s['prior']}",
+                "grade": f"{s['grade']}: " + "; ".join(s["grade_reasons"]),
+                "flip set": ", ".join(out["flip_set"]) if out["flip_set"] else "none (the direction cannot be flipped)",
+                "fragile": "; ".join(s["fragile_reasons"]) or "no",
+                "unreviewed share": f"{s['unreviewed_share']:.0%}",
+            },
+            fmt,
+        )
+        emit(out["leave_one_source_out"], fmt, ("source", "decibans", "credence_points", "removed"), title="leave one source out")
+
+
+def sensitivity(
+    hypothesis: HypothesisArg,
+    fmt: FormatOption = Format.TABLE,
+    profile: ProfileOption = "default",
+    prior: PriorOption = None,
+    approved_only: ApprovedOption = False,
+    draws: DrawsOption = None,
+    seed: SeedOption = None,
+    root: RootOption = None,
+) -> None:
+    """How robust a hypothesis' credence is: the posterior under a sweep of priors, under every
+    weighting profile and with each confound class dropped in turn, and whether the direction of
+    the evidence changes (fragile). Table and CSV: one row per scenario."""
+    from kb.portfolio import sensitivity_report
+
+    kb, weights = _load(root)
+    out = sensitivity_report(kb, weights, hypothesis, profile, prior, approved_only, draws, seed).to_json()
+    if fmt in (Format.JSON, Format.JSONL):
+        emit(out, fmt)
+        return
+    rows = [
+        {"scenario": f"prior {p['prior']}", "decibans": None, "posterior": p["posterior"], "interval": p["interval"]}
+        for p in out["prior_sweep"]
+    ]
+    rows += [{"scenario": f"profile {s['name']}", **{k: s[k] for k in ("decibans", "posterior", "interval")}} for s in out["profiles"]]
+    rows += [
+        {"scenario": f"without {s['name']}", **{k: s[k] for k in ("decibans", "posterior", "interval")}} for s in out["confound_groups"]
+    ]
+    title = f"{hypothesis}: " + ("fragile: " + "; ".join(out["fragile_reasons"]) if out["fragile"] else "direction robust")
+    emit(rows, fmt, ("scenario", "decibans", "posterior", "interval"), title=title)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("portfolio")(portfolio)
+    app.command("explain")(explain)
+    app.command("sensitivity")(sensitivity)

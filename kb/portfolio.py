@@ -1,0 +1,320 @@
+"""From a KnowledgeBase to credences: the API the CLI and the site renderer call.
+
+    weights = load_weights(root)
+    results = compute_portfolio(kb, weights)            # list[HypothesisResult], one per hypothesis
+    detail = explain(kb, weights, "h-functional-introspection")   # Explanation
+    [r.to_json() for r in results]                      # JSON-ready dicts
+
+Every function takes `profile` (a name in weights.yaml), `prior` (overrides every hypothesis'
+prior), `approved_only` (count only approved claims; by default every claim not superseded or
+retracted counts), `draws` and `seed` (default: the weights file's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from kb.aggregate import (
+    ConfoundEvidence,
+    HypothesisEvidence,
+    Judgment,
+    LinkEvidence,
+    Run,
+    aggregate,
+    aggregate_all,
+    counts,
+)
+from kb.errors import NotFound
+from kb.grade import certainty
+from kb.graph import build_graph, clusters
+from kb.models import Claim
+from kb.store import KnowledgeBase
+from kb.trace import Scenario, Sensitivity, sensitivity, trace
+from kb.vocab import Grade, Missing, Status
+from kb.weights import Weights
+
+COUNTED = frozenset({Status.DRAFT, Status.IN_REVIEW, Status.APPROVED})
+
+
+def _r(x: float, n: int = 4) -> float:
+    return round(float(x), n)
+
+
+class _Out(BaseModel):
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class HypothesisResult(_Out):
+    """One row of the portfolio. `posterior` is the Monte Carlo median and `interval` its 90%
+    interval; `decibans` the net evidence at the profile's values (10 log10 LR); `unreviewed_share`
+    the share of the absolute evidence weight on claims not approved; `fragile` whether the
+    direction of the evidence changes under another profile or with a confound class dropped."""
+
+    id: str
+    title: str
+    profile: str
+    prior: float
+    posterior: float
+    interval: tuple[float, float]
+    decibans: float
+    grade: Grade
+    grade_reasons: list[str]
+    n_supports: int
+    n_undermines: int
+    n_mixed: int
+    n_neutral: int
+    n_clusters: int
+    fragile: bool
+    fragile_reasons: list[str]
+    top_driver: str | None
+    unreviewed_share: float
+    rivals: list[str]
+
+
+class ContributionOut(_Out):
+    claim: str
+    cluster: str
+    bearing: str
+    approved: bool
+    decibans: float
+    credence_points: float
+    leave_one_out_decibans: float
+    leave_one_out_credence_points: float
+
+
+class DeltaOut(_Out):
+    source: str
+    removed: list[str]
+    decibans: float
+    credence_points: float
+
+
+class ScenarioOut(_Out):
+    name: str
+    decibans: float
+    direction: int
+    posterior: float | None
+    interval: tuple[float, float] | None
+
+
+class PriorOut(_Out):
+    prior: float
+    posterior: float
+    interval: tuple[float, float]
+
+
+class SensitivityOut(_Out):
+    id: str
+    prior_sweep: list[PriorOut]
+    profiles: list[ScenarioOut]
+    confound_groups: list[ScenarioOut]
+    fragile: bool
+    fragile_reasons: list[str]
+
+
+class Explanation(_Out):
+    """`kb explain`: the summary row, each finding's contribution (they add up to `decibans`),
+    leave-one-out and leave-one-source-out deltas, the smallest flipping set (greedy) and the
+    sensitivity analysis."""
+
+    id: str
+    summary: HypothesisResult
+    decibans: float
+    contributions: list[ContributionOut]
+    leave_one_source_out: list[DeltaOut]
+    flip_set: list[str] | None
+    sensitivity: SensitivityOut
+
+
+# --- knowledge base -> typed evidence ---------------------------------------------------------
+
+
+def _link_evidence(kb: KnowledgeBase, c: Claim, hid: str, cluster: str) -> LinkEvidence | None:
+    link = next((lk for lk in c.links if lk.hypothesis == hid), None)
+    if link is None:
+        return None
+    judgments = [Judgment(link.bearing, link.strength)]
+    judgments += [Judgment(j.bearing, j.strength) for r in c.reviews for j in r.links if j.hypothesis == hid]
+    confounds = tuple(
+        ConfoundEvidence(
+            type=e.type,
+            group=kb.confounds[e.type].group,
+            severity=kb.confounds[e.type].severity,
+            controlled=(e.controlled, *(j.judged for r in c.reviews for j in r.confounds if j.confound == e.type)),
+        )
+        for e in c.confounds
+        if e.type in kb.confounds
+    )
+    origin = c.provenance.origin
+    sources = tuple(dict.fromkeys(s for s in (origin, c.provenance.channel) if not isinstance(s, Missing)))
+    return LinkEvidence(
+        claim=c.id,
+        kind=c.kind,
+        tier=c.provenance.tier,
+        cluster=cluster,
+        judgments=tuple(judgments),
+        confounds=confounds,
+        sources=sources,
+        approved=c.status is Status.APPROVED,
+    )
+
+
+def evidence(kb: KnowledgeBase, *, approved_only: bool = False) -> list[HypothesisEvidence]:
+    """Typed evidence per hypothesis (sorted by id). Superseded and retracted claims never count;
+    with `approved_only`, only approved ones do. Clusters come from the graph."""
+    cluster = clusters(build_graph(kb))
+    counted = [c for c in kb.claims.values() if c.status in COUNTED and (not approved_only or c.status is Status.APPROVED)]
+    out = []
+    for hid in sorted(kb.hypotheses):
+        links = [lk for c in counted if (lk := _link_evidence(kb, c, hid, cluster[c.id])) is not None]
+        out.append(HypothesisEvidence(hid, kb.hypotheses[hid].prior, tuple(links)))
+    return out
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+def _groups(kb: KnowledgeBase) -> list[str]:
+    return sorted({ct.group for ct in kb.confounds.values()})
+
+
+def _result(kb: KnowledgeBase, weights: Weights, full: HypothesisEvidence, run: Run, profile: str, sens: Sensitivity) -> HypothesisResult:
+    h, post = run.evidence, run.posterior
+    tr = trace(run, weights, profile)
+    total = float(run.point.magnitude.sum())
+    unreviewed = sum(m for lk, m in zip(h.links, run.point.magnitude, strict=True) if not lk.approved)
+    cert = certainty(run, post, weights.grade)
+    n = counts(full)  # neutral and directionless links included
+    return HypothesisResult(
+        id=h.id,
+        title=kb.hypotheses[h.id].title,
+        profile=profile,
+        prior=run.prior,
+        posterior=_r(post.median),
+        interval=(_r(post.low), _r(post.high)),
+        decibans=_r(tr.net_decibans, 3),
+        grade=cert.grade,
+        grade_reasons=list(cert.reasons),
+        n_supports=n.supports,
+        n_undermines=n.undermines,
+        n_mixed=n.mixed,
+        n_neutral=n.neutral,
+        n_clusters=run.point.n_clusters,
+        fragile=sens.fragile,
+        fragile_reasons=list(sens.fragile_reasons),
+        top_driver=tr.top_driver,
+        unreviewed_share=_r(unreviewed / total if total > 0 else 0.0),
+        rivals=sorted(set(kb.hypotheses[h.id].rivals)),
+    )
+
+
+def compute_portfolio(
+    kb: KnowledgeBase,
+    weights: Weights,
+    profile: str = "default",
+    prior: float | None = None,
+    approved_only: bool = False,
+    draws: int | None = None,
+    seed: int | None = None,
+) -> list[HypothesisResult]:
+    """One HypothesisResult per hypothesis, sorted by id."""
+    weights.profile(profile)
+    hs = evidence(kb, approved_only=approved_only)
+    runs = aggregate_all(hs, weights, profile, draws=draws, seed=seed, prior=prior)
+    groups = _groups(kb)
+    out = []
+    for h, run in zip(hs, runs, strict=True):
+        sens = sensitivity(run, weights, groups, profile, monte_carlo=False)
+        out.append(_result(kb, weights, h, run, profile, sens))
+    return out
+
+
+def _one(kb: KnowledgeBase, hypothesis: str, approved_only: bool) -> HypothesisEvidence:
+    if hypothesis not in kb.hypotheses:
+        raise NotFound("hypothesis", hypothesis)
+    return next(h for h in evidence(kb, approved_only=approved_only) if h.id == hypothesis)
+
+
+def _sensitivity_out(hid: str, sens: Sensitivity) -> SensitivityOut:
+    def scen(s: Scenario) -> ScenarioOut:
+        p = s.posterior
+        return ScenarioOut(
+            name=s.name,
+            decibans=_r(s.decibans, 3),
+            direction=s.direction,
+            posterior=_r(p.median) if p else None,
+            interval=(_r(p.low), _r(p.high)) if p else None,
+        )
+
+    return SensitivityOut(
+        id=hid,
+        prior_sweep=[PriorOut(prior=p.prior, posterior=_r(p.median), interval=(_r(p.low), _r(p.high))) for p in sens.prior_sweep],
+        profiles=[scen(s) for s in sens.profiles],
+        confound_groups=[scen(s) for s in sens.confound_groups],
+        fragile=sens.fragile,
+        fragile_reasons=list(sens.fragile_reasons),
+    )
+
+
+def sensitivity_report(
+    kb: KnowledgeBase,
+    weights: Weights,
+    hypothesis: str,
+    profile: str = "default",
+    prior: float | None = None,
+    approved_only: bool = False,
+    draws: int | None = None,
+    seed: int | None = None,
+) -> SensitivityOut:
+    """Prior sweep, every profile and every confound class dropped, each with its Monte Carlo
+    posterior. Raises NotFound for an unknown hypothesis."""
+    weights.profile(profile)
+    h = _one(kb, hypothesis, approved_only)
+    run = aggregate(h, weights, profile, draws=draws, seed=seed, prior=prior)
+    return _sensitivity_out(h.id, sensitivity(run, weights, _groups(kb), profile, draws=draws, seed=seed))
+
+
+def explain(
+    kb: KnowledgeBase,
+    weights: Weights,
+    hypothesis: str,
+    profile: str = "default",
+    prior: float | None = None,
+    approved_only: bool = False,
+    draws: int | None = None,
+    seed: int | None = None,
+) -> Explanation:
+    """Everything behind one hypothesis' number. Raises NotFound for an unknown hypothesis."""
+    weights.profile(profile)
+    h = _one(kb, hypothesis, approved_only)
+    run = aggregate(h, weights, profile, draws=draws, seed=seed, prior=prior)
+    sens = sensitivity(run, weights, _groups(kb), profile, draws=draws, seed=seed)
+    tr = trace(run, weights, profile)
+    loo = {d.id: d for d in tr.leave_one_out}
+    contributions = [
+        ContributionOut(
+            claim=c.claim,
+            cluster=c.cluster,
+            bearing=c.bearing,
+            approved=c.approved,
+            decibans=_r(c.decibans, 4),
+            credence_points=_r(c.credence_points),
+            leave_one_out_decibans=_r(loo[c.claim].decibans, 4),
+            leave_one_out_credence_points=_r(loo[c.claim].credence_points),
+        )
+        for c in sorted(tr.contributions, key=lambda c: (-abs(c.decibans), c.claim))
+    ]
+    return Explanation(
+        id=h.id,
+        summary=_result(kb, weights, h, run, profile, sens),
+        decibans=_r(tr.net_decibans, 4),
+        contributions=contributions,
+        leave_one_source_out=[
+            DeltaOut(source=d.id, removed=list(d.removed), decibans=_r(d.decibans, 4), credence_points=_r(d.credence_points))
+            for d in tr.leave_one_source_out
+        ],
+        flip_set=list(tr.flip_set) if tr.flip_set is not None else None,
+        sensitivity=_sensitivity_out(h.id, sens),
+    )
