@@ -8,9 +8,13 @@ import typer
 
 from cli.options import RootOption
 from cli.output import Format, FormatOption, emit
-from kb.audit import REPORTS
 
-REPORT_HELP = "; ".join(f"{name}: {desc}" for name, (desc, _) in REPORTS.items())
+# kept in step with kb.audit.REPORTS (a test checks); not imported so `kb --help` stays fast
+REPORT_HELP = (
+    "uncontrolled: confounds not controlled, per hypothesis; unreviewed: claims with no submitted review; "
+    "disagreements: claims where reviewers disagree; single-work: hypotheses whose evidence rests on a single work; "
+    "quotes: quotes that no longer verify"
+)
 
 
 def audit(
@@ -22,6 +26,7 @@ def audit(
     where reviewers disagree, hypotheses resting on a single work, quotes that no longer verify.
     JSON gives an object with one list per report; jsonl and csv give rows with a `report` field."""
     from kb import audit as audits
+    from kb.audit import REPORTS
     from kb.errors import InvalidInput
     from kb.store import find_root, load
 

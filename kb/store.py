@@ -25,11 +25,11 @@ from kb.models import (
     Source,
     SourceText,
 )
+from kb.paths import CLAIMS_DIR
 from kb.texts import ArchivedText
 from kb.vocab import Missing
 
 R = TypeVar("R", bound=Identified)
-CLAIMS_DIR = "claims"
 Loc = tuple[str | int, ...]
 
 

@@ -211,3 +211,10 @@ def test_supersede_and_retract(runner: CliRunner, kb_root: Path) -> None:
     claim = load(kb_root)[0].claims[EXAMPLE]
     assert (claim.status.value, claim.retraction_reason) == ("retracted", "Misread the passage")
     assert claim.history[-1].detail == "draft -> retracted: Misread the passage"
+
+
+def test_audit_help_names_every_report() -> None:
+    from cli.audit import REPORT_HELP
+    from kb.audit import REPORTS
+
+    assert REPORT_HELP == "; ".join(f"{name}: {desc}" for name, (desc, _) in REPORTS.items())
