@@ -187,26 +187,54 @@ class PointLinks:
     n_clusters: int
 
 
+def _cols(lk: LinkEvidence) -> list[int]:
+    """Columns of the stacked log tables (ln LR, kind, tier, shrink) whose sum is the log
+    magnitude of a link read by its first judgment."""
+    n_llr, n_kind, n_tier = len(STRENGTHS), len(KINDS), len(TIERS)
+    cols = [STRENGTHS.index(lk.judgments[0].strength), n_llr + KINDS.index(lk.kind), n_llr + n_kind + TIERS.index(lk.tier)]
+    return cols + [n_llr + n_kind + n_tier + _pair(c.severity, c.controlled[0]) for c in lk.confounds]
+
+
+def _incidence(cols: list[list[int]]) -> npt.NDArray[np.float32]:
+    a = np.zeros((len(cols), len(STRENGTHS) + len(KINDS) + len(TIERS) + len(SEVERITIES) * len(CONTROLS)), dtype=np.float32)
+    at_row = np.repeat(np.arange(len(cols)), [len(c) for c in cols])
+    np.add.at(a, (at_row, np.array([c for row in cols for c in row], dtype=np.intp)), 1.0)
+    return a
+
+
+def _log_tables(t: Tables) -> npt.NDArray[np.float32]:
+    with np.errstate(divide="ignore"):
+        logs = np.log(np.hstack([t.llr, t.kind, t.tier, t.shrink])).astype(np.float32)
+    return np.maximum(logs, np.float32(-80.0))  # weight 0 -> exp(-80): nothing, without -inf * 0
+
+
+def _expected(lk: LinkEvidence, t: Tables) -> tuple[float, int]:
+    """Point magnitude and side of a link with several judgments: the average signed value over
+    its judgments (disagreement cancels), each confound at its average shrink."""
+    base = float(t.kind[0, KINDS.index(lk.kind)] * t.tier[0, TIERS.index(lk.tier)])
+    for c in lk.confounds:
+        base *= sum(float(t.shrink[0, _pair(c.severity, x)]) for x in c.controlled) / len(c.controlled)
+    llr = [float(t.llr[0, STRENGTHS.index(j.strength)]) for j in lk.judgments]
+    if all(j.bearing is Bearing.MIXED for j in lk.judgments):
+        return base * sum(llr) / len(llr), MIX
+    signed = sum(
+        v * (1 if j.bearing is Bearing.SUPPORTS else -1)
+        for v, j in zip(llr, lk.judgments, strict=True)
+        if j.bearing in (Bearing.SUPPORTS, Bearing.UNDERMINES)
+    )
+    value = base * signed / len(lk.judgments)
+    return abs(value), (POS if value >= 0 else NEG)
+
+
 def point_links(h: HypothesisEvidence, t: Tables) -> PointLinks:
     links = h.links
-    mags = np.zeros(len(links))
-    sides = np.zeros(len(links), dtype=np.intp)
-    clusters = {c: i for i, c in enumerate(sorted({lk.cluster for lk in links}))}
+    mags = np.exp(_incidence([_cols(lk) for lk in links]).astype(np.float64) @ _log_tables(t)[0].astype(np.float64))
+    sides = np.array([SIGN.get(lk.judgments[0].bearing, MIX) for lk in links], dtype=np.intp)
     for i, lk in enumerate(links):
-        base = t.kind[0, KINDS.index(lk.kind)] * t.tier[0, TIERS.index(lk.tier)]
-        for c in lk.confounds:
-            base *= float(np.mean([t.shrink[0, _pair(c.severity, x)] for x in c.controlled]))
-        signed = [
-            (+1 if j.bearing is Bearing.SUPPORTS else -1) * t.llr[0, STRENGTHS.index(j.strength)]
-            for j in lk.judgments
-            if j.bearing in (Bearing.SUPPORTS, Bearing.UNDERMINES)
-        ]
-        if all(j.bearing is Bearing.MIXED for j in lk.judgments):
-            mags[i], sides[i] = base * float(np.mean([t.llr[0, STRENGTHS.index(j.strength)] for j in lk.judgments])), MIX
-            continue
-        value = base * sum(signed) / len(lk.judgments)
-        mags[i], sides[i] = abs(value), (POS if value >= 0 else NEG)
-    return PointLinks(mags, sides, np.array([clusters[lk.cluster] for lk in links], dtype=np.intp), len(clusters))
+        if _special(lk):
+            mags[i], sides[i] = _expected(lk, t)
+    names = {c: i for i, c in enumerate(sorted({lk.cluster for lk in links}))}
+    return PointLinks(mags, sides, np.array([names[lk.cluster] for lk in links], dtype=np.intp), len(names))
 
 
 def _segments(p: PointLinks, mask: npt.NDArray[np.bool_], r: float) -> tuple[F, F]:
@@ -250,62 +278,88 @@ def _special(lk: LinkEvidence) -> bool:
     return len(set(lk.judgments)) > 1 or any(len(set(c.controlled)) > 1 for c in lk.confounds)
 
 
-def _special_rows(lk: LinkEvidence, hid: str, t: Tables, seed: int) -> npt.NDArray[np.float32]:
-    """3 x draws: the link's magnitude on the supporting, undermining and mixed side, one
-    judgment sampled per draw (its own random stream, so other links never shift it)."""
+def _special_rows(lk: LinkEvidence, hid: str, t: Tables, seed: int) -> tuple[F, I]:
+    """Per draw, the link's magnitude and side under one sampled judgment (and one sampled control
+    status per confound), from its own random stream so other links never shift it."""
     rng = np.random.default_rng([seed, _key(lk.claim, hid)])
-    d = np.arange(t.draws)
+    offset = np.arange(t.draws)
     pick = rng.integers(0, len(lk.judgments), t.draws)
     strength = np.array([STRENGTHS.index(j.strength) for j in lk.judgments])[pick]
-    side = np.array([SIGN.get(j.bearing, -1) for j in lk.judgments])[pick]
-    mag = t.llr[d, strength] * t.kind[:, KINDS.index(lk.kind)] * t.tier[:, TIERS.index(lk.tier)]
+    side = np.array([SIGN.get(j.bearing, -1) for j in lk.judgments], dtype=np.intp)[pick]
+    mag = t.llr.ravel()[offset * t.llr.shape[1] + strength] * t.kind[:, KINDS.index(lk.kind)] * t.tier[:, TIERS.index(lk.tier)]
+    width = t.shrink.shape[1]
     for c in lk.confounds:
         pairs = np.array([_pair(c.severity, x) for x in c.controlled])
-        mag = mag * t.shrink[d, pairs[rng.integers(0, len(pairs), t.draws)]]
-    return np.stack([np.where(side == s, mag, 0.0) for s in (POS, NEG, MIX)]).astype(np.float32)
+        chosen = pairs[rng.integers(0, len(pairs), t.draws)] if len(pairs) > 1 else pairs[0]
+        mag = mag * t.shrink.ravel()[offset * width + chosen]
+    return mag, side
 
 
-def net_draws(h: HypothesisEvidence, t: Tables, seed: int) -> F:
-    """The net LLR (natural log) in each draw. Rows are links sorted by (cluster, side); each row's
-    log magnitude is a sum of table entries, so all rows come from one matrix product, then one
-    exp, then segment max and sum with reduceat."""
-    h = h.canonical()
-    rows: list[tuple[str, int, LinkEvidence | None, list[int]]] = []  # cluster, side, special link, table columns
-    n_llr, n_kind, n_tier = len(STRENGTHS), len(KINDS), len(TIERS)
+@dataclass(frozen=True)
+class Layout:
+    """Links of one hypothesis as rows sorted by (cluster, side); a link whose judgments differ
+    gets one row per side (zero in the draws where it is on another side). `cols` marks the table
+    entries whose product is the row's magnitude (empty for such 'special' links)."""
+
+    keys: list[tuple[str, int]]
+    special: list[LinkEvidence | None]
+    a: npt.NDArray[np.float32]
+
+
+def layout(h: HypothesisEvidence) -> Layout:
+    rows: list[tuple[str, int, LinkEvidence | None, list[int]]] = []
     for lk in h.links:
         if _special(lk):
             rows.extend((lk.cluster, s, lk, []) for s in (POS, NEG, MIX))
-            continue
-        j = lk.judgments[0]
-        cols = [STRENGTHS.index(j.strength), n_llr + KINDS.index(lk.kind), n_llr + n_kind + TIERS.index(lk.tier)]
-        cols += [n_llr + n_kind + n_tier + _pair(c.severity, c.controlled[0]) for c in lk.confounds]
-        rows.append((lk.cluster, SIGN[j.bearing], None, cols))
-    if not rows:
-        return np.zeros(t.draws)
+        else:
+            rows.append((lk.cluster, SIGN[lk.judgments[0].bearing], None, _cols(lk)))
     rows.sort(key=lambda row: (row[0], row[1]))
-    with np.errstate(divide="ignore"):
-        logs = np.log(np.hstack([t.llr, t.kind, t.tier, t.shrink])).astype(np.float32)
-    logs = np.maximum(logs, np.float32(-80.0))  # weight 0 -> exp(-80): nothing, without -inf * 0
-    a = np.zeros((len(rows), logs.shape[1]), dtype=np.float32)
-    at_row = np.repeat(np.arange(len(rows)), [len(cols) for *_, cols in rows])
-    np.add.at(a, (at_row, np.array([c for *_, cols in rows for c in cols], dtype=np.intp)), 1.0)
-    mags = np.exp(a @ logs.T)  # rows x draws
-    special: dict[str, npt.NDArray[np.float32]] = {}
-    for i, (_, side, sp, _) in enumerate(rows):
+    return Layout([(c, s) for c, s, _, _ in rows], [sp for _, _, sp, _ in rows], _incidence([cols for *_, cols in rows]))
+
+
+def net_draws(h: HypothesisEvidence, t: Tables, seed: int) -> F:
+    """The net LLR (natural log) in each draw, without Python loops over draws.
+
+    Each row's log magnitude is a sum of log table entries: one matrix product and one exp give
+    rows x draws. Since a side's pooled value is (1 - r) max + r sum, the net is one matrix-vector
+    product (every row's r share, plus the full value of single-member segments) plus (1 - r) x
+    the maxima of the multi-member segments, taken member position by member position. Mixed
+    segments get a uniform (-1, 1) factor per draw from the hypothesis' own stream."""
+    lay = layout(h.canonical())
+    if not lay.keys:
+        return np.zeros(t.draws)
+    mags = lay.a @ _log_tables(t).T  # rows x draws
+    np.exp(mags, out=mags)
+    special: dict[str, tuple[F, I]] = {}
+    for i, sp in enumerate(lay.special):
         if sp is not None:
             if sp.claim not in special:
                 special[sp.claim] = _special_rows(sp, h.id, t, seed)
-            mags[i] = special[sp.claim][side]
-    keys = [(c, s) for c, s, _, _ in rows]
+            mag, side = special[sp.claim]
+            mags[i] = np.where(side == lay.keys[i][1], mag, 0.0)
+    keys, r = lay.keys, t.r
     starts = np.array([i for i in range(len(keys)) if i == 0 or keys[i] != keys[i - 1]], dtype=np.intp)
-    pooled = (1 - t.r) * np.maximum.reduceat(mags, starts, axis=0) + t.r * np.add.reduceat(mags, starts, axis=0)
-    seg_keys = [keys[s] for s in starts]
-    sign = np.array([1.0 if s == POS else -1.0 if s == NEG else 0.0 for _, s in seg_keys], dtype=np.float32)
-    net = (sign @ pooled).astype(np.float64)
-    for k, (cluster, s) in enumerate(seg_keys):
-        if s == MIX:
-            u = np.random.default_rng([seed, _key(cluster, h.id), 1]).uniform(-1, 1, t.draws)
-            net += u * pooled[k]
+    sizes = np.diff(np.append(starts, len(keys)))
+    seg_side = np.array([keys[i][1] for i in starts])
+    seg_sign = np.select([seg_side == POS, seg_side == NEG], [1.0, -1.0], 0.0)
+    row_seg = np.repeat(np.arange(len(starts)), sizes)
+    w = (seg_sign * (r + (1 - r) * (sizes == 1)))[row_seg].astype(np.float32)
+    net: F = (w @ mags).astype(np.float64)
+    multi = np.flatnonzero((sizes > 1) | (seg_side == MIX))
+    if multi.size:
+        first, size = starts[multi], sizes[multi]
+        top = mags[first]
+        total = top.copy()
+        for k in range(1, int(size.max())):
+            has = np.flatnonzero(size > k)
+            member = mags[first[has] + k]
+            top[has] = np.maximum(top[has], member)
+            total[has] += member
+        net += (1 - r) * (seg_sign[multi].astype(np.float32) @ top)
+        mixed = seg_side[multi] == MIX
+        if mixed.any():
+            u = np.random.default_rng([seed, _key(h.id), 1]).uniform(-1, 1, (int(mixed.sum()), t.draws))
+            net += ((1 - r) * top[mixed] + r * total[mixed]).__mul__(u).sum(axis=0)
     return net
 
 

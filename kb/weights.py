@@ -12,10 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from kb import yamlio
 from kb.errors import InvalidInput, Problem
-from kb.store import CLAIMS_DIR, validation_problems
+from kb.store import validation_problems
 from kb.vocab import DIRECTIONLESS_KINDS, Controlled, Kind, Severity, Strength, Tier, Vocab
 
 WEIGHTS_FILE = "weights.yaml"
+CLAIMS_DIR = "claims"  # as in kb.store
 REQUIRED_PROFILES = ("sceptical", "default", "credulous")
 Share = Annotated[float, Field(ge=0, le=1)]
 
