@@ -15,10 +15,10 @@ def build(root: RootOption = None) -> None:
     from kb.store import find_root, load_valid
 
     base = find_root(root)
-    fp = db.fingerprint(base)
+    files, fp = db.scan(base)
     kb = load_valid(base)
     message(f"check: ok ({len(kb.claims)} claims)")
-    index.build(kb, fp)
+    index.build(kb, files, fp, [])
     message(f"database: {db.db_path(base).relative_to(base).as_posix()}")
 
 

@@ -12,17 +12,19 @@ app = typer.Typer(help="The SQLite index built from claims/ (a git-ignored build
 
 @app.command("build")
 def build(root: RootOption = None) -> None:
-    """Check the knowledge base and rebuild build/kb.sqlite from it. Refuses (exit 1) if the
-    knowledge base has problems; the previous database is left as it was."""
+    """Check the knowledge base and bring build/kb.sqlite up to date: in place when only claim
+    files were edited or added (only those are parsed and checked), else rebuilt from scratch.
+    Refuses (exit 1) if the knowledge base has problems; the database is then left as it was."""
     from kb import db, index
-    from kb.store import find_root, load_valid
+    from kb.store import find_root
 
     base = find_root(root)
-    fp = db.fingerprint(base)
-    kb = load_valid(base)
-    path = index.build(kb, fp)
+    index.update(base, strict=True)
     counts = db.counts(base)
-    message(f"built {kb.rel(path)}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
+    message(
+        f"built {db.db_path(base).relative_to(base).as_posix()}: "
+        + ", ".join(f"{n} {t}" for t, n in counts.items() if t not in ("file", "problem"))
+    )
 
 
 def register(root_app: typer.Typer) -> None:

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kb.errors import Problem
 from kb.paths import BUILD_DIR, CLAIMS_DIR
 
 DB_NAME = "kb.sqlite"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 
 def build_dir(root: Path) -> Path:
@@ -30,12 +31,18 @@ def db_path(root: Path) -> Path:
     return build_dir(root) / DB_NAME
 
 
-def fingerprint(root: Path) -> str:
-    """A digest of every file's path, size and modification time under `claims/`: one stat per
-    file and no file read, so a read command can afford it at 50,000 files. Each file contributes
-    (mtime + size) multiplied by an odd hash of its path, so an edit, an addition, a removal or a
-    rename changes the sum."""
-    count = total = 0
+FileStats = dict[str, tuple[int, int]]  # path relative to the root -> (size, mtime_ns)
+
+
+def _fold(path: str, size: int, mtime_ns: int) -> int:
+    return (mtime_ns + size) * (zlib.crc32(path.encode()) | 1)
+
+
+def _digest(count: int, total: int) -> str:
+    return f"{SCHEMA_VERSION}:{count}:{total & 0xFFFFFFFFFFFFFFFFFFFFFFFF:x}"
+
+
+def _walk(root: Path) -> Iterator[tuple[str, int, int]]:
     stack = [str(root / CLAIMS_DIR)]
     while stack:
         folder = stack.pop()
@@ -48,11 +55,32 @@ def fingerprint(root: Path) -> str:
                         stack.append(entry.path)
                         continue
                     st = entry.stat()
-                    total += (st.st_mtime_ns + st.st_size) * (zlib.crc32(entry.path.encode()) | 1)
-                    count += 1
+                    yield entry.path, st.st_size, st.st_mtime_ns
         except FileNotFoundError:
             continue
-    return f"{SCHEMA_VERSION}:{count}:{total & 0xFFFFFFFFFFFFFFFFFFFFFFFF:x}"
+
+
+def fingerprint(root: Path) -> str:
+    """A digest of every file's path, size and modification time under `claims/`: one stat per
+    file and no file read, so a read command can afford it at 50,000 files. Each file contributes
+    (mtime + size) multiplied by an odd hash of its path, so an edit, an addition, a removal or a
+    rename changes the sum."""
+    count = total = 0
+    for path, size, mtime in _walk(root):
+        total += _fold(path, size, mtime)
+        count += 1
+    return _digest(count, total)
+
+
+def scan(root: Path) -> tuple[FileStats, str]:
+    """Every file's stats, by path relative to the root, and the same digest as `fingerprint`."""
+    prefix = len(str(root)) + 1
+    files: FileStats = {}
+    total = 0
+    for path, size, mtime in _walk(root):
+        files[path[prefix:]] = (size, mtime)
+        total += _fold(path, size, mtime)
+    return files, _digest(len(files), total)
 
 
 def stored_fingerprint(path: Path) -> str | None:
@@ -64,6 +92,11 @@ def stored_fingerprint(path: Path) -> str | None:
     except sqlite3.Error:
         return None
     return str(row[0]) if row else None
+
+
+def stored_problems(root: Path) -> list[Problem]:
+    with connect(root) as conn:
+        return [Problem(*r) for r in conn.execute("SELECT path, line, field, message FROM problem ORDER BY path, line, field, message")]
 
 
 def is_fresh(root: Path) -> bool:

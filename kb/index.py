@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from kb import db
-from kb.errors import Problem
-from kb.models import Claim
-from kb.store import KnowledgeBase, load
+from kb.errors import InvalidKnowledgeBase, Problem
+from kb.models import Claim, SourceText
+from kb.store import KnowledgeBase, _Checker, load, load_file
 from kb.vocab import Missing
 
 Progress = Callable[[int, int], None]
@@ -68,12 +68,10 @@ def _record_rows(kb: KnowledgeBase) -> dict[str, list[tuple[Any, ...]]]:
             for x in sorted(kb.confounds.values(), key=lambda r: r.id)
         ],
         "model": [
-            (m.id, m.name, str(m.developer), kb.path_of("models", m.id), data(m))
-            for m in sorted(kb.models.values(), key=lambda r: r.id)
+            (m.id, m.name, str(m.developer), kb.path_of("models", m.id), data(m)) for m in sorted(kb.models.values(), key=lambda r: r.id)
         ],
         "source": [
-            (s.id, s.title, s.type.value, kb.path_of("sources", s.id), data(s))
-            for s in sorted(kb.sources.values(), key=lambda r: r.id)
+            (s.id, s.title, s.type.value, kb.path_of("sources", s.id), data(s)) for s in sorted(kb.sources.values(), key=lambda r: r.id)
         ],
         "text": [
             (t.id, t.source, t.path, t.sha256, t.lines, kb.path_of("texts", t.id), data(t))
@@ -96,9 +94,26 @@ def create_schema(path: Path) -> None:
     engine.dispose()
 
 
-def build(kb: KnowledgeBase, fingerprint: str, target: Path | None = None) -> Path:
-    """Write the database for `kb` to a temporary file, then move it into place atomically, so a
-    reader never sees a half-built database."""
+def _insert(conn: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]]) -> None:
+    for table, values in rows.items():
+        if values:
+            marks = ",".join("?" * len(values[0]))
+            conn.executemany(f"INSERT INTO {table} VALUES ({marks})", values)  # noqa: S608 - fixed names
+
+
+def _file_rows(kb: KnowledgeBase, files: db.FileStats) -> list[tuple[Any, ...]]:
+    claim_of = {kb.rel(path): id for (folder, id), path in kb.paths.items() if folder == "findings"}
+    return [(path, size, mtime, claim_of.get(path)) for path, (size, mtime) in sorted(files.items())]
+
+
+def _meta(conn: sqlite3.Connection, fingerprint: str) -> None:
+    conn.execute("DELETE FROM meta")
+    conn.executemany("INSERT INTO meta VALUES (?, ?)", [("fingerprint", fingerprint), ("schema_version", db.SCHEMA_VERSION)])
+
+
+def build(kb: KnowledgeBase, files: db.FileStats, fingerprint: str, problems: list[Problem], target: Path | None = None) -> Path:
+    """Write the whole database for `kb` to a temporary file, then move it into place atomically, so
+    a reader never sees a half-built database."""
     target = target or db.db_path(kb.root)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".kb-", suffix=".sqlite")
@@ -109,14 +124,9 @@ def build(kb: KnowledgeBase, fingerprint: str, target: Path | None = None) -> Pa
         conn = sqlite3.connect(tmp)
         try:
             with conn:
-                for table, rows in (_claim_rows(kb) | _record_rows(kb)).items():
-                    if rows:
-                        marks = ",".join("?" * len(rows[0]))
-                        conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)  # noqa: S608 - fixed names
-                conn.executemany(
-                    "INSERT INTO meta VALUES (?, ?)",
-                    [("fingerprint", fingerprint), ("schema_version", db.SCHEMA_VERSION)],
-                )
+                _insert(conn, _claim_rows(kb) | _record_rows(kb))
+                _insert(conn, {"file": _file_rows(kb, files), "problem": [tuple(vars(p).values()) for p in sorted(set(problems))]})
+                _meta(conn, fingerprint)
         finally:
             conn.close()
         os.replace(tmp, target)
@@ -126,13 +136,95 @@ def build(kb: KnowledgeBase, fingerprint: str, target: Path | None = None) -> Pa
     return target
 
 
+FINDINGS_PREFIX = "claims/findings/"
+
+
+def _incremental(root: Path, files: db.FileStats, fingerprint: str, strict: bool) -> list[Problem] | None:
+    """Update the database in place when only claim files were edited or added: parse and check
+    just those, against the ids and texts already in the database. Returns the knowledge base's
+    problems, or None when a full rebuild is needed (a removal, a change outside findings/, a
+    duplicate id, or no usable database)."""
+    path = db.db_path(root)
+    if not path.is_file():
+        return None
+    conn = sqlite3.connect(path)
+    try:
+        if conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() != (db.SCHEMA_VERSION,):
+            return None
+        old = {p: (s, m, c) for p, s, m, c in conn.execute("SELECT path, size, mtime_ns, claim_id FROM file")}
+        changed = sorted(p for p, st in files.items() if old.get(p, (None, None, None))[:2] != st)
+        if set(old) - set(files) or any(not p.startswith(FINDINGS_PREFIX) or not p.endswith(".yaml") for p in changed):
+            return None
+        kb = KnowledgeBase(root=root)
+        for table, folder in (("hypothesis", "hypotheses"), ("confound_type", "confounds"), ("model", "models"), ("source", "sources")):
+            kb.folder(folder).update(dict.fromkeys(r[0] for r in conn.execute(f"SELECT id FROM {table}")))  # noqa: S608
+        kb.texts.update({r[0]: SourceText.model_validate_json(r[1]) for r in conn.execute("SELECT id, data FROM text")})
+        owner = {c: p for p, (_, _, c) in old.items() if c is not None}
+        kb.claims.update(dict.fromkeys(owner))  # type: ignore[arg-type] - ids only, for references
+        new: dict[str, Claim] = {}
+        problems: list[Problem] = []
+        for rel in changed:
+            record, found = load_file(root / rel, Claim, rel)
+            problems += found
+            if record is None:
+                continue
+            if owner.get(record.id, rel) != rel or record.id in new:
+                return None  # a duplicate id: the full build decides which file wins
+            new[record.id] = record
+            kb.paths[("findings", record.id)] = root / rel
+        checker = _Checker(kb)
+        checker.texts_only({loc.text for c in new.values() for loc in c.locators})
+        for c in new.values():
+            kb.claims[c.id] = c
+        for c in new.values():
+            checker.claim(c)
+        problems += checker.problems
+        kept = [Problem(*r) for r in conn.execute("SELECT path, line, field, message FROM problem") if r[0] not in changed]
+        everything = sorted(set(kept + problems))
+        if strict and everything:
+            raise InvalidKnowledgeBase(everything)
+        gone = [old[p][2] for p in changed if p in old and old[p][2] is not None]
+        sub = KnowledgeBase(root=root, claims=new, paths=kb.paths)
+        with conn:
+            for table in ("link", "claim_confound", "claim_model", "locator", "claim"):
+                column = "id" if table == "claim" else "claim_id"
+                conn.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(c,) for c in gone])  # noqa: S608
+            conn.executemany("DELETE FROM problem WHERE path = ?", [(p,) for p in changed])
+            _insert(conn, _claim_rows(sub))
+            conn.executemany(
+                "INSERT OR REPLACE INTO file VALUES (?, ?, ?, ?)",
+                [(p, *files[p], next((c.id for c in new.values() if kb.rel(kb.paths[("findings", c.id)]) == p), None)) for p in changed],
+            )
+            _insert(conn, {"problem": [tuple(vars(p).values()) for p in sorted(set(problems))]})
+            _meta(conn, fingerprint)
+        return everything
+    finally:
+        conn.close()
+
+
+def update(root: Path, *, strict: bool = False) -> list[Problem]:
+    """Bring the database up to date with `claims/`: in place when only claim files changed or
+    were added, else a full rebuild. Returns the knowledge base's problems (the database then holds
+    the valid records). With `strict`, refuses on any problem and leaves the database as it was."""
+    files, fp = db.scan(root)
+    if db.stored_fingerprint(db.db_path(root)) == fp:
+        problems = db.stored_problems(root)
+        if strict and problems:
+            raise InvalidKnowledgeBase(problems)
+        return problems
+    found = _incremental(root, files, fp, strict)
+    if found is not None:
+        return found
+    kb, problems = load(root)
+    if strict and problems:
+        raise InvalidKnowledgeBase(problems)
+    build(kb, files, fp, problems)
+    return problems
+
+
 def ensure(root: Path) -> list[Problem]:
     """Rebuild the database if any file under `claims/` changed since it was built, so a reader
-    never queries stale data. Returns the knowledge base's problems (the database then holds the
-    valid records only); an empty list when nothing needed doing or all is well."""
-    fp = db.fingerprint(root)
-    if db.stored_fingerprint(db.db_path(root)) == fp:
+    never queries stale data. Returns the new problems found (none when nothing changed)."""
+    if db.stored_fingerprint(db.db_path(root)) == db.fingerprint(root):
         return []
-    kb, problems = load(root)
-    build(kb, fp)
-    return problems
+    return update(root)

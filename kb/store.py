@@ -259,9 +259,10 @@ class _Checker:
                 if run is not None:
                     self.add("findings", c.id, loc, f"shares 12 or more consecutive words with '{tid}' (\"{run}\"); paraphrase it")
 
-    def texts_only(self) -> None:
-        """Mark archived texts as usable after checking them (for checking one new claim)."""
-        for tid in self.kb.texts:
+    def texts_only(self, ids: Iterable[str] | None = None) -> None:
+        """Mark archived texts as usable after checking their sha256 (for checking single claims
+        without re-checking the whole knowledge base); `ids` limits it to those texts."""
+        for tid in self.kb.texts if ids is None else [i for i in ids if i in self.kb.texts]:
             path = self.kb.root / self.kb.texts[tid].path
             if path.is_file() and self.kb.archived(tid).sha256 == self.kb.texts[tid].sha256:
                 self._texts_ok.add(tid)

@@ -123,3 +123,23 @@ class MetaRow(SQLModel, table=True):
     __tablename__ = "meta"
     key: str = Field(primary_key=True)
     value: str
+
+
+class FileRow(SQLModel, table=True):
+    """Every file under claims/ as of the build, for incremental rebuilds."""
+
+    __tablename__ = "file"
+    path: str = Field(primary_key=True)
+    size: int
+    mtime_ns: int
+    claim_id: str | None = None
+
+
+class ProblemRow(SQLModel, table=True):
+    """The knowledge base's problems as of the build (the database then holds the valid records)."""
+
+    __tablename__ = "problem"
+    path: str = Field(primary_key=True)
+    line: int = Field(primary_key=True)
+    field: str = Field(primary_key=True)
+    message: str = Field(primary_key=True)

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z0-9]+)*")
@@ -67,13 +68,43 @@ class ArchivedText:
         return None
 
     @cached_property
-    def grams(self) -> set[tuple[str, ...]]:
-        return ngrams(words(self.data.decode("utf-8", errors="replace")))
+    def tokens(self) -> list[str]:
+        return words(self.data.decode("utf-8", errors="replace"))
+
+    @cached_property
+    def grams(self) -> dict[int, int]:
+        """Hash of every run of COPY_RUN words -> where it starts (hashing word ids with numpy is
+        several times faster than building a set of 12-word tuples)."""
+        hashes = _run_hashes(self.tokens)
+        return dict(zip(hashes.tolist(), range(len(hashes)), strict=True))
 
     def copied_run(self, statement: str) -> str | None:
         """The first run of COPY_RUN words that `statement` shares with this text, if any."""
-        grams, tokens = self.grams, words(statement)
-        for i in range(len(tokens) - COPY_RUN + 1):
-            if (gram := tuple(tokens[i : i + COPY_RUN])) in grams:
-                return " ".join(gram)
+        tokens = words(statement)
+        if len(tokens) < COPY_RUN:
+            return None
+        grams, mine = self.grams, self.tokens
+        for i, h in enumerate(_run_hashes(tokens).tolist()):
+            start = grams.get(h)
+            if start is not None and mine[start : start + COPY_RUN] == tokens[i : i + COPY_RUN]:
+                return " ".join(tokens[i : i + COPY_RUN])
         return None
+
+
+_IDS: dict[str, int] = {}
+_PRIME = 0x100000001B3
+
+
+def _run_hashes(tokens: list[str]) -> Any:
+    """A polynomial hash (mod 2**64) of each run of COPY_RUN consecutive word ids."""
+    import numpy as np
+
+    ids = np.fromiter((_IDS.setdefault(t, len(_IDS) + 1) for t in tokens), dtype=np.uint64, count=len(tokens))
+    n = len(ids) - COPY_RUN + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.uint64)
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(COPY_RUN):
+            h = h * np.uint64(_PRIME) + ids[k : k + n]
+    return h

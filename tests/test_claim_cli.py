@@ -111,9 +111,7 @@ def test_add_refuses_an_existing_id_and_changes_nothing(runner: CliRunner, kb_ro
     before = snapshot(kb_root)
     result = run(runner, kb_root, *args)
     assert result.exit_code == 1
-    assert result.stderr == (
-        f"Error: claims/findings/{EXAMPLE}.yaml: id: a record with id '{EXAMPLE}' already exists; choose another id\n"
-    )
+    assert result.stderr == (f"Error: claims/findings/{EXAMPLE}.yaml: id: a record with id '{EXAMPLE}' already exists; choose another id\n")
     assert snapshot(kb_root) == before
 
 
@@ -199,8 +197,9 @@ def test_same_input_gives_the_same_database(runner: CliRunner, kb_root: Path, tm
     assert problems == []
     from kb.index import build
 
-    a = build(kb, "fp", tmp_path / "a.sqlite")
-    b = build(kb, "fp", tmp_path / "b.sqlite")
+    files, fp = db.scan(kb_root)
+    a = build(kb, files, fp, [], tmp_path / "a.sqlite")
+    b = build(kb, files, fp, [], tmp_path / "b.sqlite")
     assert list(db.dump_rows(a)) == list(db.dump_rows(b))
 
 
@@ -237,3 +236,28 @@ def test_two_concurrent_adds_with_the_same_id_leave_one_valid_file(kb_root: Path
     kb, problems = load(kb_root)
     assert problems == []
     assert kb.claims["raced"].title.startswith("Racer ")
+
+
+def test_incremental_rebuild_gives_the_same_database_as_a_full_one(runner: CliRunner, kb_root: Path, tmp_path: Path) -> None:
+    from kb.index import build
+
+    assert run(runner, kb_root, "db", "build").exit_code == 0
+    assert run(runner, kb_root, *ADD).exit_code == 0  # a new file
+    path = kb_root / f"claims/findings/{EXAMPLE}.yaml"
+    path.write_text(path.read_text().replace("strength: weak", "strength: moderate", 1))  # an edited file
+    assert run(runner, kb_root, "db", "build").exit_code == 0
+    kb, problems = load(kb_root)
+    files, fp = db.scan(kb_root)
+    full = build(kb, files, fp, problems, tmp_path / "full.sqlite")
+    assert list(db.dump_rows(db.db_path(kb_root))) == list(db.dump_rows(full))
+
+
+def test_incremental_rebuild_refuses_a_bad_edit_and_keeps_the_database(runner: CliRunner, kb_root: Path) -> None:
+    assert run(runner, kb_root, "db", "build").exit_code == 0
+    before = db.db_path(kb_root).read_bytes()
+    path = kb_root / f"claims/findings/{EXAMPLE}.yaml"
+    path.write_text(path.read_text().replace("hypothesis: h-introspection-scales", "hypothesis: h-gone"))
+    result = run(runner, kb_root, "db", "build")
+    assert result.exit_code == 1
+    assert "links[1].hypothesis: unknown hypothesis 'h-gone'" in result.stderr
+    assert db.db_path(kb_root).read_bytes() == before
