@@ -20,7 +20,8 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +35,8 @@ LN10 = math.log(10.0)
 MAX_SHRINK = 0.95  # one confound can remove at most 95% of a link: a threatened link is weakened, not deleted
 STRENGTHS, KINDS, TIERS = list(Strength), list(Kind), list(Tier)
 SEVERITIES, CONTROLS = list(Severity), list(Controlled)
+S_IDX, K_IDX, T_IDX = ({v: i for i, v in enumerate(vs)} for vs in (STRENGTHS, KINDS, TIERS))
+SV_IDX, C_IDX = ({v: i for i, v in enumerate(vs)} for vs in (SEVERITIES, CONTROLS))
 POS, NEG, MIX = 0, 1, 2
 SIGN = {Bearing.SUPPORTS: POS, Bearing.UNDERMINES: NEG, Bearing.MIXED: MIX}
 INTERVAL = (0.05, 0.95)
@@ -80,7 +83,12 @@ class LinkEvidence:
     def bearing(self) -> Bearing:
         return self.judgments[0].bearing
 
-    @property
+    @cached_property
+    def special(self) -> bool:
+        """Whether readings differ (curator vs reviewers), so each draw samples one."""
+        return len(set(self.judgments)) > 1 or any(len(set(c.controlled)) > 1 for c in self.confounds)
+
+    @cached_property
     def directional(self) -> bool:
         """Whether the link can move the credence at all under some reading."""
         return self.kind not in DIRECTIONLESS_KINDS and any(j.bearing is not Bearing.NEUTRAL for j in self.judgments)
@@ -127,6 +135,11 @@ class Tables:
     def draws(self) -> int:
         return int(self.llr.shape[0])
 
+    @cached_property
+    def logs(self) -> npt.NDArray[np.float32]:
+        """All tables side by side, in log space (float32), for the matrix product."""
+        return _log_tables(self)
+
 
 def _strength_bounds(weights: Weights) -> tuple[F, F, F]:
     """ln LR of each level, and the geometric midpoints to its neighbours (LR 1 below weak; the
@@ -170,7 +183,7 @@ def draw_tables(weights: Weights, profile: Profile, draws: int, seed: int) -> Ta
 
 
 def _pair(sev: Severity, ctl: Controlled) -> int:
-    return SEVERITIES.index(sev) * len(CONTROLS) + CONTROLS.index(ctl)
+    return SV_IDX[sev] * len(CONTROLS) + C_IDX[ctl]
 
 
 # --- point estimate -----------------------------------------------------------------------------
@@ -191,7 +204,7 @@ def _cols(lk: LinkEvidence) -> list[int]:
     """Columns of the stacked log tables (ln LR, kind, tier, shrink) whose sum is the log
     magnitude of a link read by its first judgment."""
     n_llr, n_kind, n_tier = len(STRENGTHS), len(KINDS), len(TIERS)
-    cols = [STRENGTHS.index(lk.judgments[0].strength), n_llr + KINDS.index(lk.kind), n_llr + n_kind + TIERS.index(lk.tier)]
+    cols = [S_IDX[lk.judgments[0].strength], n_llr + K_IDX[lk.kind], n_llr + n_kind + T_IDX[lk.tier]]
     return cols + [n_llr + n_kind + n_tier + _pair(c.severity, c.controlled[0]) for c in lk.confounds]
 
 
@@ -211,10 +224,10 @@ def _log_tables(t: Tables) -> npt.NDArray[np.float32]:
 def _expected(lk: LinkEvidence, t: Tables) -> tuple[float, int]:
     """Point magnitude and side of a link with several judgments: the average signed value over
     its judgments (disagreement cancels), each confound at its average shrink."""
-    base = float(t.kind[0, KINDS.index(lk.kind)] * t.tier[0, TIERS.index(lk.tier)])
+    base = float(t.kind[0, K_IDX[lk.kind]] * t.tier[0, T_IDX[lk.tier]])
     for c in lk.confounds:
         base *= sum(float(t.shrink[0, _pair(c.severity, x)]) for x in c.controlled) / len(c.controlled)
-    llr = [float(t.llr[0, STRENGTHS.index(j.strength)]) for j in lk.judgments]
+    llr = [float(t.llr[0, S_IDX[j.strength]]) for j in lk.judgments]
     if all(j.bearing is Bearing.MIXED for j in lk.judgments):
         return base * sum(llr) / len(llr), MIX
     signed = sum(
@@ -275,7 +288,7 @@ def _key(*parts: str) -> int:
 
 
 def _special(lk: LinkEvidence) -> bool:
-    return len(set(lk.judgments)) > 1 or any(len(set(c.controlled)) > 1 for c in lk.confounds)
+    return lk.special
 
 
 def _special_rows(lk: LinkEvidence, hid: str, t: Tables, seed: int) -> tuple[F, I]:
@@ -284,9 +297,9 @@ def _special_rows(lk: LinkEvidence, hid: str, t: Tables, seed: int) -> tuple[F, 
     rng = np.random.default_rng([seed, _key(lk.claim, hid)])
     offset = np.arange(t.draws)
     pick = rng.integers(0, len(lk.judgments), t.draws)
-    strength = np.array([STRENGTHS.index(j.strength) for j in lk.judgments])[pick]
+    strength = np.array([S_IDX[j.strength] for j in lk.judgments])[pick]
     side = np.array([SIGN.get(j.bearing, -1) for j in lk.judgments], dtype=np.intp)[pick]
-    mag = t.llr.ravel()[offset * t.llr.shape[1] + strength] * t.kind[:, KINDS.index(lk.kind)] * t.tier[:, TIERS.index(lk.tier)]
+    mag = t.llr.ravel()[offset * t.llr.shape[1] + strength] * t.kind[:, K_IDX[lk.kind]] * t.tier[:, T_IDX[lk.tier]]
     width = t.shrink.shape[1]
     for c in lk.confounds:
         pairs = np.array([_pair(c.severity, x) for x in c.controlled])
@@ -318,6 +331,11 @@ def layout(h: HypothesisEvidence) -> Layout:
 
 
 def net_draws(h: HypothesisEvidence, t: Tables, seed: int) -> F:
+    """The net LLR (natural log) in each draw; see `_net_draws`."""
+    return _net_draws(h.canonical(), t, seed)
+
+
+def _net_draws(h: HypothesisEvidence, t: Tables, seed: int, buffer: npt.NDArray[np.float32] | None = None) -> F:
     """The net LLR (natural log) in each draw, without Python loops over draws.
 
     Each row's log magnitude is a sum of log table entries: one matrix product and one exp give
@@ -325,10 +343,12 @@ def net_draws(h: HypothesisEvidence, t: Tables, seed: int) -> F:
     product (every row's r share, plus the full value of single-member segments) plus (1 - r) x
     the maxima of the multi-member segments, taken member position by member position. Mixed
     segments get a uniform (-1, 1) factor per draw from the hypothesis' own stream."""
-    lay = layout(h.canonical())
+    lay = layout(h)
     if not lay.keys:
         return np.zeros(t.draws)
-    mags = lay.a @ _log_tables(t).T  # rows x draws
+    n = len(lay.keys)
+    # rows x draws; a reused buffer spares the page faults of a fresh 40 MB array per hypothesis
+    mags = np.matmul(lay.a, t.logs.T, out=buffer[:n]) if buffer is not None and buffer.shape[0] >= n else lay.a @ t.logs.T
     np.exp(mags, out=mags)
     special: dict[str, tuple[F, I]] = {}
     for i, sp in enumerate(lay.special):
@@ -358,8 +378,8 @@ def net_draws(h: HypothesisEvidence, t: Tables, seed: int) -> F:
         net += (1 - r) * (seg_sign[multi].astype(np.float32) @ top)
         mixed = seg_side[multi] == MIX
         if mixed.any():
-            u = np.random.default_rng([seed, _key(h.id), 1]).uniform(-1, 1, (int(mixed.sum()), t.draws))
-            net += ((1 - r) * top[mixed] + r * total[mixed]).__mul__(u).sum(axis=0)
+            u = np.random.default_rng([seed, _key(h.id), 1]).random((int(mixed.sum()), t.draws), dtype=np.float32) * 2 - 1
+            net += np.einsum("sd,sd->d", (1 - r) * top[mixed] + r * total[mixed], u)
     return net
 
 
@@ -432,16 +452,17 @@ def aggregate(
     seed: int | None = None,
     prior: float | None = None,
     tables: Tables | None = None,
+    buffer: npt.NDArray[np.float32] | None = None,
 ) -> Run:
     """Aggregate one hypothesis. `tables` lets a caller share one set of weight draws across
-    hypotheses (they must come from the same profile, draws and seed)."""
+    hypotheses (they must come from the same profile, draws and seed); `buffer` is scratch space
+    (rows x draws, float32) reused between hypotheses."""
     prof = weights.profile(profile)
     seed = weights.seed if seed is None else seed
     t = tables or draw_tables(weights, prof, draws or weights.draws, seed)
     canon = h.canonical()
-    return Run(
-        canon, net_draws(canon, t, seed), point_links(canon, point_tables(weights, prof)), prof.restatement_discount, prior or h.prior
-    )
+    net = _net_draws(canon, t, seed, buffer)
+    return Run(canon, net, point_links(canon, point_tables(weights, prof)), prof.restatement_discount, prior or h.prior)
 
 
 def aggregate_all(
@@ -456,7 +477,9 @@ def aggregate_all(
     """Aggregate every hypothesis with one shared set of weight draws."""
     seed = weights.seed if seed is None else seed
     t = draw_tables(weights, weights.profile(profile), draws or weights.draws, seed)
-    return [aggregate(h, weights, profile, seed=seed, prior=prior, tables=t) for h in hs]
+    rows = max((sum(3 if _special(lk) else 1 for lk in h.links if lk.directional) for h in hs), default=0)
+    buffer = np.empty((rows, t.draws), dtype=np.float32)
+    return [aggregate(h, weights, profile, seed=seed, prior=prior, tables=t, buffer=buffer) for h in hs]
 
 
 @dataclass(frozen=True)
@@ -465,7 +488,6 @@ class Counts:
     undermines: int = 0
     mixed: int = 0
     neutral: int = 0
-    by_claim: dict[str, Bearing] = field(default_factory=dict)
 
 
 def counts(h: HypothesisEvidence) -> Counts:
