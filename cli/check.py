@@ -9,13 +9,15 @@ from cli.output import message
 
 
 def check(root: RootOption = None) -> None:
-    """Validate every record: schema, references, archived texts (sha256), quotes at their lines and
-    statements copied from the text. Prints one line per problem and exits 1 if there is any."""
+    """Validate every record: schema, references, archived texts (sha256), quotes at their lines,
+    statements copied from the text, empirical findings without a link or a confound, and the
+    aggregator's weights file. Prints one line per problem and exits 1 if there is any."""
+    from kb.check import check as check_all
     from kb.errors import InvalidKnowledgeBase
-    from kb.store import find_root, load
+    from kb.store import find_root
 
     base = find_root(root)
-    kb, problems = load(base)
+    kb, problems = check_all(base)
     if problems:
         raise InvalidKnowledgeBase(problems)
     message(

@@ -27,7 +27,7 @@ from kb.models import (
 )
 from kb.paths import CLAIMS_DIR
 from kb.texts import ArchivedText
-from kb.vocab import Missing
+from kb.vocab import Kind, Missing
 
 R = TypeVar("R", bound=Identified)
 Loc = tuple[str | int, ...]
@@ -226,6 +226,12 @@ class _Checker:
 
     def claim(self, c: Claim) -> None:
         f = "findings"
+        if c.kind is Kind.EMPIRICAL and not c.links:
+            self.add(f, c.id, ("links",), "an empirical finding needs at least one hypothesis link")
+        if c.kind is Kind.EMPIRICAL and not c.confounds:
+            self.add(
+                f, c.id, ("confounds",), "an empirical finding needs at least one confound entry (controlled: n-a where none can arise)"
+            )
         for i, m in enumerate(c.models):
             self.ref(f, c.id, ("models", i, "model"), "models", "model", m.model)
         for i, link in enumerate(c.links):

@@ -143,3 +143,22 @@ class ProblemRow(SQLModel, table=True):
     line: int = Field(primary_key=True)
     field: str = Field(primary_key=True)
     message: str = Field(primary_key=True)
+
+
+def ddl() -> str:
+    """The CREATE statements SQLModel generates for these tables, as kb/schema.sql freezes them."""
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    dialect = sqlite.dialect()
+    statements: list[str] = []
+    for table in SQLModel.metadata.sorted_tables:
+        statements.append(str(CreateTable(table).compile(dialect=dialect)).strip())
+        statements += [
+            str(CreateIndex(index).compile(dialect=dialect)).strip() for index in sorted(table.indexes, key=lambda i: str(i.name))
+        ]
+    return "".join(f"{s};\n" for s in statements)
+
+
+if __name__ == "__main__":  # python -m kb.tables > kb/schema.sql
+    print(ddl(), end="")

@@ -77,9 +77,7 @@ def unknown_hypothesis(root: Path) -> str:
 
 def unknown_confound(root: Path) -> str:
     edit(root, CLAIM, "type: output-inference", "type: output-infer")
-    return (
-        f"{CLAIM}:{line_of(root, CLAIM, 'output-infer')}: confounds[0].type: unknown confound type 'output-infer' (id {EXAMPLE})"
-    )
+    return f"{CLAIM}:{line_of(root, CLAIM, 'output-infer')}: confounds[0].type: unknown confound type 'output-infer' (id {EXAMPLE})"
 
 
 def unknown_model(root: Path) -> str:
@@ -137,8 +135,7 @@ def copied_statement(root: Path) -> str:
         root,
         CLAIM,
         "statement: >-",
-        "statement: And this I think people can maybe have an intuition about how this seems introspective flavored.\n"
-        "statement_was: >-",
+        "statement: And this I think people can maybe have an intuition about how this seems introspective flavored.\nstatement_was: >-",
     )
     # the original statement moved to an unknown field; drop it to keep one problem
     text = (root / CLAIM).read_text()
@@ -176,6 +173,19 @@ def override_without_reason(root: Path) -> str:
     )
 
 
+def empirical_without_confounds(root: Path) -> str:
+    text = (root / CLAIM).read_text()
+    start, end = text.index("confounds:\n"), text.index("provenance:")
+    (root / CLAIM).write_text(text[:start] + text[end:])
+    return f"{CLAIM}:1: confounds: an empirical finding needs at least one confound entry (controlled: n-a where none can arise) (id {EXAMPLE})"
+
+
+def bad_weights(root: Path) -> str:
+    edit(root, "claims/weights.yaml", "restatement_discount: 0.25", "restatement_discount: 1.5")
+    line = line_of(root, "claims/weights.yaml", "restatement_discount: 1.5")
+    return f"claims/weights.yaml:{line}: profiles.default.restatement_discount: Input should be less than 1 (got 1.5)"
+
+
 CASES: dict[str, Corruption] = {
     f.__name__: f
     for f in (
@@ -198,6 +208,8 @@ CASES: dict[str, Corruption] = {
         not_a_mapping,
         id_mismatch,
         override_without_reason,
+        empirical_without_confounds,
+        bad_weights,
     )
 }
 
@@ -236,3 +248,10 @@ def test_db_build_refuses_a_broken_knowledge_base_and_keeps_the_old_database(run
     assert result.exit_code == 1
     assert "models[0].model: unknown model 'gpt-9'" in result.stderr
     assert db.read_bytes() == old
+
+
+def test_statement_and_text_run_hashes_agree() -> None:
+    from kb.texts import _run_hashes, _short_run_hashes, words
+
+    tokens = words("one two three four five six seven eight nine ten eleven twelve thirteen fourteen")
+    assert _short_run_hashes(tokens) == _run_hashes(tokens).tolist()

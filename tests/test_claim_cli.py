@@ -261,3 +261,10 @@ def test_incremental_rebuild_refuses_a_bad_edit_and_keeps_the_database(runner: C
     assert result.exit_code == 1
     assert "links[1].hypothesis: unknown hypothesis 'h-gone'" in result.stderr
     assert db.db_path(kb_root).read_bytes() == before
+
+
+def test_frozen_schema_matches_the_sqlmodel_tables() -> None:
+    from kb.index import SCHEMA_SQL
+    from kb.tables import ddl
+
+    assert SCHEMA_SQL.read_text() == ddl(), "kb/tables.py changed: run python -m kb.tables > kb/schema.sql"

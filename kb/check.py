@@ -1,0 +1,20 @@
+"""The whole check: every record (kb.store) and the aggregator's weights file (kb.weights)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kb.errors import InvalidKnowledgeBase, Problem
+from kb.store import KnowledgeBase, load
+from kb.weights import load_weights, weights_path
+
+
+def check(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
+    """Load and verify the knowledge base and validate claims/weights.yaml; every problem found."""
+    kb, problems = load(root)
+    if weights_path(root).is_file():
+        try:
+            load_weights(root)
+        except InvalidKnowledgeBase as exc:
+            problems = [*problems, *exc.problems]
+    return kb, sorted(problems)
