@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb.errors import InvalidKnowledgeBase, Problem
+from kb.errors import Problem
 from kb.store import KnowledgeBase, load
-from kb.weights import load_weights, weights_path
+from kb.weights import InvalidWeights, load_weights, weights_path
 
 
 def check(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
@@ -15,6 +15,6 @@ def check(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
     if weights_path(root).is_file():
         try:
             load_weights(root)
-        except InvalidKnowledgeBase as exc:
+        except InvalidWeights as exc:
             problems = [*problems, *exc.problems]
     return kb, sorted(problems)
