@@ -1,0 +1,42 @@
+"""`kb history`: credence over finding dates and over commits."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tests.conftest import EXAMPLE, run
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", *args], cwd=root, check=True, capture_output=True)
+
+
+def test_history_by_date_uses_the_channel_date_when_the_finding_has_none(runner: CliRunner, kb_root: Path) -> None:
+    result = run(runner, kb_root, "history", "h-functional-introspection", "--by", "date", "-f", "json")
+    assert result.exit_code == 0, result.output
+    (point,) = json.loads(result.stdout)
+    assert (point["axis"], point["at"], point["n_claims"]) == ("date", "2026-04-23", 1)
+    assert 0 < point["interval"][0] <= point["posterior"] <= point["interval"][1] < 1
+
+
+def test_history_by_commit_has_one_point_per_commit_and_moves_with_the_evidence(runner: CliRunner, kb_root: Path) -> None:
+    git(kb_root, "init", "-q")
+    git(kb_root, "add", "claims")
+    git(kb_root, "commit", "-qm", "one finding")
+    path = kb_root / f"claims/findings/{EXAMPLE}.yaml"
+    path.write_text(path.read_text().replace("strength: weak", "strength: strong", 1))
+    git(kb_root, "commit", "-qam", "stronger")
+    result = run(runner, kb_root, "history", "h-functional-introspection", "--by", "commit", "-f", "json")
+    assert result.exit_code == 0, result.output
+    first, second = json.loads(result.stdout)
+    assert first["axis"] == second["axis"] == "commit"
+    assert second["decibans"] > first["decibans"] > 0
+
+
+def test_history_of_an_unknown_hypothesis_is_one_line(runner: CliRunner, kb_root: Path) -> None:
+    result = run(runner, kb_root, "history", "h-nope", "--by", "date")
+    assert (result.exit_code, result.stderr) == (1, "Error: no hypothesis with id 'h-nope'\n")
