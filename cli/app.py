@@ -53,7 +53,7 @@ def root(
 
 
 # Each module holds one noun's commands and a `register(app)` function.
-COMMAND_MODULES = ["check", "build", "db", "claim", "records", "review", "audit", "synth", "portfolio", "history"]
+COMMAND_MODULES = ["check", "build", "db", "claim", "records", "review", "audit", "synth", "portfolio", "site", "history"]
 
 
 def _register() -> None:

@@ -1,0 +1,60 @@
+"""`kb site build` and `kb site serve`: the published static site."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.options import RootOption
+from cli.output import message
+
+app = typer.Typer(help="The static site (MkDocs Material), built into build/site/.", no_args_is_help=True)
+
+DrawsOption = Annotated[
+    int | None, typer.Option("--draws", min=10, help="Monte Carlo draws per hypothesis (default: the weights file's).", show_default=False)
+]
+SeedOption = Annotated[int | None, typer.Option("--seed", min=0, help="Random seed (default: the weights file's).", show_default=False)]
+
+
+def build_site(root: Path | None, draws: int | None = None, seed: int | None = None, step: Callable[[str], None] | None = None) -> Path:
+    """Check, bring the database up to date, aggregate and render; returns build/site."""
+    from kb import db, index
+    from kb.render import build_site as render
+    from kb.store import find_root, load_valid
+    from kb.weights import load_weights
+
+    base = find_root(root)
+    kb = load_valid(base)
+    index.update(base, strict=True)
+    return render(kb, load_weights(base), db.build_dir(base), database=db.db_path(base), draws=draws, seed=seed, step=step)
+
+
+@app.command("build")
+def build(root: RootOption = None, draws: DrawsOption = None, seed: SeedOption = None) -> None:
+    """Render the knowledge base into build/docs/ and run a strict MkDocs build into build/site/.
+    Refuses (exit 1) if the knowledge base has problems or MkDocs reports any warning."""
+    site = build_site(root, draws, seed)
+    message(f"site: {site.as_posix()}/index.html")
+
+
+@app.command("serve")
+def serve(
+    root: RootOption = None,
+    addr: Annotated[str, typer.Option("--addr", "-a", help="Address to serve on.")] = "127.0.0.1:8000",
+) -> None:
+    """Build the site, then preview it with MkDocs' development server (reloads on edits to the
+    generated pages; run `kb site build` again after changing claims/)."""
+    from kb.db import build_dir
+    from kb.render import run_mkdocs
+    from kb.store import find_root
+
+    build_site(root)
+    message(f"serving on http://{addr}/ (Ctrl-C to stop)")
+    run_mkdocs(build_dir(find_root(root)) / "mkdocs.yml", serve=True, addr=addr)
+
+
+def register(root_app: typer.Typer) -> None:
+    root_app.add_typer(app, name="site")

@@ -1,0 +1,110 @@
+"""`kb site build`: render the knowledge base into build/docs/, write build/mkdocs.yml from the
+hand-written site/mkdocs.yml, and run a strict MkDocs Material build into build/site/.
+Nothing is ever written into site/ or claims/."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kb.errors import KbError
+from kb.render.exports import write_data
+from kb.render.pages import Renderer
+from kb.render.views import SiteData, site_data
+from kb.store import KnowledgeBase
+from kb.weights import Weights
+
+SITE_SRC = "site"
+METHODOLOGY_STUB = "# Methodology\n\nThe methodology page has not been written yet.\n"
+Step = Callable[[str], None]
+
+
+class SiteBuildFailed(KbError):
+    """MkDocs refused the generated site (strict mode turns every warning into a failure)."""
+
+
+def _nav_exists(entry: Any, docs: Path) -> bool:
+    if isinstance(entry, dict):
+        return all(_nav_exists(v, docs) for v in entry.values())
+    if isinstance(entry, list):
+        return any(_nav_exists(v, docs) for v in entry)
+    return "://" in str(entry) or (docs / str(entry)).is_file()
+
+
+def write_config(src: Path, docs: Path, site: Path, target: Path) -> Path:
+    """build/mkdocs.yml: the hand-written config with absolute docs and site folders, strict mode,
+    and nav entries whose page does not exist left out."""
+    config = yaml.safe_load(src.read_text(encoding="utf-8")) or {}
+    config["docs_dir"] = str(docs.resolve())
+    config["site_dir"] = str(site.resolve())
+    config["strict"] = True
+    if "nav" in config:
+        config["nav"] = [e for e in config["nav"] if _nav_exists(e, docs)]
+    target.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return target
+
+
+def render_docs(data: SiteData, src: Path, docs: Path, database: Path | None) -> int:
+    """Fill `docs` with the hand-written pages of `src/docs`, the generated pages and the data
+    files; returns the number of generated pages."""
+    if docs.exists():
+        shutil.rmtree(docs)
+    if (src / "docs").is_dir():
+        shutil.copytree(src / "docs", docs)
+    docs.mkdir(parents=True, exist_ok=True)
+    if not (docs / "methodology.md").is_file():
+        (docs / "methodology.md").write_text(METHODOLOGY_STUB, encoding="utf-8")
+    n = 0
+    for page in Renderer(data).pages():
+        path = docs / page.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page.markdown(), encoding="utf-8")
+        n += 1
+    write_data(data, docs, database)
+    return n
+
+
+def run_mkdocs(config: Path, *, serve: bool = False, addr: str = "127.0.0.1:8000") -> None:
+    """Run MkDocs on `config` (strict); raise SiteBuildFailed with its warnings if it refuses."""
+    if serve:
+        subprocess.run([sys.executable, "-m", "mkdocs", "serve", "--strict", "-f", str(config), "-a", addr], check=False)
+        return
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(config)], capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.startswith(("WARNING", "ERROR", "Error", "Aborted"))]
+        raise SiteBuildFailed("mkdocs build failed: " + (" | ".join(lines[:10]) or proc.stderr.strip()[-500:]))
+
+
+def build_site(
+    kb: KnowledgeBase,
+    weights: Weights,
+    out: Path,
+    *,
+    src: Path | None = None,
+    database: Path | None = None,
+    draws: int | None = None,
+    seed: int | None = None,
+    step: Step | None = None,
+) -> Path:
+    """Render and build the whole site: returns the built site's folder (out/site). `src` is the
+    hand-written MkDocs project (default: site/ in the repository); `step` is told as each stage
+    starts (for a progress display)."""
+    tell = step or (lambda _: None)
+    src = src or kb.root / SITE_SRC
+    docs, site = out / "docs", out / "site"
+    tell("aggregate")
+    data = site_data(kb, weights, draws=draws, seed=seed)
+    tell("render")
+    render_docs(data, src, docs, database)
+    config = write_config(src / "mkdocs.yml", docs, site, out / "mkdocs.yml")
+    tell("mkdocs")
+    run_mkdocs(config)
+    return site

@@ -1,0 +1,217 @@
+"""Generated pages: Jinja2 templates (kb/templates/, autoescape on) rendered into Markdown files
+whose body is one raw HTML block, so Markdown never interprets user text and Jinja never
+evaluates it (it only ever arrives as a variable)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+from markupsafe import Markup
+
+from kb.models import Claim, Hypothesis
+from kb.render import passages, svg
+from kb.render.views import NOT_COUNTED, SiteData
+from kb.vocab import ALL_VOCABULARIES, Bearing, Controlled, Kind, Missing
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+LIGHTS = {
+    Controlled.YES: ("kb-tl-yes", "●", "yes"),
+    Controlled.PARTIAL: ("kb-tl-partial", "◐", "partial"),
+    Controlled.NO: ("kb-tl-no", "○", "no"),
+    Controlled.NOT_REPORTED: ("kb-tl-nr", "?", "not reported"),
+    Controlled.UNKNOWN: ("kb-tl-nr", "?", "unknown"),
+    Controlled.NOT_APPLICABLE: ("kb-tl-na", "–", "n/a"),
+}
+# characters that could open a tag or an entity in MkDocs' unescaped <title>: swapped for look-alikes
+_TITLE_SAFE = str.maketrans({"<": "‹", ">": "›", "&": "＋", '"': "”", "`": "‘", "\n": " "})
+
+
+@dataclass(frozen=True)
+class Page:
+    """One generated page: where it goes (relative to docs/), its browser title and its body."""
+
+    path: str
+    title: str
+    body: str
+
+    def markdown(self) -> str:
+        front = yaml.safe_dump({"title": safe_title(self.title)}, allow_unicode=True, width=10_000).strip()
+        return f"---\n{front}\n---\n\n{self.body.strip()}\n"
+
+
+def safe_title(text: str) -> str:
+    """A title for the page's <title> and navigation, which MkDocs Material inserts unescaped."""
+    return " ".join(text.translate(_TITLE_SAFE).split())[:160]
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["pct"] = svg.pct
+    env.filters["db"] = lambda x: f"{x:+.2f}" if x is not None else "–"
+    env.filters["cp"] = lambda x: f"{100 * x:+.1f}"
+    env.filters["val"] = show
+    env.globals["light"] = light
+    return env
+
+
+def show(value: Any) -> str:
+    """A field for display: typed missing values spelled out, enums by value, None as a dash."""
+    if value is None:
+        return "–"
+    if isinstance(value, Missing):
+        return {"not-reported": "not reported", "n-a": "not applicable", "unknown": "unknown"}[value.value]
+    if hasattr(value, "value"):
+        return str(value.value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(show(v) for v in value)
+    return str(value)
+
+
+def light(controlled: Controlled) -> dict[str, str]:
+    cls, symbol, label = LIGHTS[controlled]
+    return {"cls": cls, "symbol": symbol, "label": label, "value": controlled.value}
+
+
+class Renderer:
+    """Renders every page of one SiteData."""
+
+    def __init__(self, data: SiteData) -> None:
+        self.data = data
+        self.kb = data.kb
+        self.env = environment()
+
+    def render(self, template: str, path: str, title: str, source: str, **context: Any) -> Page:
+        svg.reset_ids()
+        depth = path.count("/")
+        base = "../" * depth
+
+        def href(kind: str, id: str = "index", anchor: str = "") -> str:
+            return f"{base}{kind}/{id}.html" + (f"#{anchor}" if anchor else "")
+
+        body = self.env.get_template(template).render(
+            kb=self.kb, data=self.data, base=base, href=href, source=source, title=title, page_path=path, **context
+        )
+        return Page(path, title, body)
+
+    # --- portfolio ------------------------------------------------------------------------------
+
+    def home(self, approved_only: bool = False) -> Page:
+        results = self.data.approved if approved_only else self.data.results
+        groups = [(s, [results[r.id] for r in rows]) for s, rows in self.data.by_stream()]
+        meters = {r.id: Markup(svg.meter(r.prior, r.posterior, *r.interval)) for r in results.values()}
+        name = "approved.md" if approved_only else "index.md"
+        title = "Portfolio: approved claims only" if approved_only else "The evidence portfolio"
+        return self.render("home.html.j2", name, title, "claims/", groups=groups, meters=meters, approved_only=approved_only)
+
+    def hypothesis(self, h: Hypothesis) -> Page:
+        d = self.data
+        ex = d.explanations[h.id]
+        r = d.results[h.id]
+        bars = [svg.Bar(c.claim, f"../findings/{c.claim}.html", c.bearing, c.cluster, c.decibans) for c in ex.contributions]
+        bars.sort(key=lambda b: (b.cluster, -b.value, b.label))
+        forest = svg.forest(bars, ex.decibans, f"Contributions to: {h.title}") if bars else ""
+        sens = ex.sensitivity
+        sweep = svg.prior_sweep(
+            [svg.SweepPoint(p.prior, p.posterior, *p.interval) for p in sens.prior_sweep], r.prior, f"Prior sweep for: {h.title}"
+        )
+        scen = [svg.Scenario(s.name, s.decibans, "weighting profile") for s in sens.profiles]
+        scen += [svg.Scenario(f"without {s.name}", s.decibans, "confound class dropped") for s in sens.confound_groups]
+        by_bearing: dict[str, list[tuple[Claim, Any]]] = {b.value: [] for b in Bearing}
+        for c, link in d.links_of.get(h.id, []):
+            by_bearing[link.bearing.value].append((c, link))
+        cluster_of = {c.claim: c.cluster for c in ex.contributions}
+        return self.render(
+            "hypothesis.html.j2",
+            f"hypotheses/{h.id}.md",
+            h.title,
+            self.kb.path_of("hypotheses", h.id),
+            h=h,
+            r=r,
+            ra=d.approved[h.id],
+            ex=ex,
+            meter=Markup(svg.meter(r.prior, r.posterior, *r.interval, width=420)),
+            forest=Markup(forest),
+            sweep=Markup(sweep),
+            scenarios=Markup(svg.scenarios(scen, ex.decibans, f"Sensitivity of: {h.title}")),
+            by_bearing=by_bearing,
+            cluster_of=cluster_of,
+            not_counted=NOT_COUNTED,
+        )
+
+    def finding(self, c: Claim) -> Page:
+        contexts = []
+        for loc in c.locators:
+            text = self.kb.archived(loc.text)
+            contexts.append((loc, passages.context(text, loc.lines[0], loc.lines[1], loc.quote)))
+        return self.render(
+            "finding.html.j2",
+            f"findings/{c.id}.md",
+            c.title,
+            self.kb.path_of("findings", c.id),
+            c=c,
+            contexts=contexts,
+            result=None if isinstance(c.result, Missing) else c.result,
+            directionless=c.kind in {Kind.METHOD, Kind.DEFINITION, Kind.POSITION},
+        )
+
+    def pages(self) -> Iterator[Page]:
+        """Every generated page."""
+        kb = self.kb
+        yield self.home()
+        yield self.home(approved_only=True)
+        simple: list[tuple[str, str, str, str, dict[str, Any]]] = [
+            ("hypotheses.html.j2", "hypotheses/index.md", "Hypotheses", "claims/hypotheses/", {}),
+            ("findings.html.j2", "findings/index.md", "Findings", "claims/findings/", {}),
+            ("confounds.html.j2", "confounds/index.md", "Confound types", "claims/confounds/", {}),
+            ("models.html.j2", "models/index.md", "Models", "claims/models/", {}),
+            ("works.html.j2", "works/index.md", "Works", "claims/sources/", {}),
+            ("texts.html.j2", "texts/index.md", "Archived texts", "claims/texts/", {}),
+            ("discrepancies.html.j2", "discrepancies.md", "Discrepancies", "claims/discrepancies/", {"ctx": self._discrepancy_contexts()}),
+            ("glossary.html.j2", "glossary.md", "Glossary", "kb/vocab.py and claims/findings/", {"vocabularies": ALL_VOCABULARIES}),
+            ("explorer.html.j2", "explorer.md", "Explorer", "claims/findings/", {}),
+            ("downloads.html.j2", "downloads.md", "Downloads", "claims/", {}),
+        ]
+        for template, path, title, source, more in simple:
+            yield self.render(template, path, title, source, **more)
+        for h in kb.hypotheses.values():
+            yield self.hypothesis(h)
+        for c in kb.claims.values():
+            yield self.finding(c)
+        each: list[tuple[str, str, dict[str, Any], Callable[[Any], str]]] = [
+            ("confound", "confounds", kb.confounds, lambda x: x.name),
+            ("model", "models", kb.models, lambda x: x.name),
+            ("work", "works", kb.sources, lambda x: x.title),
+            ("text", "texts", kb.texts, lambda x: f"Archived text: {x.id}"),
+        ]
+        for template, folder, records, title_of in each:
+            src_folder = {"works": "sources"}.get(folder, folder)
+            for rid, rec in records.items():
+                extra: dict[str, Any] = {}
+                if template == "text":
+                    extra["block"] = Markup(passages.numbered_block(kb.archived(rid)))
+                yield self.render(f"{template}.html.j2", f"{folder}/{rid}.md", title_of(rec), kb.path_of(src_folder, rid), rec=rec, **extra)
+
+    def _discrepancy_contexts(self) -> dict[tuple[str, int], list[passages.Line]]:
+        out = {}
+        for did, d in self.kb.discrepancies.items():
+            for i, side in enumerate(d.sides):
+                loc = side.locator
+                if loc.text in self.kb.texts:
+                    out[(did, i)] = passages.context(self.kb.archived(loc.text), loc.lines[0], loc.lines[1], loc.quote, around=1)
+        return out

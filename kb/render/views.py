@@ -1,0 +1,75 @@
+"""What the pages show, computed once: the two portfolio views, each hypothesis' explanation,
+and the cross-reference indexes (claims by hypothesis, confound, model, work, text)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from kb.models import Claim, Link
+from kb.portfolio import Explanation, HypothesisResult, compute_portfolio, explain
+from kb.store import KnowledgeBase
+from kb.vocab import Missing, Status, Stream
+from kb.weights import Weights
+
+NOT_COUNTED = frozenset({Status.SUPERSEDED, Status.RETRACTED})
+
+
+@dataclass
+class SiteData:
+    """Everything the renderer needs, derived from one loaded knowledge base."""
+
+    kb: KnowledgeBase
+    weights: Weights
+    results: dict[str, HypothesisResult]
+    approved: dict[str, HypothesisResult]
+    explanations: dict[str, Explanation]
+    links_of: dict[str, list[tuple[Claim, Link]]] = field(default_factory=lambda: defaultdict(list))
+    threatened: dict[str, list[Claim]] = field(default_factory=lambda: defaultdict(list))
+    studied: dict[str, list[Claim]] = field(default_factory=lambda: defaultdict(list))
+    origin_of: dict[str, list[Claim]] = field(default_factory=lambda: defaultdict(list))
+    channel_of: dict[str, list[Claim]] = field(default_factory=lambda: defaultdict(list))
+    cites: dict[str, list[Claim]] = field(default_factory=lambda: defaultdict(list))
+    discrepancies_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def contribution(self, hypothesis: str, claim: str) -> float | None:
+        """The claim's contribution (decibans) to the hypothesis, None when it is not counted."""
+        ex = self.explanations.get(hypothesis)
+        if ex is None:
+            return None
+        return next((c.decibans for c in ex.contributions if c.claim == claim), None)
+
+    def by_stream(self) -> list[tuple[Stream, list[HypothesisResult]]]:
+        """Hypotheses grouped by research stream, in the vocabulary's order, empty streams left out."""
+        groups = [(s, [self.results[h] for h in sorted(self.kb.hypotheses) if self.kb.hypotheses[h].stream is s]) for s in Stream]
+        return [(s, rows) for s, rows in groups if rows]
+
+
+def _index(data: SiteData) -> None:
+    kb = data.kb
+    for c in sorted(kb.claims.values(), key=lambda c: c.id):
+        for link in c.links:
+            data.links_of[link.hypothesis].append((c, link))
+        for conf in c.confounds:
+            data.threatened[conf.type].append(c)
+        for mid in dict.fromkeys(m.model for m in c.models):
+            data.studied[mid].append(c)
+        if not isinstance(c.provenance.origin, Missing):
+            data.origin_of[c.provenance.origin].append(c)
+        data.channel_of[c.provenance.channel].append(c)
+        for tid in dict.fromkeys(loc.text for loc in c.locators):
+            data.cites[tid].append(c)
+    for did, d in sorted(kb.discrepancies.items()):
+        for cid in d.claims:
+            data.discrepancies_of[cid].append(did)
+
+
+def site_data(kb: KnowledgeBase, weights: Weights, *, draws: int | None = None, seed: int | None = None) -> SiteData:
+    """Run the aggregator for both portfolio views (every counted claim; approved claims only) and
+    explain every hypothesis under the default view."""
+    results = {r.id: r for r in compute_portfolio(kb, weights, draws=draws, seed=seed)}
+    approved = {r.id: r for r in compute_portfolio(kb, weights, approved_only=True, draws=draws, seed=seed)}
+    explanations = {h: explain(kb, weights, h, draws=draws, seed=seed) for h in sorted(kb.hypotheses)}
+    data = SiteData(kb, weights, results, approved, explanations)
+    _index(data)
+    return data

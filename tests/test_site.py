@@ -1,0 +1,338 @@
+"""The published site: a real strict MkDocs build of a copy of the repository's knowledge base
+(plus one hostile finding), checked file by file and driven in a real headless Chromium.
+
+Golden files: `KB_UPDATE_GOLDEN=1 pytest tests/test_site.py -k golden` rewrites tests/golden/."""
+
+from __future__ import annotations
+
+import functools
+import html
+import http.server
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.app import app
+from kb import yamlio
+from kb.models import Claim
+from kb.render.pages import Renderer
+from kb.render.views import site_data
+from kb.store import dump_record, load, load_valid
+from kb.vocab import ALL_VOCABULARIES
+from kb.weights import load_weights
+from tests.conftest import EXAMPLE, REPO
+
+GOLDEN = Path(__file__).parent / "golden"
+DRAWS = 300
+EVIL_ID = "zz-hostile-markup-finding"
+EVIL_TITLE = '<script>alert("title")</script><img src=x onerror=alert(1) id=kb-injected> **bold** {{ 7*7 }} {% raw %}'
+EVIL_STATEMENT = (
+    "A statement with <b id=kb-injected-b>markup</b>, <script>alert('statement')</script>, "
+    "# not a heading, [a link](http://example.invalid), `code`, {{ 7*7 }} and {% raw %} left open; zyxwvut."
+)
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _hostile_claim(root: Path) -> None:
+    data = yamlio.parse((REPO / "claims" / "findings" / f"{EXAMPLE}.yaml").read_text(encoding="utf-8"))
+    data.update(id=EVIL_ID, title=EVIL_TITLE, statement=EVIL_STATEMENT)
+    data["links"][0]["rationale"] = "<i>rationale</i> {{ 7*7 }}"
+    claim = Claim.model_validate(data)
+    (root / "claims" / "findings" / f"{EVIL_ID}.yaml").write_text(dump_record(claim), encoding="utf-8")
+
+
+def _drop_broken(root: Path) -> None:
+    """Leave out claim and discrepancy files `kb check` rejects (content being edited while the
+    tests run): the site is tested here, the checker in test_check_errors."""
+    for _ in range(3):
+        _, problems = load(root)
+        broken = {p.path for p in problems if p.path.startswith(("claims/findings/", "claims/discrepancies/"))}
+        if not broken:
+            return
+        for rel in broken:
+            (root / rel).unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the repository's claims/ and site/ plus one hostile finding, built once."""
+    root = tmp_path_factory.mktemp("site") / "repo"
+    shutil.copytree(REPO / "claims", root / "claims")
+    shutil.copytree(REPO / "site", root / "site")
+    _drop_broken(root)
+    _hostile_claim(root)
+    result = CliRunner().invoke(app, ["site", "build", "--root", str(root), "--draws", str(DRAWS)])
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def _page(root: Path, rel: str) -> str:
+    return (root / "build" / "site" / rel).read_text(encoding="utf-8")
+
+
+# --- the build ------------------------------------------------------------------------------------
+
+
+def test_strict_build_gives_every_record_a_page(built: Path) -> None:
+    kb = load_valid(built)
+    site = built / "build" / "site"
+    expected = (
+        [f"hypotheses/{i}.html" for i in kb.hypotheses]
+        + [f"findings/{i}.html" for i in kb.claims]
+        + [f"confounds/{i}.html" for i in kb.confounds]
+        + [f"models/{i}.html" for i in kb.models]
+        + [f"works/{i}.html" for i in kb.sources]
+        + [f"texts/{i}.html" for i in kb.texts]
+    )
+    expected += [
+        "index.html",
+        "approved.html",
+        "explorer.html",
+        "glossary.html",
+        "discrepancies.html",
+        "methodology.html",
+        "downloads.html",
+    ]
+    assert [p for p in expected if not (site / p).is_file()] == []
+    assert not (REPO / "site" / "site").exists() and not (built / "site" / "site").exists()
+
+
+def test_every_page_names_the_file_it_came_from(built: Path) -> None:
+    kb = load_valid(built)
+    for hid in kb.hypotheses:
+        assert f"<code>claims/hypotheses/{hid}.yaml</code>" in _page(built, f"hypotheses/{hid}.html")
+    for cid in kb.claims:
+        assert f"<code>{kb.path_of('findings', cid)}</code>" in _page(built, f"findings/{cid}.html")
+    for tid in kb.texts:
+        assert f"<code>{kb.path_of('texts', tid)}</code>" in _page(built, f"texts/{tid}.html")
+
+
+def test_home_pages_list_every_hypothesis_in_both_views(built: Path) -> None:
+    kb = load_valid(built)
+    for page in ("index.html", "approved.html"):
+        text = _page(built, page)
+        for hid in kb.hypotheses:
+            assert f'href="hypotheses/{hid}.html"' in text, (page, hid)
+        assert text.count('class="kb-chart kb-meter"') == len(kb.hypotheses)
+    assert "Why no single paper decides" in _page(built, "index.html")
+
+
+_LINK = re.compile(r'(?:href|src)="([^"]+)"')
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def test_no_internal_link_is_broken(built: Path) -> None:
+    site = built / "build" / "site"
+    ids: dict[Path, set[str]] = {}
+    broken = []
+    for page in sorted(site.rglob("*.html")):
+        if page.name == "404.html":  # MkDocs writes it with root-absolute links, for any depth
+            continue
+        for raw in _LINK.findall(page.read_text(encoding="utf-8")):
+            url = urlsplit(html.unescape(raw))
+            if url.scheme or url.netloc or raw.startswith(("data:", "mailto:")):
+                continue
+            target = (page.parent / unquote(url.path)).resolve() if url.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{page.relative_to(site)} -> {raw}")
+                continue
+            if url.fragment and target.suffix == ".html":
+                if target not in ids:
+                    ids[target] = set(_ID.findall(target.read_text(encoding="utf-8")))
+                if unquote(url.fragment) not in ids[target]:
+                    broken.append(f"{page.relative_to(site)} -> {raw} (no such anchor)")
+    assert broken == []
+
+
+def test_glossary_has_every_vocabulary_value(built: Path) -> None:
+    text = _page(built, "glossary.html")
+    for vocab in ALL_VOCABULARIES:
+        for member in vocab:
+            assert f'id="{vocab.__name__.lower()}-{member.value}"' in text
+            assert member.help in html.unescape(text)
+
+
+def test_downloads_and_explorer_data_are_written(built: Path) -> None:
+    import json
+    import sqlite3
+
+    kb = load_valid(built)
+    site = built / "build" / "site"
+    rows = json.loads((site / "data" / "findings.json").read_text(encoding="utf-8"))
+    assert sorted(r["id"] for r in rows) == sorted(kb.claims)
+    assert len(json.loads((site / "downloads" / "claims.json").read_text(encoding="utf-8"))) == len(kb.claims)
+    assert (site / "downloads" / "claims.csv").read_text(encoding="utf-8").count("\n") >= len(kb.claims) + 1
+    with sqlite3.connect(site / "downloads" / "kb.sqlite") as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+
+
+def test_hostile_text_renders_as_plain_text_everywhere(built: Path) -> None:
+    site = built / "build" / "site"
+    page = _page(built, f"findings/{EVIL_ID}.html")
+    h1 = re.search(r'<h1 id="finding">(.*?)</h1>', page)
+    assert h1 is not None and "<" not in h1.group(1) and html.unescape(h1.group(1)) == EVIL_TITLE  # shown exactly, as text
+    assert "{{ 7*7 }}" in page and "{% raw %}" in page  # Jinja never evaluated it
+    assert "**bold**" in page and "[a link](http://example.invalid)" in page  # nor Markdown
+    for text in (p.read_text(encoding="utf-8") for p in site.rglob("*.html")):
+        assert '<script>alert("title")' not in text and "<script>alert('statement')" not in text
+        assert "<b id=kb-injected-b>" not in text and "onerror=alert(1) id=kb-injected>" not in text
+
+
+# --- golden pages -------------------------------------------------------------------------------------
+
+
+def _golden(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("KB_UPDATE_GOLDEN"):
+        path.write_text(actual, encoding="utf-8")
+    assert path.is_file(), f"no golden file {path.name}: run with KB_UPDATE_GOLDEN=1"
+    assert actual == path.read_text(encoding="utf-8")
+
+
+def test_golden_hypothesis_and_finding_pages(kb_root: Path) -> None:
+    kb = load_valid(kb_root)
+    renderer = Renderer(site_data(kb, load_weights(kb_root), draws=200, seed=7))
+    _golden("hypothesis-h-functional-introspection.md", renderer.hypothesis(kb.hypotheses["h-functional-introspection"]).markdown())
+    _golden(f"finding-{EXAMPLE}.md", renderer.finding(kb.claims[EXAMPLE]).markdown())
+
+
+# --- in the browser ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def served(built: Path) -> Iterator[str]:
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(built / "build" / "site")))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser(served: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        # no skip: a missing /usr/bin/chromium fails here
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    pg = context.new_page()
+    pg.dialogs = []
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+    yield pg
+    context.close()
+
+
+@pytest.mark.browser
+def test_browser_home_shows_the_portfolio(page: object, served: str, built: Path) -> None:
+    pg = page
+    pg.goto(f"{served}/index.html")  # type: ignore[attr-defined]
+    assert "evidence portfolio" in pg.title().lower()  # type: ignore[attr-defined]
+    assert pg.locator("table.kb-portfolio tbody tr").count() == len(load_valid(built).hypotheses)  # type: ignore[attr-defined]
+
+
+@pytest.mark.browser
+def test_browser_search_finds_a_finding_and_follows_it(page: object, served: str) -> None:
+    pg = page
+    pg.goto(f"{served}/index.html")  # type: ignore[attr-defined]
+    pg.locator("label.md-search__icon, .md-search__input").first.click()  # type: ignore[attr-defined]
+    pg.locator("input.md-search__input").fill("laundry")  # type: ignore[attr-defined]
+    hit = pg.locator(f'.md-search-result a[href*="findings/{EXAMPLE}.html"]').first  # type: ignore[attr-defined]
+    hit.wait_for(timeout=15_000)
+    hit.click()
+    pg.wait_for_url(f"**/findings/{EXAMPLE}.html*")  # type: ignore[attr-defined]
+    assert pg.locator("h1").first.inner_text().startswith("Large models sometimes notice")  # type: ignore[attr-defined]
+
+
+@pytest.mark.browser
+def test_browser_hypothesis_page_draws_its_charts(page: object, served: str) -> None:
+    pg = page
+    pg.goto(f"{served}/hypotheses/h-functional-introspection.html")  # type: ignore[attr-defined]
+    forest = pg.locator("svg.kb-forest")  # type: ignore[attr-defined]
+    assert forest.count() == 1 and forest.locator("rect.kb-bar").count() >= 1
+    assert forest.get_attribute("role") == "img" and forest.locator("title").count() >= 1
+    assert pg.locator("svg.kb-sweep polyline").count() == 1  # type: ignore[attr-defined]
+    box = forest.bounding_box()
+    assert box is not None and box["width"] > 300
+
+
+@pytest.mark.browser
+def test_browser_explorer_filters_and_counts(page: object, served: str, built: Path) -> None:
+    pg = page
+    total = len(load_valid(built).claims)
+    pg.goto(f"{served}/explorer.html")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#kb-explorer[data-ready=true]")  # type: ignore[attr-defined]
+    assert pg.locator("#kb-count").inner_text() == str(total)  # type: ignore[attr-defined]
+    assert pg.locator("#kb-table tbody tr").count() == total  # type: ignore[attr-defined]
+    pg.locator("select[name=stream]").select_option("introspection")  # type: ignore[attr-defined]
+    n = int(pg.locator("#kb-count").inner_text())  # type: ignore[attr-defined]
+    assert 0 < n < total and pg.locator("#kb-table tbody tr").count() == n  # type: ignore[attr-defined]
+    pg.locator("select[name=stream]").select_option("")  # type: ignore[attr-defined]
+    pg.locator("input[name=q]").fill(EXAMPLE)  # type: ignore[attr-defined]
+    assert pg.locator("#kb-count").inner_text() == "1"  # type: ignore[attr-defined]
+
+
+@pytest.mark.browser
+def test_browser_locator_leads_to_its_highlighted_line(page: object, served: str) -> None:
+    pg = page
+    pg.goto(f"{served}/findings/{EXAMPLE}.html")  # type: ignore[attr-defined]
+    assert pg.locator(".kb-context mark").count() >= 1  # type: ignore[attr-defined]
+    pg.locator("a.kb-locator").first.click()  # type: ignore[attr-defined]
+    pg.wait_for_url("**/texts/cognitive-revolution-berg-2026.html#L337")  # type: ignore[attr-defined]
+    line = pg.locator("#L337")  # type: ignore[attr-defined]
+    assert line.is_visible()
+    assert pg.evaluate("document.querySelector(':target').id") == "L337"  # type: ignore[attr-defined]
+    bg = pg.evaluate("getComputedStyle(document.querySelector('#L337')).backgroundColor")  # type: ignore[attr-defined]
+    assert bg not in ("rgba(0, 0, 0, 0)", "transparent")
+    span = pg.evaluate("[...Array(8).keys()].map(i => document.getElementById('L' + (337 + i)).textContent).join(' ')")  # type: ignore[attr-defined]
+    assert "high single digit percent" in span
+
+
+@pytest.mark.browser
+def test_browser_hostile_finding_runs_nothing(page: object, served: str) -> None:
+    pg = page
+    for path in (f"findings/{EVIL_ID}.html", "findings/index.html", "hypotheses/h-functional-introspection.html", "explorer.html"):
+        pg.goto(f"{served}/{path}")  # type: ignore[attr-defined]
+        pg.wait_for_load_state("load")  # type: ignore[attr-defined]
+        assert pg.locator("#kb-injected, #kb-injected-b").count() == 0, path  # type: ignore[attr-defined]
+    pg.goto(f"{served}/explorer.html")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#kb-explorer[data-ready=true]")  # type: ignore[attr-defined]
+    pg.locator("input[name=q]").fill("zyxwvut")  # type: ignore[attr-defined]
+    assert pg.locator("#kb-count").inner_text() == "1"  # type: ignore[attr-defined]
+    assert pg.locator("#kb-table tbody tr a").inner_text() == EVIL_TITLE  # type: ignore[attr-defined]
+    pg.locator("label.md-search__icon, .md-search__input").first.click()  # type: ignore[attr-defined]
+    pg.locator("input.md-search__input").fill("zyxwvut")  # type: ignore[attr-defined]
+    pg.locator(".md-search-result__item").first.wait_for(timeout=15_000)  # type: ignore[attr-defined]
+    pg.wait_for_timeout(300)  # type: ignore[attr-defined]
+    assert pg.locator("#kb-injected, #kb-injected-b").count() == 0  # type: ignore[attr-defined]
+    assert pg.dialogs == []  # type: ignore[attr-defined]
+    pg.goto(f"{served}/findings/{EVIL_ID}.html")  # type: ignore[attr-defined]
+    assert pg.locator("h1").first.inner_text() == EVIL_TITLE  # type: ignore[attr-defined]
+    assert pg.dialogs == []  # type: ignore[attr-defined]
