@@ -2,24 +2,54 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from cli.options import RootOption
 from cli.output import message
 
+STAGES = ("check", "database", "aggregate", "render", "mkdocs")
 
-def build(root: RootOption = None) -> None:
+
+def build(
+    root: RootOption = None,
+    draws: Annotated[
+        int | None,
+        typer.Option("--draws", min=10, help="Monte Carlo draws per hypothesis (default: the weights file's).", show_default=False),
+    ] = None,
+) -> None:
     """Check the knowledge base, rebuild the database, aggregate the portfolio and render the site,
-    all under build/. Stops at the first stage that fails, leaving earlier outputs as they were."""
+    all under build/ (build/kb.sqlite, build/docs/, build/site/). Stops at the first stage that
+    fails, leaving earlier outputs as they were. Progress goes to stderr."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     from kb import db, index
+    from kb.render import build_site
     from kb.store import find_root, load_valid
+    from kb.weights import load_weights
 
     base = find_root(root)
-    files, fp = db.scan(base)
-    kb = load_valid(base)
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), console=console
+    ) as progress:
+        task = progress.add_task("check", total=len(STAGES))
+
+        def step(name: str) -> None:
+            progress.update(task, description=name, completed=STAGES.index(name))
+
+        files, fp = db.scan(base)
+        kb = load_valid(base)
+        weights = load_weights(base)
+        step("database")
+        index.build(kb, files, fp, [])
+        site = build_site(kb, weights, db.build_dir(base), database=db.db_path(base), draws=draws, step=step)
+        progress.update(task, description="done", completed=len(STAGES))
     message(f"check: ok ({len(kb.claims)} claims)")
-    index.build(kb, files, fp, [])
     message(f"database: {db.db_path(base).relative_to(base).as_posix()}")
+    message(f"site: {site.relative_to(base).as_posix()}/index.html")
 
 
 def register(app: typer.Typer) -> None:

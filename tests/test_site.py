@@ -336,3 +336,15 @@ def test_browser_hostile_finding_runs_nothing(page: object, served: str) -> None
     pg.goto(f"{served}/findings/{EVIL_ID}.html")  # type: ignore[attr-defined]
     assert pg.locator("h1").first.inner_text() == EVIL_TITLE  # type: ignore[attr-defined]
     assert pg.dialogs == []  # type: ignore[attr-defined]
+
+
+def test_kb_build_runs_every_stage_with_progress_on_stderr(kb_root: Path) -> None:
+    shutil.copytree(REPO / "site", kb_root / "site")
+    result = CliRunner().invoke(app, ["build", "--root", str(kb_root), "--draws", "50"])
+    assert result.exit_code == 0, result.output
+    assert "check: ok (1 claims)" in result.stderr and "site: build/site/index.html" in result.stderr
+    assert result.stdout == ""
+    assert (kb_root / "build" / "kb.sqlite").is_file() and (kb_root / "build" / "site" / "findings" / f"{EXAMPLE}.html").is_file()
+    assert not (kb_root / "site" / "site").exists() and sorted(p.name for p in (kb_root / "site").iterdir()) == sorted(
+        p.name for p in (REPO / "site").iterdir()
+    )
