@@ -38,7 +38,7 @@ def make_app(noun: Noun) -> typer.Typer:
 
         emit(query_records(fresh_root(root), noun.table), fmt, noun.columns)
 
-    list_.__doc__ = f"List all {noun.plural}."
+    list_.__doc__ = f"List all {noun.plural}: {', '.join(noun.columns)} in a table, every field in json, jsonl or csv."
     app.command("list")(list_)
 
     def show(
@@ -54,7 +54,7 @@ def make_app(noun: Noun) -> typer.Typer:
             raise NotFound(noun.name, id)
         emit(record, fmt)
 
-    show.__doc__ = f"Show one {noun.name} with every field."
+    show.__doc__ = f"Show one {noun.name} with every field (exit 1 if there is no such id)."
     app.command("show")(show)
     return app
 

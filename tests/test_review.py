@@ -218,3 +218,16 @@ def test_audit_help_names_every_report() -> None:
     from kb.audit import REPORTS
 
     assert REPORT_HELP == "; ".join(f"{name}: {desc}" for name, (desc, _) in REPORTS.items())
+
+
+def test_portfolio_reflects_the_review(runner: CliRunner, kb_root: Path) -> None:
+    def row() -> dict[str, object]:
+        result = run(runner, kb_root, "portfolio", "-f", "json", "--draws", "500")
+        assert result.exit_code == 0, result.output
+        return next(r for r in json.loads(result.stdout) if r["id"] == "h-functional-introspection")
+
+    assert row()["unreviewed_share"] == 1.0
+    scripted_review(runner, kb_root, "ana")
+    assert row()["unreviewed_share"] == 0.0
+    result = run(runner, kb_root, "portfolio", "-f", "json", "--draws", "500", "--approved-only")
+    assert next(r for r in json.loads(result.stdout) if r["id"] == "h-functional-introspection")["n_supports"] == 1
