@@ -198,8 +198,8 @@ def list_(
     )
     rows = query_claims(base, flt)
     if fmt in (Format.TABLE, Format.CSV):
-        table = [{**r, "links": ", ".join(f"{x['hypothesis']} {x['bearing']}" for x in r["links"])} for r in rows]
-        emit(table, fmt, LIST_COLUMNS if fmt is Format.TABLE else None)
+        flat = [{**r, "links": ", ".join(f"{x['hypothesis']} {x['bearing']}" for x in r["links"])} for r in rows]
+        emit(flat, fmt, LIST_COLUMNS if fmt is Format.TABLE else None)
     else:
         emit(rows, fmt)
 

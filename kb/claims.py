@@ -10,7 +10,8 @@ from pydantic import ValidationError
 from kb import yamlio
 from kb.errors import AlreadyExists, InvalidInput, InvalidKnowledgeBase
 from kb.models import Claim
-from kb.store import CLAIMS_DIR, KnowledgeBase, check_new_claim, claim_path, dump_record, load, validation_problems
+from kb.paths import CLAIMS_DIR
+from kb.store import KnowledgeBase, check_new_claim, claim_path, dump_record, load, validation_problems
 
 
 def parse_claim(data: Any, origin: str, text: str | None = None) -> Claim:

@@ -16,7 +16,8 @@ from ruamel.yaml import YAML
 from kb import yamlio
 from kb.errors import InvalidKnowledgeBase, NotFound
 from kb.models import Claim
-from kb.store import CLAIMS_DIR, check_new_claim, load, parse_record
+from kb.paths import CLAIMS_DIR
+from kb.store import check_new_claim, load, parse_record
 
 LOCK_DIR = "build/locks"
 

@@ -16,8 +16,9 @@ from typing import Any
 from kb.aggregate import aggregate_all, decibans
 from kb.errors import NotFound
 from kb.models import Claim
+from kb.paths import CLAIMS_DIR
 from kb.portfolio import evidence
-from kb.store import CLAIMS_DIR, KnowledgeBase, load
+from kb.store import KnowledgeBase, load
 from kb.vocab import Missing
 from kb.weights import InvalidWeights, Weights, load_weights
 

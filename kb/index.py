@@ -160,7 +160,7 @@ def _incremental(root: Path, files: db.FileStats, fingerprint: str, strict: bool
             kb.folder(folder).update(dict.fromkeys(r[0] for r in conn.execute(f"SELECT id FROM {table}")))  # noqa: S608
         kb.texts.update({r[0]: SourceText.model_validate_json(r[1]) for r in conn.execute("SELECT id, data FROM text")})
         owner = {c: p for p, (_, _, c) in old.items() if c is not None}
-        kb.claims.update(dict.fromkeys(owner))  # type: ignore[arg-type] - ids only, for references
+        kb.claims.update(dict.fromkeys(owner))  # ids only (values None), for reference checks
         new: dict[str, Claim] = {}
         problems: list[Problem] = []
         for rel in changed:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kb import yamlio
-from kb.store import CLAIMS_DIR
+from kb.paths import CLAIMS_DIR
 from kb.vocab import Bearing, Controlled, Design, Kind, Severity, SourceType, Stream, Strength, Tier
 
 TEXT_WORDS = (
