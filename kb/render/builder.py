@@ -83,6 +83,15 @@ def run_mkdocs(config: Path, *, serve: bool = False, addr: str = "127.0.0.1:8000
         raise SiteBuildFailed("mkdocs build failed: " + (" | ".join(lines[:10]) or proc.stderr.strip()[-500:]))
 
 
+def site_project(root: Path) -> Path:
+    """The hand-written MkDocs project: the repository's site/, or, for a knowledge base elsewhere
+    (e.g. one made by `kb synth`), the site/ of the repository this package was installed from."""
+    for candidate in (root / SITE_SRC, Path(__file__).resolve().parents[2] / SITE_SRC):
+        if (candidate / "mkdocs.yml").is_file():
+            return candidate
+    raise SiteBuildFailed(f"{root / SITE_SRC / 'mkdocs.yml'}: (file): no MkDocs project found")
+
+
 def build_site(
     kb: KnowledgeBase,
     weights: Weights,
@@ -98,7 +107,7 @@ def build_site(
     hand-written MkDocs project (default: site/ in the repository); `step` is told as each stage
     starts (for a progress display)."""
     tell = step or (lambda _: None)
-    src = src or kb.root / SITE_SRC
+    src = src or site_project(kb.root)
     docs, site = out / "docs", out / "site"
     tell("aggregate")
     data = site_data(kb, weights, draws=draws, seed=seed)
