@@ -114,7 +114,19 @@ def bench_size(size: int, repeat: int, work: Path) -> list[Row]:
     full = median([*KB, "db", "build", "--root", str(kb_root)], reps, fresh)
     floor = median([PY, "benchmarks/floor.py", str(kb_root), str(work / "floor.sqlite")], reps)
     ratio = full.seconds / floor.seconds
-    rows.append(Row(size, "full check + db build", full.seconds, full.peak_mib, "yaml C loader + executemany", floor.seconds, ratio, "<= 2x floor", ratio <= 2 and full.ok))
+    rows.append(
+        Row(
+            size,
+            "full check + db build",
+            full.seconds,
+            full.peak_mib,
+            "yaml C loader + executemany",
+            floor.seconds,
+            ratio,
+            "<= 2x floor",
+            ratio <= 2 and full.ok,
+        )
+    )
 
     # one claim file changes
     claim = kb_root / "claims" / "findings" / "f-000001.yaml"
@@ -125,26 +137,63 @@ def bench_size(size: int, repeat: int, work: Path) -> list[Row]:
         claim.write_text(text.split("\n# edit", 1)[0].rstrip("\n") + f"\n# edit {next(counter)}\n")
 
     one = median([*KB, "db", "build", "--root", str(kb_root)], repeat, touch)
-    rows.append(Row(size, "rebuild after one file changes", one.seconds, one.peak_mib, "absolute", None, None, "<= 1 s at 10k", one.seconds <= 1 if size == 10_000 else None))
+    rows.append(
+        Row(
+            size,
+            "rebuild after one file changes",
+            one.seconds,
+            one.peak_mib,
+            "absolute",
+            None,
+            None,
+            "<= 1 s at 10k",
+            one.seconds <= 1 if size == 10_000 else None,
+        )
+    )
 
     # aggregate
     proc = subprocess.run([PY, "-c", AGGREGATE, str(kb_root)], cwd=ROOT, capture_output=True, text=True)
     if proc.returncode == 0:
         agg = json.loads(proc.stdout)
         rows.append(
-            Row(size, "aggregate (10,000 draws)", agg["seconds"], 0.0, f"numpy draws x {agg['links']} links", agg["baseline"], agg["seconds"] / agg["baseline"], "<= 2 s at 10k", agg["seconds"] <= 2 if size == 10_000 else None)
+            Row(
+                size,
+                "aggregate (10,000 draws)",
+                agg["seconds"],
+                0.0,
+                f"numpy draws x {agg['links']} links",
+                agg["baseline"],
+                agg["seconds"] / agg["baseline"],
+                "<= 2 s at 10k",
+                agg["seconds"] <= 2 if size == 10_000 else None,
+            )
         )
     else:
         rows.append(Row(size, "aggregate (10,000 draws)", float("nan"), 0.0, "", None, None, "<= 2 s at 10k", False, [proc.stderr[-300:]]))
     agg_cli = median([*KB, "portfolio", "--root", str(kb_root), "-f", "json"], 1)
-    rows.append(Row(size, "kb portfolio (load + aggregate + sensitivity)", agg_cli.seconds, agg_cli.peak_mib, "absolute", None, None, "", None))
+    rows.append(
+        Row(size, "kb portfolio (load + aggregate + sensitivity)", agg_cli.seconds, agg_cli.peak_mib, "absolute", None, None, "", None)
+    )
 
     # filtered list on a fresh database
     measure([*KB, "db", "build", "--root", str(kb_root)])
-    lst = median([*KB, "claim", "list", "--root", str(kb_root), "--hypothesis", "h-01", "--confound", "c-02", "--controlled", "no", "-f", "json"], repeat)
+    lst = median(
+        [*KB, "claim", "list", "--root", str(kb_root), "--hypothesis", "h-01", "--confound", "c-02", "--controlled", "no", "-f", "json"],
+        repeat,
+    )
     bare = median([PY, "-c", "pass"], repeat)
     rows.append(
-        Row(size, "filtered claim list", lst.seconds, lst.peak_mib, "python -c pass", bare.seconds, lst.seconds / bare.seconds, "<= 0.3 s at 50k", lst.seconds <= 0.3 if size == 50_000 else None)
+        Row(
+            size,
+            "filtered claim list",
+            lst.seconds,
+            lst.peak_mib,
+            "python -c pass",
+            bare.seconds,
+            lst.seconds / bare.seconds,
+            "<= 0.3 s at 50k",
+            lst.seconds <= 0.3 if size == 50_000 else None,
+        )
     )
 
     # site build, against a bare MkDocs Material build of as many trivial pages
@@ -152,11 +201,23 @@ def bench_size(size: int, repeat: int, work: Path) -> list[Row]:
         site = median([*KB, "site", "build", "--root", str(kb_root)], 1)
         bare_site = bare_mkdocs(size, work)
         rows.append(
-            Row(size, "site build", site.seconds, site.peak_mib, f"bare mkdocs, {size} pages", bare_site.seconds, site.seconds / bare_site.seconds, "<= 1.5x", site.seconds / bare_site.seconds <= 1.5)
+            Row(
+                size,
+                "site build",
+                site.seconds,
+                site.peak_mib,
+                f"bare mkdocs, {size} pages",
+                bare_site.seconds,
+                site.seconds / bare_site.seconds,
+                "<= 1.5x",
+                site.seconds / bare_site.seconds <= 1.5,
+            )
         )
     peak_ok = all(r.peak_mib <= 2048 for r in rows)
     if size >= 50_000:
-        rows.append(Row(size, "peak memory (max of the above)", 0.0, max(r.peak_mib for r in rows), "", None, None, "<= 2 GiB at 50k", peak_ok))
+        rows.append(
+            Row(size, "peak memory (max of the above)", 0.0, max(r.peak_mib for r in rows), "", None, None, "<= 2 GiB at 50k", peak_ok)
+        )
     return rows
 
 
@@ -168,7 +229,9 @@ def bare_mkdocs(pages: int, work: Path) -> Measure:
         (docs / "index.md").write_text("# Home\n")
         for i in range(pages):
             (docs / f"p{i:06d}.md").write_text(f"# Page {i}\n\nText {i}.\n")
-        (folder / "mkdocs.yml").write_text("site_name: bare\ntheme:\n  name: material\n")
+        # pages outside the nav, as the real site keeps finding pages: MkDocs' default nav lists
+        # every page on every page, which makes the build quadratic in the number of pages
+        (folder / "mkdocs.yml").write_text("site_name: bare\ntheme:\n  name: material\nnav:\n  - index.md\nnot_in_nav: |\n  /p*.md\n")
     return measure([PY, "-m", "mkdocs", "build", "-q", "-f", str(folder / "mkdocs.yml"), "-d", str(folder / "out")])
 
 
@@ -184,7 +247,19 @@ def main() -> None:
     rows: list[Row] = []
     help_ = median([*KB, "--help"], args.repeat)
     bare = median([PY, "-c", "pass"], args.repeat)
-    rows.append(Row(0, "kb --help", help_.seconds, help_.peak_mib, "python -c pass", bare.seconds, help_.seconds / bare.seconds, "<= 0.5 s", help_.seconds <= 0.5))
+    rows.append(
+        Row(
+            0,
+            "kb --help",
+            help_.seconds,
+            help_.peak_mib,
+            "python -c pass",
+            bare.seconds,
+            help_.seconds / bare.seconds,
+            "<= 0.5 s",
+            help_.seconds <= 0.5,
+        )
+    )
     for size in [int(s) for s in args.sizes.split(",")]:
         rows += bench_size(size, args.repeat, work)
     print(f"{'size':>6}  {'job':<46} {'seconds':>8} {'peak MiB':>9} {'baseline s':>10} {'ratio':>6}  target          met")

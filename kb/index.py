@@ -29,7 +29,6 @@ def _claim_rows(kb: KnowledgeBase) -> dict[str, list[tuple[Any, ...]]]:
     rows: dict[str, list[tuple[Any, ...]]] = {"claim": [], "link": [], "claim_confound": [], "claim_model": [], "locator": []}
     for cid in sorted(kb.claims):
         c: Claim = kb.claims[cid]
-        data = c.model_dump(mode="json")
         rows["claim"].append(
             (
                 c.id,
@@ -44,7 +43,7 @@ def _claim_rows(kb: KnowledgeBase) -> dict[str, list[tuple[Any, ...]]]:
                 c.provenance.study,
                 _str(c.date),
                 kb.path_of("findings", cid),
-                json.dumps(data, ensure_ascii=False),
+                c.model_dump_json(),
             )
         )
         rows["link"] += [(cid, i, x.hypothesis, x.bearing.value, x.strength.value, x.rationale) for i, x in enumerate(c.links)]
@@ -178,6 +177,7 @@ def _incremental(root: Path, files: db.FileStats, fingerprint: str, strict: bool
             kb.claims[c.id] = c
         for c in new.values():
             checker.claim(c)
+        checker.run_copies()
         problems += checker.problems
         kept = [Problem(*r) for r in conn.execute("SELECT path, line, field, message FROM problem") if r[0] not in changed]
         everything = sorted(set(kept + problems))

@@ -71,6 +71,11 @@ class ArchivedText:
     def tokens(self) -> list[str]:
         return words(self.data.decode("utf-8", errors="replace"))
 
+    def forget_grams(self) -> None:
+        """Drop the word index (it is large; the check builds it once per text and moves on)."""
+        self.__dict__.pop("grams", None)
+        self.__dict__.pop("tokens", None)
+
     @cached_property
     def grams(self) -> dict[int, int]:
         """Hash of every run of COPY_RUN words -> where it starts (hashing word ids with numpy is
@@ -91,14 +96,15 @@ class ArchivedText:
         return None
 
 
-_IDS: dict[str, int] = {}
+# Words are identified by Python's string hash: stable within one process, which is all the
+# comparison needs (a hash match is confirmed word by word before it is reported).
 _PRIME = 0x100000001B3
 _MASK = (1 << 64) - 1
 
 
 def _short_run_hashes(tokens: list[str]) -> list[int]:
     """The same hashes as `_run_hashes`, in plain Python: faster than numpy for a statement."""
-    ids = [_IDS.setdefault(t, len(_IDS) + 1) for t in tokens]
+    ids = [hash(t) & _MASK for t in tokens]
     out = []
     for start in range(len(ids) - COPY_RUN + 1):
         h = 0
@@ -112,7 +118,7 @@ def _run_hashes(tokens: list[str]) -> Any:
     """A polynomial hash (mod 2**64) of each run of COPY_RUN consecutive word ids."""
     import numpy as np
 
-    ids = np.fromiter((_IDS.setdefault(t, len(_IDS) + 1) for t in tokens), dtype=np.uint64, count=len(tokens))
+    ids = np.fromiter(map(hash, tokens), dtype=np.int64, count=len(tokens)).view(np.uint64)
     n = len(ids) - COPY_RUN + 1
     if n <= 0:
         return np.empty(0, dtype=np.uint64)
