@@ -111,6 +111,43 @@ def single_work(kb: KnowledgeBase) -> list[Row]:
     ]
 
 
+def uncontrolled_by_confound(kb: KnowledgeBase) -> list[Row]:
+    """Per confound type: how many counted claims leave it uncontrolled (no, not reported or
+    unknown, after reviews), out of how many name it, and which hypotheses those claims bear on.
+    Most often uncontrolled first."""
+    named: dict[str, set[str]] = defaultdict(set)
+    bad: dict[str, set[str]] = defaultdict(set)
+    hypotheses: dict[str, set[str]] = defaultdict(set)
+    for claim in kb.claims.values():
+        if not counted(claim):
+            continue
+        for confound, status in effective_control(claim).items():
+            named[confound].add(claim.id)
+            if status in UNCONTROLLED:
+                bad[confound].add(claim.id)
+                hypotheses[confound].update(lk.hypothesis for lk in claim.links if lk.bearing is not Bearing.NEUTRAL)
+    return [
+        {
+            "confound": c,
+            "n_uncontrolled": len(bad[c]),
+            "n_claims": len(named[c]),
+            "claims": sorted(bad[c]),
+            "hypotheses": sorted(hypotheses[c]),
+        }
+        for c in sorted(named, key=lambda c: (-len(bad[c]), c))
+    ]
+
+
+def events(kb: KnowledgeBase, limit: int = 30) -> list[Row]:
+    """The latest review and status events across every claim's history, newest first."""
+    rows = [
+        {"at": e.at.isoformat(), "claim": c.id, "actor": e.actor, "event": e.event, "detail": e.detail}
+        for c in kb.claims.values()
+        for e in c.history
+    ]
+    return sorted(rows, key=lambda r: (r["at"], r["claim"]), reverse=True)[:limit]
+
+
 def quotes(problems: list[Problem]) -> list[Row]:
     """Locators whose quote no longer verifies (from a full check's problems)."""
     return [

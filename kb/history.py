@@ -8,19 +8,20 @@ import datetime as dt
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from kb.aggregate import aggregate_all, decibans
+from kb.aggregate import HypothesisEvidence, Run, aggregate_all, decibans
 from kb.errors import NotFound
-from kb.models import Claim
+from kb.models import RECORD_FOLDERS, Claim
 from kb.paths import CLAIMS_DIR
 from kb.portfolio import evidence
 from kb.store import KnowledgeBase, load
 from kb.vocab import Missing
-from kb.weights import InvalidWeights, Weights, load_weights
+from kb.weights import Weights, load_weights
 
 HISTORY_DRAWS = 2000  # a trend needs less precision than a headline; keeps a long history quick
 
@@ -63,29 +64,57 @@ def claim_date(kb: KnowledgeBase, claim: Claim) -> dt.date | None:
     return None
 
 
-def _point(kb: KnowledgeBase, weights: Weights, hypothesis: str, axis: str, at: str, commit: str | None, draws: int) -> Point:
-    (h,) = [e for e in evidence(kb) if e.id == hypothesis]
-    (run,) = aggregate_all([h], weights, draws=draws)
+def _points(
+    kb: KnowledgeBase, weights: Weights, axis: str, at: str, commit: str | None, draws: int, only: Collection[str] | None = None
+) -> dict[str, Point]:
+    """One point per hypothesis (or per hypothesis in `only`), from one shared aggregation."""
+    hs = [h for h in evidence(kb) if only is None or h.id in only]
+    runs = aggregate_all(hs, weights, draws=draws)
+    return {h.id: _to_point(h, run, axis, at, commit) for h, run in zip(hs, runs, strict=True)}
+
+
+def _to_point(h: HypothesisEvidence, run: Run, axis: str, at: str, commit: str | None) -> Point:
     post = run.posterior
-    return Point(
-        axis, at, commit, len({lk.claim for lk in h.links}), len(h.links), post.median, (post.low, post.high), decibans(run.point_net)
-    )
+    n_claims = len({lk.claim for lk in h.links})
+    return Point(axis, at, commit, n_claims, len(h.links), post.median, (post.low, post.high), decibans(run.point_net))
+
+
+def _check(kb: KnowledgeBase, hypothesis: str) -> None:
+    if hypothesis not in kb.hypotheses:
+        raise NotFound("hypothesis", hypothesis)
 
 
 def by_date(kb: KnowledgeBase, weights: Weights, hypothesis: str, draws: int = HISTORY_DRAWS) -> list[Point]:
     """One point per distinct date on which a finding linked to the hypothesis arrived; undated
     findings join at the end, as 'undated'."""
-    if hypothesis not in kb.hypotheses:
-        raise NotFound("hypothesis", hypothesis)
-    linked = {c.id: claim_date(kb, c) for c in kb.claims.values() if any(lk.hypothesis == hypothesis for lk in c.links)}
-    dates = sorted({d for d in linked.values() if d is not None})
-    points = []
-    for day in dates:
-        subset = {cid: c for cid, c in kb.claims.items() if cid not in linked or (linked[cid] is not None and linked[cid] <= day)}  # type: ignore[operator]
-        points.append(_point(_with_claims(kb, subset), weights, hypothesis, "date", day.isoformat(), None, draws))
-    if any(d is None for d in linked.values()) or not points:
-        points.append(_point(kb, weights, hypothesis, "date", "undated", None, draws))
-    return points
+    _check(kb, hypothesis)
+    return by_date_all(kb, weights, draws, only={hypothesis})[hypothesis]
+
+
+def by_date_all(
+    kb: KnowledgeBase, weights: Weights, draws: int = HISTORY_DRAWS, only: Collection[str] | None = None
+) -> dict[str, list[Point]]:
+    """`by_date` for every hypothesis (or those in `only`) at once: one aggregation per distinct
+    date any linked finding arrived, each on the findings dated up to that day, and one on every
+    finding for the hypotheses that have undated findings (or no dated point at all)."""
+    wanted = sorted(kb.hypotheses) if only is None else sorted(set(only) & set(kb.hypotheses))
+    dated = {cid: claim_date(kb, c) for cid, c in kb.claims.items()}
+    arrivals: dict[str, set[dt.date | None]] = {h: set() for h in wanted}
+    for c in kb.claims.values():
+        for link in c.links:
+            if link.hypothesis in arrivals:
+                arrivals[link.hypothesis].add(dated[c.id])
+    out: dict[str, list[Point]] = {h: [] for h in wanted}
+    for day in sorted({d for ds in arrivals.values() for d in ds if d is not None}):
+        subset = {cid: c for cid, c in kb.claims.items() if not c.links or ((d := dated[cid]) is not None and d <= day)}
+        due = {h for h in wanted if day in arrivals[h]}
+        for hid, point in _points(_with_claims(kb, subset), weights, "date", day.isoformat(), None, draws, due).items():
+            out[hid].append(point)
+    late = {h for h in wanted if None in arrivals[h] or not out[h]}
+    if late:
+        for hid, point in _points(kb, weights, "date", "undated", None, draws, late).items():
+            out[hid].append(point)
+    return out
 
 
 def _with_claims(kb: KnowledgeBase, claims: dict[str, Claim]) -> KnowledgeBase:
@@ -96,25 +125,54 @@ def _git(root: Path, *args: str) -> bytes:
     return subprocess.run(["git", *args], cwd=root, capture_output=True, check=True).stdout
 
 
+def _commits(root: Path, limit: int) -> list[tuple[str, str]]:
+    """The last `limit` commits that touched claims/ (sha, committer date), oldest first; none
+    outside a git repository or without git."""
+    try:
+        log = _git(root, "log", f"-n{limit}", "--format=%H %cI", "--", CLAIMS_DIR).decode().split()
+    except (subprocess.CalledProcessError, FileNotFoundError, NotADirectoryError):
+        return []
+    return list(zip(log[::2], log[1::2], strict=True))[::-1]
+
+
+def _at_commit(root: Path, sha: str, tmp: Path, current: Weights) -> tuple[KnowledgeBase, Weights] | None:
+    """The knowledge base (texts left out: a trend needs no quote check) and weights as they were at
+    `sha`, extracted into `tmp`; None if that commit has no claims/ folder."""
+    try:
+        archive = _git(root, "archive", sha, CLAIMS_DIR)
+    except subprocess.CalledProcessError:
+        return None
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(tmp, filter="data")
+    kb, _ = load(tmp, verify=False, folders=[f for f in RECORD_FOLDERS if f != "texts"])
+    try:
+        weights = load_weights(tmp)
+    except Exception:  # noqa: BLE001 - an old, invalid or missing weights file: use today's
+        weights = current
+    return kb, weights
+
+
 def by_commit(root: Path, hypothesis: str, limit: int = 20, draws: int = HISTORY_DRAWS) -> list[Point]:
     """One point per commit (the last `limit`, oldest first) that touched claims/, aggregating the
     claims as they were at that commit (with that commit's weights when it had them)."""
-    try:
-        log = _git(root, "log", f"-n{limit}", "--format=%H %cI", "--", CLAIMS_DIR).decode().split()
-    except (subprocess.CalledProcessError, FileNotFoundError):
-        return []
-    commits = list(zip(log[::2], log[1::2], strict=True))[::-1]
+    return by_commit_all(root, limit, draws, only={hypothesis}).get(hypothesis, [])
+
+
+def by_commit_all(root: Path, limit: int = 10, draws: int = HISTORY_DRAWS, only: Collection[str] | None = None) -> dict[str, list[Point]]:
+    """`by_commit` for every hypothesis (or those in `only`): each commit's claims are loaded once
+    and aggregated in one pass. A hypothesis appears from the first commit that had it; outside
+    git, or with no commit to claims/, the result is empty."""
+    commits = _commits(root, limit)
+    if not commits:
+        return {}
     current = load_weights(root)
-    points = []
+    out: dict[str, list[Point]] = {}
     for sha, when in commits:
         with tempfile.TemporaryDirectory() as tmp:
-            tarfile.open(fileobj=BytesIO(_git(root, "archive", sha, CLAIMS_DIR))).extractall(tmp, filter="data")
-            kb, _ = load(Path(tmp), verify=False)
-            if hypothesis not in kb.hypotheses:
+            state = _at_commit(root, sha, Path(tmp), current)
+            if state is None:
                 continue
-            try:
-                weights = load_weights(Path(tmp))
-            except (InvalidWeights, Exception):  # noqa: BLE001 - an old or missing weights file: use today's
-                weights = current
-            points.append(_point(kb, weights, hypothesis, "commit", when, sha[:10], draws))
-    return points
+            kb, weights = state
+            for hid, point in _points(kb, weights, "commit", when, sha[:10], draws, only).items():
+                out.setdefault(hid, []).append(point)
+    return out

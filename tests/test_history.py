@@ -40,3 +40,21 @@ def test_history_by_commit_has_one_point_per_commit_and_moves_with_the_evidence(
 def test_history_of_an_unknown_hypothesis_is_one_line(runner: CliRunner, kb_root: Path) -> None:
     result = run(runner, kb_root, "history", "h-nope", "--by", "date")
     assert (result.exit_code, result.stderr) == (1, "Error: no hypothesis with id 'h-nope'\n")
+
+
+def test_all_hypotheses_at_once_match_one_at_a_time(kb_root: Path) -> None:
+    from kb import history
+    from kb.store import load_valid
+    from kb.weights import load_weights
+
+    kb, weights = load_valid(kb_root), load_weights(kb_root)
+    every = history.by_date_all(kb, weights, draws=200)
+    assert sorted(every) == sorted(kb.hypotheses)
+    assert every["h-functional-introspection"] == history.by_date(kb, weights, "h-functional-introspection", draws=200)
+
+
+def test_history_by_commit_outside_git_is_empty(kb_root: Path) -> None:
+    from kb import history
+
+    assert history.by_commit_all(kb_root) == {}
+    assert history.by_commit(kb_root, "h-functional-introspection") == []

@@ -20,14 +20,15 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.app import app
-from kb import yamlio
+from kb import audit, yamlio
 from kb.models import Claim
 from kb.render.pages import Renderer
-from kb.render.views import site_data
+from kb.render.views import SiteData, site_data
 from kb.store import dump_record, load, load_valid
 from kb.vocab import ALL_VOCABULARIES
 from kb.weights import load_weights
 from tests.conftest import EXAMPLE, REPO
+from tests.test_review import scripted_review
 
 GOLDEN = Path(__file__).parent / "golden"
 DRAWS = 300
@@ -107,6 +108,7 @@ def test_strict_build_gives_every_record_a_page(built: Path) -> None:
         "discrepancies.html",
         "methodology.html",
         "downloads.html",
+        "reviewers.html",
     ]
     assert [p for p in expected if not (site / p).is_file()] == []
     assert not (REPO / "site" / "site").exists() and not (built / "site" / "site").exists()
@@ -195,6 +197,52 @@ def test_hostile_text_renders_as_plain_text_everywhere(built: Path) -> None:
         assert "<b id=kb-injected-b>" not in text and "onerror=alert(1) id=kb-injected>" not in text
 
 
+def test_reviewer_dashboard_is_in_the_nav_and_lists_unreviewed_claims(built: Path) -> None:
+    kb = load_valid(built)
+    text = _page(built, "reviewers.html")
+    assert 'href="reviewers.html"' in _page(built, "index.html")
+    waiting = [r["claim"] for r in audit.unreviewed(kb)]
+    assert EVIL_ID in waiting and f'data-claim="{EVIL_ID}"' in text
+    assert all(f'data-claim="{cid}"' in text for cid in waiting)
+    for section in ("needs-review", "disagreements", "uncontrolled", "single-work", "quotes", "events"):
+        assert f'id="{section}"' in text
+    top = next(r for r in audit.uncontrolled_by_confound(kb) if r["n_uncontrolled"])
+    assert f'href="confounds/{top["confound"]}.html"' in text and 'class="kb-chart kb-counts"' in text
+
+
+def test_every_hypothesis_page_has_an_accessible_drift_chart_and_its_numbers(built: Path) -> None:
+    for hid in load_valid(built).hypotheses:
+        text = _page(built, f"hypotheses/{hid}.html")
+        svg_open = re.search(r'<svg class="kb-chart kb-drift"[^>]*>', text)
+        assert svg_open is not None and 'role="img"' in svg_open.group(0) and "aria-label=" in svg_open.group(0), hid
+        assert 'id="drift"' in text and "<th>findings dated up to</th>" in text, hid
+        assert "posterior credence" in text and "date the findings arrived" in text, hid
+
+
+def _dashboard(root: Path) -> str:
+    kb = load_valid(root)
+    data: SiteData = site_data(kb, load_weights(root), draws=50, drift=False)
+    return Renderer(data).reviewers().markdown()
+
+
+def test_dashboard_no_longer_lists_a_claim_once_it_is_reviewed(kb_root: Path) -> None:
+    before = _dashboard(kb_root)
+    assert f'data-claim="{EXAMPLE}"' in before and "No review or status change is recorded yet." in before
+    scripted_review(CliRunner(), kb_root, "ana")
+    after = _dashboard(kb_root)
+    assert f'data-claim="{EXAMPLE}"' not in after
+    assert "Every counted claim has at least one submitted review." in after
+    assert "<td>review-submitted</td>" in after and "<td>ana</td>" in after
+
+
+def test_drift_chart_with_one_point_shows_a_dot_and_says_so(kb_root: Path) -> None:
+    kb = load_valid(kb_root)
+    page = Renderer(site_data(kb, load_weights(kb_root), draws=50)).hypothesis(kb.hypotheses["h-functional-introspection"]).markdown()
+    assert page.count('class="kb-chart kb-drift"') == 1  # no git history in tmp_path: no commit chart
+    assert "a single point: no trend yet" in page and "so the date chart shows a single dot" in page
+    assert "No commit history" in page
+
+
 # --- golden pages -------------------------------------------------------------------------------------
 
 
@@ -279,6 +327,8 @@ def test_browser_hypothesis_page_draws_its_charts(page: object, served: str) -> 
     assert forest.count() == 1 and forest.locator("rect.kb-bar").count() >= 1
     assert forest.get_attribute("role") == "img" and forest.locator("title").count() >= 1
     assert pg.locator("svg.kb-sweep polyline").count() == 1  # type: ignore[attr-defined]
+    drift = pg.locator("svg.kb-drift").first  # type: ignore[attr-defined]
+    assert drift.locator("circle.kb-post").count() >= 1 and drift.is_visible()
     box = forest.bounding_box()
     assert box is not None and box["width"] > 300
 

@@ -13,10 +13,12 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
+from kb import audit
+from kb.history import HISTORY_DRAWS, Point
 from kb.models import Claim, Hypothesis
 from kb.render import passages, svg
 from kb.render.views import NOT_COUNTED, SiteData
-from kb.vocab import ALL_VOCABULARIES, Bearing, Controlled, Kind, Missing
+from kb.vocab import ALL_VOCABULARIES, Bearing, Controlled, Kind, Missing, Stream
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 LIGHTS = {
@@ -26,6 +28,10 @@ LIGHTS = {
     Controlled.NOT_REPORTED: ("kb-tl-nr", "?", "not reported"),
     Controlled.UNKNOWN: ("kb-tl-nr", "?", "unknown"),
     Controlled.NOT_APPLICABLE: ("kb-tl-na", "–", "n/a"),
+}
+DRIFT_AXES = {
+    "date": "date the findings arrived (oldest left)",
+    "commit": "commit that changed claims/ (oldest left)",
 }
 # characters that could open a tag or an entity in MkDocs' unescaped <title>: swapped for look-alikes
 _TITLE_SAFE = str.maketrans({"<": "‹", ">": "›", "&": "＋", '"': "”", "`": "‘", "\n": " "})
@@ -152,7 +158,76 @@ class Renderer:
             by_bearing=by_bearing,
             cluster_of=cluster_of,
             not_counted=NOT_COUNTED,
+            drift_draws=f"{HISTORY_DRAWS:,}",
+            drift_dates=d.drift_dates.get(h.id, []),
+            drift_commits=d.drift_commits.get(h.id, []),
+            drift_date_chart=self._drift(h, d.drift_dates.get(h.id, []), "date"),
+            drift_commit_chart=self._drift(h, d.drift_commits.get(h.id, []), "commit"),
         )
+
+    def _drift(self, h: Hypothesis, points: list[Point], axis: str) -> Markup:
+        """The drift chart of one hypothesis along one axis ('date' or 'commit'); empty if no point."""
+        if not points:
+            return Markup("")
+
+        def label(p: Point) -> str:
+            return (p.commit or "")[:7] if axis == "commit" else p.at
+
+        def tip(p: Point) -> str:
+            where = f"commit {p.commit} ({p.at[:10]})" if axis == "commit" else p.at
+            return f"{where}: {svg.pct(p.posterior)} (90% {svg.pct(p.interval[0])} to {svg.pct(p.interval[1])}), {p.n_claims} findings"
+
+        drift = [svg.DriftPoint(label(p), tip(p), p.posterior, *p.interval) for p in points]
+        title = f"Credence in {h.title}, by {axis}"
+        return Markup(svg.drift(drift, self.data.results[h.id].prior, title, DRIFT_AXES[axis]))
+
+    # --- reviewer dashboard -------------------------------------------------------------------------
+
+    def reviewers(self) -> Page:
+        """The reviewer dashboard: what needs review, where reviewers disagree, which confounds are
+        most often uncontrolled, thinly sourced hypotheses, broken quotes and recent events."""
+        kb = self.kb
+        confounds = [r for r in audit.uncontrolled_by_confound(kb) if r["confound"] in kb.confounds]
+        bars = [
+            svg.Count(kb.confounds[r["confound"]].name, f"confounds/{r['confound']}.html", r["n_uncontrolled"], r["n_claims"])
+            for r in confounds
+            if r["n_uncontrolled"]
+        ]
+        chart = (
+            svg.counts(bars, "Confound types by how many counted findings leave them uncontrolled", "findings leaving it uncontrolled")
+            if bars
+            else ""
+        )
+        unreviewed = audit.unreviewed(kb)
+        return self.render(
+            "reviewers.html.j2",
+            "reviewers.md",
+            "Reviewer dashboard",
+            "claims/findings/ (reviews and history)",
+            unreviewed=unreviewed,
+            queue=self._review_queue({r["claim"]: r for r in unreviewed}),
+            unlinked=[r for r in unreviewed if not kb.claims[r["claim"]].links],
+            disagreements=audit.disagreements(kb),
+            confounds=confounds,
+            confound_chart=Markup(chart),
+            single_work=audit.single_work(kb),
+            quotes=audit.quotes(self.data.problems),
+            events=audit.events(kb),
+        )
+
+    def _review_queue(self, rows: dict[str, audit.Row]) -> list[tuple[Stream, list[tuple[Hypothesis, list[audit.Row]]]]]:
+        """Unreviewed claims under each hypothesis they link to, hypotheses grouped by stream;
+        hypotheses with nothing to review left out."""
+        out = []
+        for stream, results in self.data.by_stream():
+            group = []
+            for r in results:
+                waiting = [rows[c.id] for c, _ in self.data.links_of.get(r.id, []) if c.id in rows]
+                if waiting:
+                    group.append((self.kb.hypotheses[r.id], waiting))
+            if group:
+                out.append((stream, group))
+        return out
 
     def finding(self, c: Claim) -> Page:
         contexts = []
@@ -189,6 +264,7 @@ class Renderer:
         ]
         for template, path, title, source, more in simple:
             yield self.render(template, path, title, source, **more)
+        yield self.reviewers()
         for h in kb.hypotheses.values():
             yield self.hypothesis(h)
         for c in kb.claims.values():

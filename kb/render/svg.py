@@ -1,12 +1,13 @@
-"""Inline SVG charts, drawn in Python: a credence meter, a contribution (forest) plot and
-sensitivity plots. No JavaScript, no network. Colours come from CSS classes (`kb-sup`, `kb-und`,
-`kb-mix`, `kb-neu`) and `currentColor`, so the site's light and dark schemes both read well.
+"""Inline SVG charts, drawn in Python: a credence meter, a contribution (forest) plot,
+sensitivity plots, a drift chart (credence over time) and a count chart. No JavaScript, no
+network. Colours come from CSS classes (`kb-sup`, `kb-und`, `kb-mix`, `kb-neu`) and
+`currentColor`, so the site's light and dark schemes both read well.
 Every chart has a <title> and <desc> and an aria-label; the page shows the numbers in a table."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 from itertools import count
@@ -249,5 +250,123 @@ def scenarios(items: Sequence[Scenario], base: float, title: str) -> str:
         parts.append(f'<line class="kb-axis" x1="{_f(x(t))}" y1="{y}" x2="{_f(x(t))}" y2="{y + 4}"/>')
         parts.append(f'<text class="kb-label kb-muted" x="{_f(x(t))}" y="{y + 16}" text-anchor="middle">{_f(t)}</text>')
     parts.append(f'<text class="kb-label kb-muted" x="{width - 4}" y="{y + 16}" text-anchor="end">dB</text>')
+    parts.append(tail)
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class DriftPoint:
+    """One point of a drift chart: its axis label, a tooltip, the median and the 90% interval."""
+
+    label: str
+    tip: str
+    posterior: float
+    low: float
+    high: float
+
+
+def _every(n: int, plot_w: float, label_w: float) -> int:
+    """Label every k-th tick so that labels `label_w` wide never overlap."""
+    return max(1, math.ceil(n * label_w / plot_w))
+
+
+def drift(points: Sequence[DriftPoint], prior: float, title: str, x_label: str) -> str:
+    """Credence over time: the posterior median (line and dots) and its 90% interval (band) at
+    evenly spaced points, oldest left, with the prior as a dashed line. One point draws as a dot
+    with an interval bar and says so."""
+    left, top, plot_w, plot_h, bottom = 56, 16, 330, 170, 50
+    width, height = left + plot_w + 44, top + plot_h + bottom
+    n = len(points)
+
+    def x(i: int) -> float:
+        return left + plot_w * (i + 0.5) / n
+
+    def y(p: float) -> float:
+        return top + plot_h * (1 - min(max(p, 0.0), 1.0))
+
+    desc = f"{x_label}; posterior median and 90% interval at each of {n} point{'' if n == 1 else 's'}: " + "; ".join(
+        f"{p.label}: {pct(p.posterior)} ({pct(p.low)} to {pct(p.high)})" for p in points
+    )
+    head, tail = _open(width, height, title, desc, "drift")
+    parts = [head, *_drift_frame(left, top, plot_w, plot_h, y)]
+    parts.append(f'<line class="kb-base" x1="{left}" y1="{_f(y(prior))}" x2="{left + plot_w}" y2="{_f(y(prior))}"/>')
+    parts.append(f'<text class="kb-label kb-muted" x="{left + plot_w + 4}" y="{_f(y(prior) + 4)}">prior</text>')
+    if n > 1:
+        band = [f"{_f(x(i))},{_f(y(p.high))}" for i, p in enumerate(points)]
+        band += [f"{_f(x(i))},{_f(y(p.low))}" for i, p in reversed(list(enumerate(points)))]
+        parts.append(f'<polygon class="kb-band" points="{" ".join(band)}"/>')
+        parts.append(f'<polyline class="kb-line" points="{" ".join(f"{_f(x(i))},{_f(y(p.posterior))}" for i, p in enumerate(points))}"/>')
+    else:
+        p = points[0]
+        parts.append(
+            f'<rect class="kb-band" x="{_f(x(0) - 7)}" y="{_f(y(p.high))}" width="14" height="{_f(max(y(p.low) - y(p.high), 1.5))}" rx="3"/>'
+        )
+        parts.append(f'<text class="kb-label kb-muted" x="{_f(x(0) + 12)}" y="{top + 14}">a single point: no trend yet</text>')
+    every = _every(n, plot_w, 74)
+    for i, p in enumerate(points):
+        parts.append(f'<circle class="kb-post" cx="{_f(x(i))}" cy="{_f(y(p.posterior))}" r="4"><title>{_e(p.tip)}</title></circle>')
+        if i % every == 0:
+            parts.append(f'<line class="kb-axis" x1="{_f(x(i))}" y1="{top + plot_h}" x2="{_f(x(i))}" y2="{top + plot_h + 4}"/>')
+            parts.append(
+                f'<text class="kb-label kb-muted" x="{_f(x(i))}" y="{top + plot_h + 17}" text-anchor="middle">{_e(p.label)}</text>'
+            )
+    parts.append(f'<text class="kb-label" x="{_f(left + plot_w / 2)}" y="{height - 8}" text-anchor="middle">{_e(x_label)}</text>')
+    mid = _f(y(0.5))
+    parts.append(f'<text class="kb-label" x="12" y="{mid}" text-anchor="middle" transform="rotate(-90 12 {mid})">posterior credence</text>')
+    parts.append(tail)
+    return "".join(parts)
+
+
+def _drift_frame(left: int, top: int, plot_w: int, plot_h: int, y: Callable[[float], float]) -> list[str]:
+    parts = []
+    for t in (0, 0.25, 0.5, 0.75, 1):
+        parts.append(f'<line class="kb-grid" x1="{left}" y1="{_f(y(t))}" x2="{left + plot_w}" y2="{_f(y(t))}"/>')
+        parts.append(f'<text class="kb-label kb-muted" x="{left - 6}" y="{_f(y(t) + 4)}" text-anchor="end">{100 * t:.0f}%</text>')
+    parts.append(f'<rect class="kb-frame" x="{left}" y="{top}" width="{plot_w}" height="{plot_h}"/>')
+    return parts
+
+
+@dataclass(frozen=True)
+class Count:
+    """One bar of a count chart: label, link, the count, and the total it is out of."""
+
+    label: str
+    href: str
+    value: int
+    total: int
+
+
+def counts(items: Sequence[Count], title: str, unit: str) -> str:
+    """Horizontal bars, one per item, scaled to the largest count, with 'count / total' at the
+    right; labels link to the item's page."""
+    label_w, plot_w, right, row = 330, 280, 110, 20
+    height = 24 + row * len(items) + 30
+    width = label_w + plot_w + right
+    lim = max([i.value for i in items] + [1])
+
+    def x(v: float) -> float:
+        return label_w + plot_w * v / lim
+
+    desc = f"{unit} per item, out of those naming it: " + "; ".join(f"{i.label}: {i.value} of {i.total}" for i in items)
+    head, tail = _open(width, height, title, desc, "counts")
+    parts = [head, f'<text class="kb-label kb-muted" x="{width - 4}" y="14" text-anchor="end">uncontrolled / named</text>']
+    y = 20
+    for i in items:
+        label = i.label if len(i.label) <= 50 else i.label[:49] + "…"
+        parts.append(
+            f'<a href="{_e(i.href)}"><text class="kb-label" x="{label_w - 6}" y="{y + 13}" text-anchor="end">'
+            f"<title>{_e(i.label)}</title>{_e(label)}</text></a>"
+        )
+        parts.append(
+            f'<rect class="kb-bar kb-und" x="{label_w}" y="{y + 4}" width="{_f(max(x(i.value) - label_w, 1.0))}" height="{row - 8}">'
+            f"<title>{_e(i.label)}: {i.value} of {i.total}</title></rect>"
+        )
+        parts.append(f'<text class="kb-label kb-num" x="{width - 4}" y="{y + 13}" text-anchor="end">{i.value} / {i.total}</text>')
+        y += row
+    parts.append(f'<line class="kb-axis" x1="{label_w}" y1="{y}" x2="{label_w + plot_w}" y2="{y}"/>')
+    for t in [v for v in _ticks(0, lim, 5) if v == int(v)]:
+        parts.append(f'<line class="kb-axis" x1="{_f(x(t))}" y1="{y}" x2="{_f(x(t))}" y2="{y + 4}"/>')
+        parts.append(f'<text class="kb-label kb-muted" x="{_f(x(t))}" y="{y + 16}" text-anchor="middle">{_f(t)}</text>')
+    parts.append(f'<text class="kb-label kb-muted" x="{_f(label_w + plot_w / 2)}" y="{y + 28}" text-anchor="middle">{_e(unit)}</text>')
     parts.append(tail)
     return "".join(parts)

@@ -4,8 +4,12 @@ and the cross-reference indexes (claims by hypothesis, confound, model, work, te
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from kb import history
+from kb.errors import Problem
+from kb.history import Point
 from kb.models import Claim, Link
 from kb.portfolio import Explanation, HypothesisResult, compute_portfolio, explain
 from kb.store import KnowledgeBase
@@ -13,6 +17,7 @@ from kb.vocab import Missing, Status, Stream
 from kb.weights import Weights
 
 NOT_COUNTED = frozenset({Status.SUPERSEDED, Status.RETRACTED})
+HISTORY_COMMITS = 10  # the drift chart's commit axis: enough for a trend, cheap to rebuild
 
 
 @dataclass
@@ -31,6 +36,9 @@ class SiteData:
     channel_of: dict[str, list[Claim]] = field(default_factory=lambda: defaultdict(list))
     cites: dict[str, list[Claim]] = field(default_factory=lambda: defaultdict(list))
     discrepancies_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    drift_dates: dict[str, list[Point]] = field(default_factory=dict)
+    drift_commits: dict[str, list[Point]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
 
     def contribution(self, hypothesis: str, claim: str) -> float | None:
         """The claim's contribution (decibans) to the hypothesis, None when it is not counted."""
@@ -64,12 +72,25 @@ def _index(data: SiteData) -> None:
             data.discrepancies_of[cid].append(did)
 
 
-def site_data(kb: KnowledgeBase, weights: Weights, *, draws: int | None = None, seed: int | None = None) -> SiteData:
-    """Run the aggregator for both portfolio views (every counted claim; approved claims only) and
-    explain every hypothesis under the default view."""
+def site_data(
+    kb: KnowledgeBase,
+    weights: Weights,
+    *,
+    draws: int | None = None,
+    seed: int | None = None,
+    drift: bool = True,
+    problems: Sequence[Problem] = (),
+) -> SiteData:
+    """Run the aggregator for both portfolio views (every counted claim; approved claims only),
+    explain every hypothesis under the default view and, with `drift`, trace every hypothesis'
+    credence over finding dates and the last HISTORY_COMMITS commits to claims/. `problems` (from a
+    full check) feed the reviewer dashboard's list of quotes that no longer verify."""
     results = {r.id: r for r in compute_portfolio(kb, weights, draws=draws, seed=seed)}
     approved = {r.id: r for r in compute_portfolio(kb, weights, approved_only=True, draws=draws, seed=seed)}
     explanations = {h: explain(kb, weights, h, draws=draws, seed=seed) for h in sorted(kb.hypotheses)}
-    data = SiteData(kb, weights, results, approved, explanations)
+    data = SiteData(kb, weights, results, approved, explanations, problems=list(problems))
+    if drift:
+        data.drift_dates = history.by_date_all(kb, weights)
+        data.drift_commits = history.by_commit_all(kb.root, HISTORY_COMMITS)
     _index(data)
     return data
