@@ -28,7 +28,8 @@ def audit(
     from kb import audit as audits
     from kb.audit import REPORTS
     from kb.errors import InvalidInput
-    from kb.store import find_root, load
+    from kb.paths import find_root
+    from kb.store import load
 
     names = report or list(REPORTS)
     unknown = [n for n in names if n not in REPORTS]

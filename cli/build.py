@@ -26,8 +26,9 @@ def build(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from kb import db, index
+    from kb.paths import find_root
     from kb.render import build_site
-    from kb.store import find_root, load_valid
+    from kb.store import load_valid
     from kb.weights import load_weights
 
     base = find_root(root)

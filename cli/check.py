@@ -14,7 +14,7 @@ def check(root: RootOption = None) -> None:
     aggregator's weights file. Prints one line per problem and exits 1 if there is any."""
     from kb.check import check as check_all
     from kb.errors import InvalidKnowledgeBase
-    from kb.store import find_root
+    from kb.paths import find_root
 
     base = find_root(root)
     kb, problems = check_all(base)

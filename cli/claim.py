@@ -78,7 +78,7 @@ def add(
     quote at its lines, no copied statement) before anything is written, written atomically, and
     refused if the id exists."""
     from kb.claims import add_claim, parse_claim, read_claim_file
-    from kb.store import find_root
+    from kb.paths import find_root
 
     base = find_root(root)
     if from_file is not None:
@@ -219,7 +219,7 @@ def edit(
 
     from kb.edit import find_claim_file, replace_text
     from kb.errors import InvalidInput, InvalidKnowledgeBase
-    from kb.store import find_root
+    from kb.paths import find_root
 
     base = find_root(root)
     path = find_claim_file(base, id)
@@ -254,7 +254,7 @@ def supersede(
 ) -> None:
     """Mark a claim superseded by its successor; it stops counting in the portfolio."""
     from kb import review
-    from kb.store import find_root
+    from kb.paths import find_root
 
     review.supersede(find_root(root), id, by, actor)
     message(f"{id}: superseded by {by}")
@@ -269,7 +269,7 @@ def retract(
 ) -> None:
     """Retract a claim with a reason; it stops counting in the portfolio."""
     from kb import review
-    from kb.store import find_root
+    from kb.paths import find_root
 
     review.retract(find_root(root), id, why, actor)
     message(f"{id}: retracted")

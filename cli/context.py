@@ -8,12 +8,17 @@ from cli.output import message
 
 
 def fresh_root(root: Path | None) -> Path:
-    """The repository root, with its database rebuilt first if the YAML is newer."""
-    from kb.index import ensure
-    from kb.store import find_root
+    """The repository root, with its database rebuilt first if the YAML is newer. The freshness
+    check imports nothing heavy: the library (pydantic models, parsers) loads only to rebuild."""
+    from kb import db
+    from kb.paths import find_root
 
     base = find_root(root)
-    problems = ensure(base)
+    if db.stored_fingerprint(db.db_path(base)) == db.fingerprint(base):
+        return base
+    from kb.index import update
+
+    problems = update(base)
     if problems:
         n = len(problems)
         message(

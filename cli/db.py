@@ -16,7 +16,7 @@ def build(root: RootOption = None) -> None:
     files were edited or added (only those are parsed and checked), else rebuilt from scratch.
     Refuses (exit 1) if the knowledge base has problems; the database is then left as it was."""
     from kb import db, index
-    from kb.store import find_root
+    from kb.paths import find_root
 
     base = find_root(root)
     index.update(base, strict=True)

@@ -24,7 +24,8 @@ def history(
     point is a posterior median with its 90% interval, from 2,000 draws."""
     from kb import history as hist
     from kb.errors import InvalidInput
-    from kb.store import find_root, load_valid
+    from kb.paths import find_root
+    from kb.store import load_valid
     from kb.weights import load_weights
 
     if by not in ("date", "commit", "both"):

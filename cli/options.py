@@ -9,7 +9,5 @@ import typer
 
 RootOption = Annotated[
     Path | None,
-    typer.Option(
-        "--root", help="Repository root holding claims/ (default: the nearest one above the current folder).", show_default=False
-    ),
+    typer.Option("--root", help="Repository root holding claims/ (default: the nearest one above the current folder).", show_default=False),
 ]

@@ -25,9 +25,7 @@ class Format(StrEnum):
 
 FormatOption = Annotated[
     Format,
-    typer.Option(
-        "--format", "-f", help="Output format: table for people; json, jsonl or csv for programs.", case_sensitive=False
-    ),
+    typer.Option("--format", "-f", help="Output format: table for people; json, jsonl or csv for programs.", case_sensitive=False),
 ]
 
 
@@ -41,9 +39,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def emit(
-    rows: Sequence[Mapping[str, Any]] | Mapping[str, Any], fmt: Format, columns: Sequence[str] | None = None, title: str = ""
-) -> None:
+def emit(rows: Sequence[Mapping[str, Any]] | Mapping[str, Any], fmt: Format, columns: Sequence[str] | None = None, title: str = "") -> None:
     """Print `rows` (a list of records, or one record for `show` commands) in format `fmt`."""
     out = sys.stdout
     if fmt is Format.JSON:

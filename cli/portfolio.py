@@ -38,7 +38,8 @@ HypothesisArg = Annotated[str, typer.Argument(help="Hypothesis id, e.g. h-functi
 
 
 def _load(root: Path | None) -> tuple[Any, Any]:
-    from kb.store import find_root, load_valid
+    from kb.paths import find_root
+    from kb.store import load_valid
     from kb.weights import load_weights
 
     base = find_root(root)

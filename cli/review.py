@@ -28,7 +28,7 @@ def _answers(value: str) -> list[Answer]:
 def start(claim: ClaimArg, reviewer: Reviewer, root: RootOption = None) -> None:
     """Open a review of CLAIM; a draft claim moves to in-review."""
     from kb import review
-    from kb.store import find_root
+    from kb.paths import find_root
 
     review.start(find_root(root), claim, reviewer)
     message(f"review of {claim} started by {reviewer}")
@@ -48,7 +48,7 @@ def confound(
     """Answer CONFOUND's signalling questions for CLAIM; prints the control status the answers
     imply (yes, partial, no, not-reported) and any override."""
     from kb import review
-    from kb.store import find_root
+    from kb.paths import find_root
 
     judgment = review.judge_confound(find_root(root), claim, confound, reviewer, _answers(answers), override, why)
     emit(judgment.model_dump(mode="json"), fmt)
@@ -67,7 +67,7 @@ def link(
     """Record your own judgment of CLAIM's bearing on HYPOTHESIS; disagreement with the curator or
     other reviewers is kept and widens the portfolio's interval."""
     from kb import review
-    from kb.store import find_root
+    from kb.paths import find_root
 
     review.judge_link(find_root(root), claim, hypothesis, reviewer, bearing, strength, why)
     message(f"{reviewer}: {claim} -> {hypothesis}: {bearing.value} {strength.value}")
@@ -84,7 +84,7 @@ def submit(
     """Close your review with a verdict: approve makes the claim approved; request-changes and
     reject send it back to draft."""
     from kb import review
-    from kb.store import find_root
+    from kb.paths import find_root
 
     result = review.submit(find_root(root), claim, reviewer, verdict, comment)
     message(f"{claim}: {verdict.value} by {reviewer}; status {result.status.value}")

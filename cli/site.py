@@ -22,8 +22,9 @@ SeedOption = Annotated[int | None, typer.Option("--seed", min=0, help="Random se
 def build_site(root: Path | None, draws: int | None = None, seed: int | None = None, step: Callable[[str], None] | None = None) -> Path:
     """Check, bring the database up to date, aggregate and render; returns build/site."""
     from kb import db, index
+    from kb.paths import find_root
     from kb.render import build_site as render
-    from kb.store import find_root, load_valid
+    from kb.store import load_valid
     from kb.weights import load_weights
 
     base = find_root(root)
@@ -48,8 +49,8 @@ def serve(
     """Build the site, then preview it with MkDocs' development server (reloads on edits to the
     generated pages; run `kb site build` again after changing claims/)."""
     from kb.db import build_dir
+    from kb.paths import find_root
     from kb.render import run_mkdocs
-    from kb.store import find_root
 
     build_site(root)
     message(f"serving on http://{addr}/ (Ctrl-C to stop)")

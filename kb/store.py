@@ -25,7 +25,7 @@ from kb.models import (
     Source,
     SourceText,
 )
-from kb.paths import CLAIMS_DIR
+from kb.paths import CLAIMS_DIR, find_root  # noqa: F401 - re-exported for callers of kb.store
 from kb.texts import ArchivedText
 from kb.vocab import Kind, Missing
 
@@ -70,15 +70,6 @@ class KnowledgeBase:
             return self.folder(folder)[id]
         except KeyError:
             raise NotFound(noun, id) from None
-
-
-def find_root(start: Path | None = None) -> Path:
-    """The repository root: the nearest folder upwards holding `claims/`."""
-    here = (start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / CLAIMS_DIR).is_dir():
-            return candidate
-    return here
 
 
 def record_files(root: Path, folder: str) -> Iterator[Path]:
