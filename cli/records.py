@@ -27,6 +27,7 @@ NOUNS = (
     Noun("model", "model", "models", ("id", "name", "developer", "family", "open_weights")),
     Noun("source", "source", "sources (works and documents)", ("id", "type", "date", "title")),
     Noun("text", "text", "archived source texts", ("id", "source", "path", "lines", "sha256")),
+    Noun("discrepancy", "discrepancy", "discrepancies (passages that disagree, and the reading adopted)", ("id", "subject", "title")),
 )
 
 

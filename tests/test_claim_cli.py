@@ -268,3 +268,13 @@ def test_frozen_schema_matches_the_sqlmodel_tables() -> None:
     from kb.tables import ddl
 
     assert SCHEMA_SQL.read_text() == ddl(), "kb/tables.py changed: run python -m kb.tables > kb/schema.sql"
+
+
+def test_discrepancy_list_and_show(runner: CliRunner, full_root: Path) -> None:
+    listed = json.loads(run(runner, full_root, "discrepancy", "list", "-f", "json").stdout)
+    assert len(listed) >= 8
+    first = listed[0]
+    assert {"id", "subject", "sides", "adopted", "why", "claims"} <= first.keys()
+    assert all(len(d["sides"]) >= 2 for d in listed)
+    shown = json.loads(run(runner, full_root, "discrepancy", "show", first["id"], "-f", "json").stdout)
+    assert shown == first
