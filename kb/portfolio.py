@@ -163,7 +163,17 @@ def _link_evidence(kb: KnowledgeBase, c: Claim, hid: str, cluster: str) -> LinkE
 
 def evidence(kb: KnowledgeBase, *, approved_only: bool = False) -> list[HypothesisEvidence]:
     """Typed evidence per hypothesis (sorted by id). Superseded and retracted claims never count;
-    with `approved_only`, only approved ones do. Clusters come from the graph."""
+    with `approved_only`, only approved ones do. Clusters come from the graph. Computed once per
+    loaded knowledge base (explaining every hypothesis would otherwise rebuild it every time)."""
+    # keyed by the claim objects themselves, so replacing or adding a claim misses the cache
+    key = ("evidence", approved_only, hash(tuple(map(id, kb.claims.values()))), len(kb.hypotheses), len(kb.confounds))
+    if key not in kb.cache:  # the claims are kept with the result so their ids cannot be reused
+        kb.cache[key] = (list(kb.claims.values()), _evidence(kb, approved_only))
+    cached: list[HypothesisEvidence] = kb.cache[key][1]
+    return cached
+
+
+def _evidence(kb: KnowledgeBase, approved_only: bool) -> list[HypothesisEvidence]:
     cluster = clusters(build_graph(kb))
     counted = [c for c in kb.claims.values() if c.status in COUNTED and (not approved_only or c.status is Status.APPROVED)]
     out = []

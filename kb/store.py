@@ -47,6 +47,8 @@ class KnowledgeBase:
     discrepancies: dict[str, Discrepancy] = field(default_factory=dict)
     paths: dict[tuple[str, str], Path] = field(default_factory=dict)
     _archived: dict[str, ArchivedText] = field(default_factory=dict, repr=False)
+    # results derived from the records (e.g. the aggregator's evidence), for read-only use
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def folder(self, name: str) -> dict[str, Any]:
         return getattr(self, "claims" if name == "findings" else name)  # type: ignore[no-any-return]
