@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -9,8 +10,8 @@ from typing import Annotated, Any
 import typer
 
 from cli.context import fresh_root
-from cli.options import RootOption
-from cli.output import Format, FormatOption, UsageError, emit, message
+from cli.options import RefreshOption, RootOption
+from cli.output import Format, FormatOption, UsageError, emit, emit_json_texts, message
 from kb.vocab import Bearing, Controlled, Design, Extraction, Kind, Status, Stream, Tier
 
 app = typer.Typer(help="Add, show and list claims (findings, arguments, testimony, definitions…).", no_args_is_help=True)
@@ -139,12 +140,13 @@ def show(
     id: Annotated[str, typer.Argument(help="The claim's id.")],
     fmt: FormatOption = Format.TABLE,
     root: RootOption = None,
+    refresh: RefreshOption = True,
 ) -> None:
     """Show one claim with every field."""
     from kb.db import query_record
     from kb.errors import NotFound
 
-    record = query_record(fresh_root(root), "claim", id)
+    record = query_record(fresh_root(root, refresh), "claim", id)
     if record is None:
         raise NotFound("claim", id)
     emit(record, fmt)
@@ -169,12 +171,13 @@ def list_(
     text: Annotated[str | None, typer.Option(help="Only claims with a locator in this archived text id.")] = None,
     fmt: FormatOption = Format.TABLE,
     root: RootOption = None,
+    refresh: RefreshOption = True,
 ) -> None:
     """List claims, filtered. Filters combine (AND); JSON gives full claim objects."""
-    from kb.db import ClaimFilter, query_claims, query_record
+    from kb.db import ClaimFilter, query_claims_json, query_record
     from kb.errors import NotFound
 
-    base = fresh_root(root)
+    base = fresh_root(root, refresh)
     for value, table, noun in (
         (hypothesis, "hypothesis", "hypothesis"),
         (model, "model", "model"),
@@ -196,12 +199,12 @@ def list_(
         source=source,
         text=text,
     )
-    rows = query_claims(base, flt)
-    if fmt in (Format.TABLE, Format.CSV):
-        flat = [{**r, "links": ", ".join(f"{x['hypothesis']} {x['bearing']}" for x in r["links"])} for r in rows]
-        emit(flat, fmt, LIST_COLUMNS if fmt is Format.TABLE else None)
-    else:
-        emit(rows, fmt)
+    if fmt in (Format.JSON, Format.JSONL):  # the stored JSON goes out as it is: no parse, no re-encode
+        emit_json_texts(query_claims_json(base, flt), fmt)
+        return
+    rows = [json.loads(r) for r in query_claims_json(base, flt)]
+    flat = [{**r, "links": ", ".join(f"{x['hypothesis']} {x['bearing']}" for x in r["links"])} for r in rows]
+    emit(flat, fmt, LIST_COLUMNS if fmt is Format.TABLE else None)
 
 
 @app.command("edit")

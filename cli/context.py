@@ -7,13 +7,15 @@ from pathlib import Path
 from cli.output import message
 
 
-def fresh_root(root: Path | None) -> Path:
+def fresh_root(root: Path | None, refresh: bool = True) -> Path:
     """The repository root, with its database rebuilt first if the YAML is newer. The freshness
     check imports nothing heavy: the library (pydantic models, parsers) loads only to rebuild."""
     from kb import db
     from kb.paths import find_root
 
     base = find_root(root)
+    if not refresh and db.db_path(base).is_file():
+        return base
     if db.stored_fingerprint(db.db_path(base)) == db.fingerprint(base):
         return base
     from kb.index import update

@@ -73,5 +73,13 @@ def emit(rows: Sequence[Mapping[str, Any]] | Mapping[str, Any], fmt: Format, col
     console.print(table)
 
 
+def emit_json_texts(records: Sequence[str], fmt: Format) -> None:
+    """Records already serialised as JSON objects: a JSON list, or one per line."""
+    if fmt is Format.JSONL:
+        sys.stdout.write("".join(f"{r}\n" for r in records))
+    else:
+        sys.stdout.write("[" + ",\n".join(records) + "]\n")
+
+
 def message(text: str) -> None:
     print(text, file=sys.stderr)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cli.context import fresh_root
-from cli.options import RootOption
+from cli.options import RefreshOption, RootOption
 from cli.output import Format, FormatOption, emit
 
 
@@ -34,10 +34,10 @@ NOUNS = (
 def make_app(noun: Noun) -> typer.Typer:
     app = typer.Typer(help=f"List and show {noun.plural}.", no_args_is_help=True)
 
-    def list_(fmt: FormatOption = Format.TABLE, root: RootOption = None) -> None:
+    def list_(fmt: FormatOption = Format.TABLE, root: RootOption = None, refresh: RefreshOption = True) -> None:
         from kb.db import query_records
 
-        emit(query_records(fresh_root(root), noun.table), fmt, noun.columns)
+        emit(query_records(fresh_root(root, refresh), noun.table), fmt, noun.columns)
 
     list_.__doc__ = f"List all {noun.plural}: {', '.join(noun.columns)} in a table, every field in json, jsonl or csv."
     app.command("list")(list_)
@@ -46,11 +46,12 @@ def make_app(noun: Noun) -> typer.Typer:
         id: Annotated[str, typer.Argument(help=f"The {noun.name}'s id.")],
         fmt: FormatOption = Format.TABLE,
         root: RootOption = None,
+        refresh: RefreshOption = True,
     ) -> None:
         from kb.db import query_record
         from kb.errors import NotFound
 
-        record = query_record(fresh_root(root), noun.table, id)
+        record = query_record(fresh_root(root, refresh), noun.table, id)
         if record is None:
             raise NotFound(noun.name, id)
         emit(record, fmt)

@@ -166,11 +166,15 @@ def connect(root: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{db_path(root)}?mode=ro", uri=True)
 
 
-def query_claims(root: Path, flt: ClaimFilter) -> list[dict[str, Any]]:
+def query_claims_json(root: Path, flt: ClaimFilter) -> list[str]:
+    """The matching claims' public JSON, as stored (no parsing: output can pass it straight on)."""
     clause, args = flt.sql()
     with connect(root) as conn:
-        rows = conn.execute(f"SELECT c.data FROM claim c{clause} ORDER BY c.id", args).fetchall()
-    return [json.loads(r[0]) for r in rows]
+        return [r[0] for r in conn.execute(f"SELECT c.data FROM claim c{clause} ORDER BY c.id", args)]
+
+
+def query_claims(root: Path, flt: ClaimFilter) -> list[dict[str, Any]]:
+    return [json.loads(r) for r in query_claims_json(root, flt)]
 
 
 def query_records(root: Path, table: str) -> list[dict[str, Any]]:

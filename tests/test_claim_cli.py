@@ -278,3 +278,13 @@ def test_discrepancy_list_and_show(runner: CliRunner, full_root: Path) -> None:
     assert all(len(d["sides"]) >= 2 for d in listed)
     shown = json.loads(run(runner, full_root, "discrepancy", "show", first["id"], "-f", "json").stdout)
     assert shown == first
+
+
+def test_no_refresh_trusts_the_database_and_refresh_sees_the_edit(runner: CliRunner, kb_root: Path) -> None:
+    assert run(runner, kb_root, "db", "build").exit_code == 0
+    path = kb_root / f"claims/findings/{EXAMPLE}.yaml"
+    path.write_text(path.read_text().replace("title: Large models", "title: Big models"))
+    stale = json.loads(run(runner, kb_root, "claim", "show", EXAMPLE, "-f", "json", "--no-refresh").stdout)
+    assert stale["title"].startswith("Large models")
+    fresh = json.loads(run(runner, kb_root, "claim", "show", EXAMPLE, "-f", "json").stdout)
+    assert fresh["title"].startswith("Big models")
