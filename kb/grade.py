@@ -35,6 +35,16 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
+def _top_work(links: tuple[LinkEvidence, ...], mag: np.ndarray, total: float) -> tuple[str, float]:
+    """The work carrying the most weight (a link's first source: its origin, else its channel)."""
+    by_work: dict[str, float] = {}
+    for lk, m in zip(links, mag.tolist(), strict=True):
+        key = lk.sources[0] if lk.sources else lk.cluster
+        by_work[key] = by_work.get(key, 0.0) + m
+    work = max(sorted(by_work), key=lambda w: by_work[w])
+    return work, by_work[work] / total
+
+
 def certainty(run: Run, posterior: Posterior, rules: GradeRules) -> Certainty:
     links, mag, side = run.evidence.links, run.point.magnitude, run.point.side
     total = float(mag.sum())
@@ -70,5 +80,9 @@ def certainty(run: Run, posterior: Posterior, rules: GradeRules) -> Certainty:
         downgrades.append(f"reporting bias: {_pct(unpublished)} of the weight is unpublished or anecdotal")
     elif n_clusters == 1:
         downgrades.append("reporting bias: all the evidence rests on a single study or work")
+    else:
+        work, top = _top_work(links, mag, total)
+        if top >= rules.single_work_share:
+            downgrades.append(f"reporting bias: {_pct(top)} of the weight rests on one work ({work})")
     level = min(start + len(downgrades), len(LEVELS) - 1)
     return Certainty(LEVELS[level], (*reasons, *downgrades))

@@ -65,6 +65,7 @@ class GradeRules(_Strict):
     imprecision_width: Share = 0.4
     min_clusters: Annotated[int, Field(ge=1)] = 3
     reporting_bias_share: Share = 0.5
+    single_work_share: Share = 0.75
 
 
 class Weights(_Strict):

@@ -172,3 +172,19 @@ def test_a_bad_weights_file_fails_with_one_line_naming_path_line_and_field() -> 
     assert (
         str(err.value) == f"claims/weights.yaml:{line}: profiles.default.kind.testimony: Input should be less than or equal to 1 (got 1.35)"
     )
+
+
+def test_grade_downgrades_evidence_resting_mostly_on_one_work() -> None:
+    from kb.grade import certainty
+
+    def link(claim: str, study: str, work: str) -> LinkEvidence:
+        return LinkEvidence(claim, Kind.EMPIRICAL, Tier.PRIMARY, study, (Judgment(Bearing.SUPPORTS, Strength.STRONG),), (), (work,))
+
+    one_work = HypothesisEvidence("h", 0.3, tuple(link(f"c{i}", f"s{i}", "paper-a") for i in range(4)) + (link("c9", "s9", "paper-b"),))
+    spread = HypothesisEvidence("h", 0.3, tuple(link(f"c{i}", f"s{i}", f"paper-{i}") for i in range(5)))
+    reasons = {
+        name: certainty(run := aggregate(h, WEIGHTS, draws=500), run.posterior, WEIGHTS.grade).reasons
+        for name, h in (("one", one_work), ("spread", spread))
+    }
+    assert any(r.startswith("reporting bias: 80% of the weight rests on one work (paper-a)") for r in reasons["one"])
+    assert not any(r.startswith("reporting bias") for r in reasons["spread"])
