@@ -138,8 +138,7 @@ _LINK = re.compile(r'(?:href|src)="([^"]+)"')
 _ID = re.compile(r'\bid="([^"]+)"')
 
 
-def test_no_internal_link_is_broken(built: Path) -> None:
-    site = built / "build" / "site"
+def _broken_links(site: Path) -> list[str]:
     ids: dict[Path, set[str]] = {}
     broken = []
     for page in sorted(site.rglob("*.html")):
@@ -160,7 +159,65 @@ def test_no_internal_link_is_broken(built: Path) -> None:
                     ids[target] = set(_ID.findall(target.read_text(encoding="utf-8")))
                 if unquote(url.fragment) not in ids[target]:
                     broken.append(f"{page.relative_to(site)} -> {raw} (no such anchor)")
-    assert broken == []
+    return broken
+
+
+def test_no_internal_link_is_broken(built: Path) -> None:
+    assert _broken_links(built / "build" / "site") == []
+
+
+def test_generated_pages_skip_markdown_and_archived_texts_stay_out_of_search(built: Path) -> None:
+    import json
+
+    kb = load_valid(built)
+    front = (built / "build" / "docs" / "findings" / f"{EXAMPLE}.md").read_text(encoding="utf-8")
+    assert front.startswith("---\n") and front.rstrip().endswith("---") and "kb_html: findings/" in front
+    assert (built / "build" / "html" / "findings" / f"{EXAMPLE}.html").is_file()
+    assert "<p>" in _page(built, f"findings/{EXAMPLE}.html")  # the body, put back by the hook
+    methodology = _page(built, "methodology.html")  # hand-written: still Markdown (a heading, inline code)
+    assert re.search(r'<h1 id="methodology[^"]*">Methodology', methodology) and "<code>kb/aggregate.py</code>" in methodology
+    index = json.loads((built / "build" / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    locations = {d["location"].split("#")[0] for d in index["docs"]}
+    assert f"findings/{EXAMPLE}.html" in locations and "hypotheses/h-functional-introspection.html" in locations
+    assert not [t for t in kb.texts if f"texts/{t}.html" in locations]
+
+
+def test_many_findings_are_grouped_and_every_link_still_lands_on_its_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above the threshold (lowered here), findings share pages of PER_GROUP, one section each."""
+    import json
+
+    from kb.render.pages import PER_GROUP
+
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "claims", root / "claims")
+    shutil.copytree(REPO / "site", root / "site")
+    _drop_broken(root)
+    _hostile_claim(root)
+    monkeypatch.setenv("KB_SITE_GROUP_ABOVE", "10")
+    result = CliRunner().invoke(app, ["site", "build", "--root", str(root), "--draws", "50"])
+    assert result.exit_code == 0, result.output
+    kb = load_valid(root)
+    site = root / "build" / "site"
+    assert len(kb.claims) > PER_GROUP  # more than one group
+    groups = sorted((site / "findings").glob("group-*.html"))
+    assert len(groups) == -(-len(kb.claims) // PER_GROUP)
+    assert not [cid for cid in kb.claims if (site / "findings" / f"{cid}.html").exists()]
+    anchors: dict[str, str] = {}
+    for g in groups:
+        for cid in set(_ID.findall(g.read_text(encoding="utf-8"))) & set(kb.claims):
+            assert cid not in anchors, cid
+            anchors[cid] = f"findings/{g.name}#{cid}"
+    assert sorted(anchors) == sorted(kb.claims)
+    assert _broken_links(site) == []
+    rows = json.loads((site / "data" / "findings.json").read_text(encoding="utf-8"))
+    assert {r["id"]: r["href"] for r in rows} == anchors
+    forest = (site / "hypotheses" / "h-functional-introspection.html").read_text(encoding="utf-8")
+    assert f'href="../{anchors[EXAMPLE]}"' in forest
+    assert f'href="{anchors[EXAMPLE]}"' in (site / "findings" / "index.html").read_text(encoding="utf-8").replace("../", "")
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert anchors[EXAMPLE] in {d["location"] for d in index["docs"]}
+    evil = (site / anchors[EVIL_ID].split("#")[0]).read_text(encoding="utf-8")
+    assert "{{ 7*7 }}" in evil and '<script>alert("title")' not in evil and "<b id=kb-injected-b>" not in evil
 
 
 def test_glossary_has_every_vocabulary_value(built: Path) -> None:

@@ -1,9 +1,14 @@
-"""`kb site build`: render the knowledge base into build/docs/, write build/mkdocs.yml from the
-hand-written site/mkdocs.yml, and run a strict MkDocs Material build into build/site/.
-Nothing is ever written into site/ or claims/."""
+"""`kb site build`: render the knowledge base into build/docs/ (front-matter-only pages) and
+build/html/ (their HTML bodies, which kb.render.mkdocs_hooks puts in place so Markdown never
+re-parses them), write build/mkdocs.yml from the hand-written site/mkdocs.yml, and run a strict
+MkDocs Material build into build/site/. Nothing is ever written into site/ or claims/.
+
+KB_SITE_GROUP_ABOVE (environment) overrides how many findings a knowledge base may have before
+finding pages are grouped (kb.render.pages.GROUP_ABOVE)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -14,8 +19,9 @@ from typing import Any
 import yaml
 
 from kb.errors import KbError
+from kb.render import mkdocs_hooks
 from kb.render.exports import write_data
-from kb.render.pages import Renderer
+from kb.render.pages import GROUP_ABOVE, PER_GROUP, FindingLayout, Renderer
 from kb.render.views import SiteData, site_data
 from kb.store import KnowledgeBase
 from kb.weights import Weights
@@ -44,29 +50,45 @@ def write_config(src: Path, docs: Path, site: Path, target: Path) -> Path:
     config["docs_dir"] = str(docs.resolve())
     config["site_dir"] = str(site.resolve())
     config["strict"] = True
+    config["hooks"] = [*config.get("hooks", []), str(Path(mkdocs_hooks.__file__).resolve())]
     if "nav" in config:
         config["nav"] = [e for e in config["nav"] if _nav_exists(e, docs)]
     target.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return target
 
 
-def render_docs(data: SiteData, src: Path, docs: Path, database: Path | None) -> int:
-    """Fill `docs` with the hand-written pages of `src/docs`, the generated pages and the data
-    files; returns the number of generated pages."""
-    if docs.exists():
-        shutil.rmtree(docs)
+def group_above() -> int:
+    """How many findings the site shows one page each before grouping them (KB_SITE_GROUP_ABOVE)."""
+    raw = os.environ.get("KB_SITE_GROUP_ABOVE", "").strip()
+    try:
+        return int(raw) if raw else GROUP_ABOVE
+    except ValueError:
+        raise SiteBuildFailed(f"KB_SITE_GROUP_ABOVE={raw!r}: not a whole number") from None
+
+
+def render_docs(data: SiteData, src: Path, docs: Path, database: Path | None, *, group: int | None = None) -> int:
+    """Fill `docs` with the hand-written pages of `src/docs`, the generated pages (front matter
+    only; their bodies go to the sidecar folder next to `docs`) and the data files; returns the
+    number of generated pages. Findings are grouped above `group` of them (default: group_above())."""
+    sidecar = mkdocs_hooks.sidecar_dir(docs)
+    for folder in (docs, sidecar):
+        if folder.exists():
+            shutil.rmtree(folder)
     if (src / "docs").is_dir():
         shutil.copytree(src / "docs", docs)
     docs.mkdir(parents=True, exist_ok=True)
     if not (docs / "methodology.md").is_file():
         (docs / "methodology.md").write_text(METHODOLOGY_STUB, encoding="utf-8")
+    layout = FindingLayout.of(data.kb.claims, group_above() if group is None else group, PER_GROUP)
     n = 0
-    for page in Renderer(data).pages():
-        path = docs / page.path
+    for page in Renderer(data, layout).pages():
+        path, body = docs / page.path, sidecar / page.html_path
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(page.markdown(), encoding="utf-8")
+        body.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page.front_matter(**{mkdocs_hooks.META_KEY: page.html_path}), encoding="utf-8")
+        body.write_text(page.body.strip() + "\n", encoding="utf-8")
         n += 1
-    write_data(data, docs, database)
+    write_data(data, docs, database, layout.url)
     return n
 
 
@@ -102,17 +124,18 @@ def build_site(
     draws: int | None = None,
     seed: int | None = None,
     step: Step | None = None,
+    group: int | None = None,
 ) -> Path:
     """Render and build the whole site: returns the built site's folder (out/site). `src` is the
     hand-written MkDocs project (default: site/ in the repository); `step` is told as each stage
-    starts (for a progress display)."""
+    starts (for a progress display); `group` overrides group_above()."""
     tell = step or (lambda _: None)
     src = src or site_project(kb.root)
     docs, site = out / "docs", out / "site"
     tell("aggregate")
     data = site_data(kb, weights, draws=draws, seed=seed)
     tell("render")
-    render_docs(data, src, docs, database)
+    render_docs(data, src, docs, database, group=group)
     config = write_config(src / "mkdocs.yml", docs, site, out / "mkdocs.yml")
     tell("mkdocs")
     run_mkdocs(config)

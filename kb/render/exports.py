@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +16,19 @@ from kb.render.views import SiteData
 CSV_COLUMNS = ("id", "title", "kind", "stream", "status", "statement", "date", "models", "links", "confounds", "provenance", "locators")
 
 
-def explorer_rows(data: SiteData) -> list[dict[str, Any]]:
-    """One row per finding with just what the explorer filters and shows."""
+def _own_page(cid: str) -> str:
+    return f"findings/{cid}.html"
+
+
+def explorer_rows(data: SiteData, finding_url: Callable[[str], str] = _own_page) -> list[dict[str, Any]]:
+    """One row per finding with just what the explorer filters and shows; `finding_url` is the
+    renderer's link to a finding (relative to the site's root)."""
     rows = []
     for cid, c in sorted(data.kb.claims.items()):
         rows.append(
             {
                 "id": cid,
-                "href": f"findings/{cid}.html",
+                "href": finding_url(cid),
                 "title": c.title,
                 "statement": c.statement,
                 "kind": c.kind.value,
@@ -56,9 +62,9 @@ def _dump(path: Path, value: Any) -> None:
     path.write_text(json.dumps(value, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
-def write_data(data: SiteData, docs: Path, database: Path | None) -> None:
+def write_data(data: SiteData, docs: Path, database: Path | None, finding_url: Callable[[str], str] = _own_page) -> None:
     """Write the explorer's data and the downloads under `docs` (data/ and downloads/)."""
-    _dump(docs / "data" / "findings.json", explorer_rows(data))
+    _dump(docs / "data" / "findings.json", explorer_rows(data, finding_url))
     records = claims_json(data)
     _dump(docs / "downloads" / "claims.json", records)
     (docs / "downloads" / "claims.csv").write_text(claims_csv(records), encoding="utf-8")

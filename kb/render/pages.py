@@ -1,11 +1,16 @@
-"""Generated pages: Jinja2 templates (kb/templates/, autoescape on) rendered into Markdown files
-whose body is one raw HTML block, so Markdown never interprets user text and Jinja never
-evaluates it (it only ever arrives as a variable)."""
+"""Generated pages: Jinja2 templates (kb/templates/, autoescape on) rendered into HTML, so
+Markdown never interprets user text and Jinja never evaluates it (it only ever arrives as a
+variable). The site build writes each body next to docs/ and a front-matter-only Markdown page
+that points at it (see kb.render.mkdocs_hooks); `Page.markdown()` is the same page as one
+Markdown file with a raw HTML body.
+
+Above GROUP_ABOVE findings, findings are rendered PER_GROUP to a page, one section each,
+anchored by the finding's id; every link to a finding goes through `FindingLayout.url`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +38,8 @@ DRIFT_AXES = {
     "date": "date the findings arrived (oldest left)",
     "commit": "commit that changed claims/ (oldest left)",
 }
+GROUP_ABOVE = 2000  # more findings than this: grouped pages
+PER_GROUP = 100  # findings per grouped page
 # characters that could open a tag or an entity in MkDocs' unescaped <title>: swapped for look-alikes
 _TITLE_SAFE = str.maketrans({"<": "‹", ">": "›", "&": "＋", '"': "”", "`": "‘", "\n": " "})
 
@@ -44,10 +51,50 @@ class Page:
     path: str
     title: str
     body: str
+    meta: dict[str, Any] = field(default_factory=dict)  # more front matter, e.g. {"search": {"exclude": True}}
+
+    def front_matter(self, **more: Any) -> str:
+        front = yaml.safe_dump({"title": safe_title(self.title)} | self.meta | more, allow_unicode=True, width=10_000).strip()
+        return f"---\n{front}\n---\n"
 
     def markdown(self) -> str:
-        front = yaml.safe_dump({"title": safe_title(self.title)}, allow_unicode=True, width=10_000).strip()
-        return f"---\n{front}\n---\n\n{self.body.strip()}\n"
+        """The page as one Markdown file: front matter and the HTML body as a raw block."""
+        return f"{self.front_matter()}\n{self.body.strip()}\n"
+
+    @property
+    def html_path(self) -> str:
+        """Where the site build writes the body (relative to the sidecar folder)."""
+        return self.path.removesuffix(".md") + ".html"
+
+
+@dataclass(frozen=True)
+class FindingLayout:
+    """Which page each finding is on: its own (`group_of` empty) or one of the grouped pages."""
+
+    group_of: dict[str, int] = field(default_factory=dict)
+    groups: list[list[str]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, ids: Iterable[str], group_above: int = GROUP_ABOVE, per_group: int = PER_GROUP) -> FindingLayout:
+        ordered = sorted(ids)
+        if len(ordered) <= group_above:
+            return cls()
+        groups = [ordered[i : i + per_group] for i in range(0, len(ordered), max(per_group, 1))]
+        return cls({cid: g for g, members in enumerate(groups) for cid in members}, groups)
+
+    @property
+    def grouped(self) -> bool:
+        return bool(self.groups)
+
+    @staticmethod
+    def group_page(g: int) -> str:
+        return f"findings/group-{g + 1:04d}"
+
+    def url(self, cid: str, anchor: str = "") -> str:
+        """The link to finding `cid` (or to `anchor` inside it), relative to the site's root."""
+        if cid in self.group_of:
+            return f"{self.group_page(self.group_of[cid])}.html#{cid}" + (f"-{anchor}" if anchor else "")
+        return f"findings/{cid}.html" + (f"#{anchor}" if anchor else "")
 
 
 def safe_title(text: str) -> str:
@@ -97,23 +144,26 @@ def light(controlled: Controlled) -> dict[str, str]:
 class Renderer:
     """Renders every page of one SiteData."""
 
-    def __init__(self, data: SiteData) -> None:
+    def __init__(self, data: SiteData, layout: FindingLayout | None = None) -> None:
         self.data = data
         self.kb = data.kb
+        self.layout = layout if layout is not None else FindingLayout.of(data.kb.claims)
         self.env = environment()
 
-    def render(self, template: str, path: str, title: str, source: str, **context: Any) -> Page:
+    def render(self, template: str, path: str, title: str, source: str, meta: dict[str, Any] | None = None, **context: Any) -> Page:
         svg.reset_ids()
         depth = path.count("/")
         base = "../" * depth
 
         def href(kind: str, id: str = "index", anchor: str = "") -> str:
+            if kind == "findings" and id != "index":
+                return base + self.layout.url(id, anchor)
             return f"{base}{kind}/{id}.html" + (f"#{anchor}" if anchor else "")
 
         body = self.env.get_template(template).render(
             kb=self.kb, data=self.data, base=base, href=href, source=source, title=title, page_path=path, **context
         )
-        return Page(path, title, body)
+        return Page(path, title, body, meta or {})
 
     # --- portfolio ------------------------------------------------------------------------------
 
@@ -129,7 +179,7 @@ class Renderer:
         d = self.data
         ex = d.explanations[h.id]
         r = d.results[h.id]
-        bars = [svg.Bar(c.claim, f"../findings/{c.claim}.html", c.bearing, c.cluster, c.decibans) for c in ex.contributions]
+        bars = [svg.Bar(c.claim, "../" + self.layout.url(c.claim), c.bearing, c.cluster, c.decibans) for c in ex.contributions]
         bars.sort(key=lambda b: (b.cluster, -b.value, b.label))
         forest = svg.forest(bars, ex.decibans, f"Contributions to: {h.title}") if bars else ""
         sens = ex.sensitivity
@@ -229,21 +279,30 @@ class Renderer:
                 out.append((stream, group))
         return out
 
-    def finding(self, c: Claim) -> Page:
+    def _finding_context(self, c: Claim) -> dict[str, Any]:
         contexts = []
         for loc in c.locators:
             text = self.kb.archived(loc.text)
             contexts.append((loc, passages.context(text, loc.lines[0], loc.lines[1], loc.quote)))
-        return self.render(
-            "finding.html.j2",
-            f"findings/{c.id}.md",
-            c.title,
-            self.kb.path_of("findings", c.id),
-            c=c,
-            contexts=contexts,
-            result=None if isinstance(c.result, Missing) else c.result,
-            directionless=c.kind in {Kind.METHOD, Kind.DEFINITION, Kind.POSITION},
-        )
+        return {
+            "c": c,
+            "contexts": contexts,
+            "result": None if isinstance(c.result, Missing) else c.result,
+            "directionless": c.kind in {Kind.METHOD, Kind.DEFINITION, Kind.POSITION},
+            "source": self.kb.path_of("findings", c.id),
+        }
+
+    def finding(self, c: Claim) -> Page:
+        context = self._finding_context(c)
+        return self.render("finding.html.j2", f"findings/{c.id}.md", c.title, **context)
+
+    def finding_group(self, g: int) -> Page:
+        """One grouped page: the findings of group `g`, one section each."""
+        ids = self.layout.groups[g]
+        first = sum(len(members) for members in self.layout.groups[:g]) + 1
+        title = f"Findings {first:,}–{first + len(ids) - 1:,}: {ids[0]} to {ids[-1]}"
+        items = [self._finding_context(self.kb.claims[cid]) for cid in ids]
+        return self.render("finding_group.html.j2", f"{self.layout.group_page(g)}.md", title, "claims/findings/", items=items)
 
     def pages(self) -> Iterator[Page]:
         """Every generated page."""
@@ -267,8 +326,12 @@ class Renderer:
         yield self.reviewers()
         for h in kb.hypotheses.values():
             yield self.hypothesis(h)
-        for c in kb.claims.values():
-            yield self.finding(c)
+        if self.layout.grouped:
+            for g in range(len(self.layout.groups)):
+                yield self.finding_group(g)
+        else:
+            for c in kb.claims.values():
+                yield self.finding(c)
         each: list[tuple[str, str, dict[str, Any], Callable[[Any], str]]] = [
             ("confound", "confounds", kb.confounds, lambda x: x.name),
             ("model", "models", kb.models, lambda x: x.name),
@@ -279,8 +342,9 @@ class Renderer:
             src_folder = {"works": "sources"}.get(folder, folder)
             for rid, rec in records.items():
                 extra: dict[str, Any] = {}
-                if template == "text":
+                if template == "text":  # long, and quoted where it matters: kept out of the search index
                     extra["block"] = Markup(passages.numbered_block(kb.archived(rid)))
+                    extra["meta"] = {"search": {"exclude": True}}
                 yield self.render(f"{template}.html.j2", f"{folder}/{rid}.md", title_of(rec), kb.path_of(src_folder, rid), rec=rec, **extra)
 
     def _discrepancy_contexts(self) -> dict[tuple[str, int], list[passages.Line]]:
