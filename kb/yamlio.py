@@ -66,16 +66,26 @@ def dump(data: Any) -> str:
     return yaml.dump(data, Dumper=SafeDumper, sort_keys=False, allow_unicode=True, width=100)
 
 
-def write_new(path: Path, content: str) -> None:
-    """Create `path` atomically, failing if it exists: the content goes to a temporary file in the
-    same folder, then is hard-linked into place (link refuses to replace an existing file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _temp_copy(path: Path, content: str) -> str:
+    """Write `content` to a new temporary file beside `path` and flush it to disk; its name."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(content)
             f.flush()
             os.fsync(f.fileno())
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+def write_new(path: Path, content: str) -> None:
+    """Create `path` atomically, failing if it exists: the content goes to a temporary file in the
+    same folder, then is hard-linked into place (link refuses to replace an existing file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_copy(path, content)
+    try:
         os.link(tmp, path)
     finally:
         os.unlink(tmp)
@@ -83,14 +93,9 @@ def write_new(path: Path, content: str) -> None:
 
 def replace(path: Path, content: str) -> None:
     """Replace `path` atomically: a reader sees the old file or the new one, never half of one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = _temp_copy(path, content)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        os.unlink(tmp)
         raise
