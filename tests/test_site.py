@@ -180,6 +180,9 @@ def test_generated_pages_skip_markdown_and_archived_texts_stay_out_of_search(bui
     locations = {d["location"].split("#")[0] for d in index["docs"]}
     assert f"findings/{EXAMPLE}.html" in locations and "hypotheses/h-functional-introspection.html" in locations
     assert not [t for t in kb.texts if f"texts/{t}.html" in locations]
+    # generated pages are indexed from their lean copy (kb.render.mkdocs_hooks): sections keep their anchors
+    passages = [d for d in index["docs"] if d["location"] == f"findings/{EXAMPLE}.html#passages"]
+    assert len(passages) == 1 and "laundry" in passages[0]["text"] and "<span" not in passages[0]["text"]
 
 
 def test_many_findings_are_grouped_and_every_link_still_lands_on_its_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

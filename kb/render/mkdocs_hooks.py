@@ -4,23 +4,59 @@ A generated page is a Markdown file holding only front matter; its `kb_html` key
 body, written by the renderer to the sidecar folder next to docs_dir (build/html/). Markdown
 never sees that body: `on_page_markdown` hands Python-Markdown an empty page and
 `on_page_content` puts the rendered HTML in its place. Hand-written pages (no `kb_html`) go
-through Markdown as usual."""
+through Markdown as usual.
+
+Search: the theme's search plugin would run html.parser over every tag of every generated page
+(most of the build's time at scale). A generated page is instead indexed here from a lean copy
+of its HTML: each heading (with its id, so results still land on the section) followed by the
+plain text under it. Pages whose front matter says `search: {exclude: true}` stay out."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 META_KEY = "kb_html"
 SIDECAR = "html"  # the sidecar folder's name, next to docs_dir
+_INDEX = "kb_search"  # set on generated pages the hook indexes itself
+_DROP = re.compile(r"<(svg|script|style|template)\b.*?</\1\s*>", re.S | re.I)
+_HEADING = re.compile(r"<(h[1-6])\b([^>]*)>(.*?)</\1\s*>", re.S | re.I)
+_ID = re.compile(r'\bid="([^"]*)"')
+_TAG = re.compile(r"<[^>]*>")
 
 
 def sidecar_dir(docs_dir: str | Path) -> Path:
     return Path(docs_dir).parent / SIDECAR
 
 
+def _text(fragment: str) -> str:
+    """Plain text of an HTML fragment, still escaped (entities kept as they are)."""
+    return " ".join(_TAG.sub(" ", fragment).split())
+
+
+def search_html(html: str) -> str:
+    """The lean copy of a page the search index is built from: headings and the text under them."""
+    out, at = [], 0
+    body = _DROP.sub(" ", html)
+    for m in _HEADING.finditer(body):
+        out.append(f"<p>{_text(body[at : m.start()])}</p>")
+        hid = _ID.search(m.group(2))
+        id_attr = f' id="{hid.group(1)}"' if hid else ""
+        out.append(f"<{m.group(1)}{id_attr}>{_text(m.group(3))}</{m.group(1)}>")
+        at = m.end()
+    out.append(f"<p>{_text(body[at:])}</p>")
+    return "\n".join(out)
+
+
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    return "" if META_KEY in page.meta else markdown
+    if META_KEY not in page.meta:
+        return markdown
+    search = page.meta.get("search") or {}
+    page.meta[_INDEX] = not search.get("exclude")
+    page.meta["search"] = {**search, "exclude": True}  # the theme's search plugin skips it; on_page_context indexes it
+    return ""
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
@@ -32,3 +68,21 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
     if not path.is_relative_to(root):
         raise ValueError(f"{page.file.src_path}: {META_KEY} points outside {root}")
     return path.read_text(encoding="utf-8")
+
+
+def _search_index(config: Any) -> Any:
+    for plugin in config["plugins"].values():
+        index = getattr(plugin, "search_index", None)
+        if index is not None and hasattr(index, "add_entry_from_context") and plugin.config.get("enabled", True):
+            return index
+    return None
+
+
+def on_page_context(context: Any, page: Any, config: Any, nav: Any) -> Any:
+    if page.meta.get(_INDEX):
+        index = _search_index(config)
+        if index is not None:
+            title = page.meta.get("title", page.title)
+            lean = SimpleNamespace(content=search_html(page.content), toc=page.toc, url=page.url, meta={"title": title}, title=title)
+            index.add_entry_from_context(lean)
+    return context
