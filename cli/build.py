@@ -26,9 +26,10 @@ def build(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from kb import db, index
+    from kb.check import check
+    from kb.errors import InvalidKnowledgeBase
     from kb.paths import find_root
     from kb.render import build_site
-    from kb.store import load_valid
     from kb.weights import load_weights
 
     base = find_root(root)
@@ -42,7 +43,9 @@ def build(
             progress.update(task, description=name, completed=STAGES.index(name))
 
         files, fp = db.scan(base)
-        kb = load_valid(base)
+        kb, problems = check(base)  # the same check as `kb check`, weights file included
+        if problems:
+            raise InvalidKnowledgeBase(problems)
         weights = load_weights(base)
         step("database")
         index.build(kb, files, fp, [])

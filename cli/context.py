@@ -16,7 +16,7 @@ def fresh_root(root: Path | None, refresh: bool = True) -> Path:
     base = find_root(root)
     if not refresh and db.db_path(base).is_file():
         return base
-    if db.stored_fingerprint(db.db_path(base)) == db.fingerprint(base):
+    if db.is_fresh(base):
         return base
     from kb.index import update
 

@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -201,7 +201,3 @@ def dump_rows(path: Path) -> Iterator[tuple[str, tuple[Any, ...]]]:
         for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
             for row in conn.execute(f"SELECT * FROM {name} ORDER BY 1, 2"):  # noqa: S608
                 yield name, tuple(row)
-
-
-def row_tuples(records: Sequence[dict[str, Any]], columns: Sequence[str]) -> list[tuple[Any, ...]]:
-    return [tuple(r.get(c) for c in columns) for r in records]

@@ -6,7 +6,6 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +14,6 @@ from kb.errors import InvalidKnowledgeBase, Problem
 from kb.models import Claim, SourceText
 from kb.store import KnowledgeBase, _Checker, load, load_file
 from kb.vocab import Missing
-
-Progress = Callable[[int, int], None]
 
 
 def _str(value: Any) -> str | None:
@@ -161,6 +158,7 @@ def _incremental(root: Path, files: db.FileStats, fingerprint: str, strict: bool
         owner = {c: p for p, (_, _, c) in old.items() if c is not None}
         kb.claims.update(dict.fromkeys(owner))  # ids only (values None), for reference checks
         new: dict[str, Claim] = {}
+        id_at: dict[str, str] = {}  # changed file -> the id it now holds
         problems: list[Problem] = []
         for rel in changed:
             record, found = load_file(root / rel, Claim, rel)
@@ -169,12 +167,11 @@ def _incremental(root: Path, files: db.FileStats, fingerprint: str, strict: bool
                 continue
             if owner.get(record.id, rel) != rel or record.id in new:
                 return None  # a duplicate id: the full build decides which file wins
-            new[record.id] = record
+            new[record.id] = kb.claims[record.id] = record
+            id_at[rel] = record.id
             kb.paths[("findings", record.id)] = root / rel
         checker = _Checker(kb)
         checker.texts_only({loc.text for c in new.values() for loc in c.locators})
-        for c in new.values():
-            kb.claims[c.id] = c
         for c in new.values():
             checker.claim(c)
         checker.run_copies()
@@ -193,7 +190,7 @@ def _incremental(root: Path, files: db.FileStats, fingerprint: str, strict: bool
             _insert(conn, _claim_rows(sub))
             conn.executemany(
                 "INSERT OR REPLACE INTO file VALUES (?, ?, ?, ?)",
-                [(p, *files[p], next((c.id for c in new.values() if kb.rel(kb.paths[("findings", c.id)]) == p), None)) for p in changed],
+                [(p, *files[p], id_at.get(p)) for p in changed],
             )
             _insert(conn, {"problem": [tuple(vars(p).values()) for p in sorted(set(problems))]})
             _meta(conn, fingerprint)
@@ -220,11 +217,3 @@ def update(root: Path, *, strict: bool = False) -> list[Problem]:
         raise InvalidKnowledgeBase(problems)
     build(kb, files, fp, problems)
     return problems
-
-
-def ensure(root: Path) -> list[Problem]:
-    """Rebuild the database if any file under `claims/` changed since it was built, so a reader
-    never queries stale data. Returns the new problems found (none when nothing changed)."""
-    if db.stored_fingerprint(db.db_path(root)) == db.fingerprint(root):
-        return []
-    return update(root)

@@ -247,6 +247,23 @@ def _one(kb: KnowledgeBase, hypothesis: str, approved_only: bool) -> HypothesisE
     return next(h for h in evidence(kb, approved_only=approved_only) if h.id == hypothesis)
 
 
+def _analysed(
+    kb: KnowledgeBase,
+    weights: Weights,
+    hypothesis: str,
+    profile: str,
+    prior: float | None,
+    approved_only: bool,
+    draws: int | None,
+    seed: int | None,
+) -> tuple[HypothesisEvidence, Run, Sensitivity]:
+    """One hypothesis' evidence, its Monte Carlo run and its full sensitivity analysis."""
+    weights.profile(profile)
+    h = _one(kb, hypothesis, approved_only)
+    run = aggregate(h, weights, profile, draws=draws, seed=seed, prior=prior)
+    return h, run, sensitivity(run, weights, _groups(kb), profile, draws=draws, seed=seed)
+
+
 def _sensitivity_out(hid: str, sens: Sensitivity) -> SensitivityOut:
     def scen(s: Scenario) -> ScenarioOut:
         p = s.posterior
@@ -280,10 +297,8 @@ def sensitivity_report(
 ) -> SensitivityOut:
     """Prior sweep, every profile and every confound class dropped, each with its Monte Carlo
     posterior. Raises NotFound for an unknown hypothesis."""
-    weights.profile(profile)
-    h = _one(kb, hypothesis, approved_only)
-    run = aggregate(h, weights, profile, draws=draws, seed=seed, prior=prior)
-    return _sensitivity_out(h.id, sensitivity(run, weights, _groups(kb), profile, draws=draws, seed=seed))
+    h, _, sens = _analysed(kb, weights, hypothesis, profile, prior, approved_only, draws, seed)
+    return _sensitivity_out(h.id, sens)
 
 
 def explain(
@@ -297,10 +312,7 @@ def explain(
     seed: int | None = None,
 ) -> Explanation:
     """Everything behind one hypothesis' number. Raises NotFound for an unknown hypothesis."""
-    weights.profile(profile)
-    h = _one(kb, hypothesis, approved_only)
-    run = aggregate(h, weights, profile, draws=draws, seed=seed, prior=prior)
-    sens = sensitivity(run, weights, _groups(kb), profile, draws=draws, seed=seed)
+    h, run, sens = _analysed(kb, weights, hypothesis, profile, prior, approved_only, draws, seed)
     tr = trace(run, weights, profile)
     loo = {d.id: d for d in tr.leave_one_out}
     contributions = [

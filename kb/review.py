@@ -46,6 +46,13 @@ def _event(data: Any, actor: str, event: str, detail: str = "") -> None:
     data.setdefault("history", []).append(_dump(Event(at=now(), actor=actor, event=event, detail=detail)))
 
 
+def _set_status(data: Any, actor: str, new: Status, note: str = "") -> None:
+    """Change the claim's status and record the change (with its note) in its history."""
+    old = data.get("status", Status.DRAFT.value)
+    data["status"] = new.value
+    _event(data, actor, "status", f"{old} -> {new.value}{note}")
+
+
 def _open_review(data: Any, reviewer: str, claim_id: str) -> Any:
     for review in data.get("reviews") or []:
         if review["reviewer"] == reviewer and not review.get("submitted"):
@@ -62,9 +69,7 @@ def start(root: Path, claim_id: str, reviewer: str) -> Claim:
                 raise InvalidInput(f"claims/findings/{claim_id}.yaml: reviews: {reviewer} already has an open review of '{claim_id}'")
         data.setdefault("reviews", []).append(_dump(Review(reviewer=reviewer, started=now())))
         if data.get("status", Status.DRAFT.value) in (Status.DRAFT.value, Status.APPROVED.value):
-            old = data.get("status", Status.DRAFT.value)
-            data["status"] = Status.IN_REVIEW.value
-            _event(data, reviewer, "status", f"{old} -> in-review")
+            _set_status(data, reviewer, Status.IN_REVIEW)
         _event(data, reviewer, "review-started")
 
     return modify(root, claim_id, change)
@@ -132,20 +137,16 @@ def submit(root: Path, claim_id: str, reviewer: str, verdict: Verdict, comment: 
             review["comment"] = comment
         _event(data, reviewer, "review-submitted", verdict.value + (f": {comment}" if comment else ""))
         new = Status.APPROVED if verdict is Verdict.APPROVE else Status.DRAFT
-        old = data.get("status", Status.DRAFT.value)
-        if old != new.value:
-            data["status"] = new.value
-            _event(data, reviewer, "status", f"{old} -> {new.value}")
+        if data.get("status", Status.DRAFT.value) != new.value:
+            _set_status(data, reviewer, new)
 
     return modify(root, claim_id, change)
 
 
 def supersede(root: Path, claim_id: str, successor: str, actor: str) -> Claim:
     def change(data: Any) -> None:
-        old = data.get("status", Status.DRAFT.value)
-        data["status"] = Status.SUPERSEDED.value
         data["superseded_by"] = successor
-        _event(data, actor, "status", f"{old} -> superseded by {successor}")
+        _set_status(data, actor, Status.SUPERSEDED, f" by {successor}")
 
     return modify(root, claim_id, change)
 
@@ -155,9 +156,7 @@ def retract(root: Path, claim_id: str, reason: str, actor: str) -> Claim:
         raise InvalidInput(f"claims/findings/{claim_id}.yaml: retraction_reason: a retraction needs a reason (--why)")
 
     def change(data: Any) -> None:
-        old = data.get("status", Status.DRAFT.value)
-        data["status"] = Status.RETRACTED.value
         data["retraction_reason"] = reason
-        _event(data, actor, "status", f"{old} -> retracted: {reason}")
+        _set_status(data, actor, Status.RETRACTED, f": {reason}")
 
     return modify(root, claim_id, change)

@@ -13,7 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from kb import yamlio
-from kb.errors import InvalidKnowledgeBase, NotFound, Problem
+from kb.errors import InvalidKnowledgeBase, Problem
 from kb.models import (
     RECORD_FOLDERS,
     Claim,
@@ -67,12 +67,6 @@ class KnowledgeBase:
         if text_id not in self._archived:
             self._archived[text_id] = ArchivedText.read(self.root / self.texts[text_id].path)
         return self._archived[text_id]
-
-    def get(self, folder: str, id: str, noun: str) -> Any:
-        try:
-            return self.folder(folder)[id]
-        except KeyError:
-            raise NotFound(noun, id) from None
 
 
 def record_files(root: Path, folder: str) -> Iterator[Path]:

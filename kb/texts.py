@@ -23,10 +23,6 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("’", "'"))
 
 
-def ngrams(tokens: list[str], n: int = COPY_RUN) -> set[tuple[str, ...]]:
-    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
-
-
 @dataclass
 class ArchivedText:
     """The bytes of one archived text, split into 1-based physical lines."""
