@@ -11,9 +11,35 @@ from typer.core import TyperGroup
 
 from kb.errors import InvalidKnowledgeBase, KbError
 
+# Each command name and the module that registers it with `register(app)`. Modules are imported
+# only when their command runs (or for `kb --help`), so `kb claim list` does not pay for importing
+# the site builder or the aggregator.
+COMMANDS = {
+    "check": "check",
+    "build": "build",
+    "db": "db",
+    "claim": "claim",
+    **dict.fromkeys(("hypothesis", "confound", "model", "source", "text", "discrepancy"), "records"),
+    "review": "review",
+    "audit": "audit",
+    "synth": "synth",
+    **dict.fromkeys(("portfolio", "explain", "sensitivity"), "portfolio"),
+    "site": "site",
+    "history": "history",
+}
+
 
 class KbGroup(TyperGroup):
-    """Catches every domain error below the root command."""
+    """Loads each command's module on first use, and catches every domain error below the root
+    command."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.commands.update(_load(COMMANDS[cmd_name]))
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -52,18 +78,16 @@ def root(
         raise typer.Exit()
 
 
-# Each module holds one noun's commands and a `register(app)` function.
-COMMAND_MODULES = ["check", "build", "db", "claim", "records", "review", "audit", "synth", "portfolio", "site", "history"]
-
-
-def _register() -> None:
+def _load(module: str) -> dict[str, Any]:
+    """The click commands one module registers, built from a throwaway Typer app."""
     import importlib
 
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"cli.{name}").register(app)
+    from typer.main import get_group
 
-
-_register()
+    holder = typer.Typer(rich_markup_mode=None)
+    holder.callback()(lambda: None)  # with a callback, even one command comes back as a group
+    importlib.import_module(f"cli.{module}").register(holder)
+    return dict(get_group(holder).commands)
 
 
 def main() -> None:

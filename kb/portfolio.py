@@ -30,7 +30,7 @@ from kb.grade import certainty
 from kb.graph import build_graph, clusters
 from kb.models import Claim
 from kb.store import KnowledgeBase
-from kb.trace import Scenario, Sensitivity, sensitivity, trace
+from kb.trace import Scenario, Sensitivity, Trace, sensitivity, trace
 from kb.vocab import Grade, Missing, Status
 from kb.weights import Weights
 
@@ -190,9 +190,11 @@ def _groups(kb: KnowledgeBase) -> list[str]:
     return sorted({ct.group for ct in kb.confounds.values()})
 
 
-def _result(kb: KnowledgeBase, weights: Weights, full: HypothesisEvidence, run: Run, profile: str, sens: Sensitivity) -> HypothesisResult:
+def _result(
+    kb: KnowledgeBase, weights: Weights, full: HypothesisEvidence, run: Run, profile: str, sens: Sensitivity, tr: Trace | None = None
+) -> HypothesisResult:
     h, post = run.evidence, run.posterior
-    tr = trace(run, weights, profile)
+    tr = tr or trace(run, weights, profile)
     total = float(run.point.magnitude.sum())
     unreviewed = sum(m for lk, m in zip(h.links, run.point.magnitude, strict=True) if not lk.approved)
     cert = certainty(run, post, weights.grade)
@@ -330,7 +332,7 @@ def explain(
     ]
     return Explanation(
         id=h.id,
-        summary=_result(kb, weights, h, run, profile, sens),
+        summary=_result(kb, weights, h, run, profile, sens, tr),
         decibans=_r(tr.net_decibans, 4),
         contributions=contributions,
         leave_one_source_out=[

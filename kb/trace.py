@@ -13,14 +13,17 @@ from kb.aggregate import (
     HypothesisEvidence,
     Posterior,
     Run,
+    Tables,
     aggregate,
     decibans,
     direction,
+    draw_tables,
     expit,
     logit,
     point_contributions,
     point_links,
     point_net,
+    point_net_without_each,
     point_tables,
 )
 from kb.weights import Weights
@@ -83,13 +86,22 @@ def trace(run: Run, weights: Weights, profile: str = "default") -> Trace:
         for lk, c in zip(h.links, shares, strict=True)
     )
 
-    def delta(id: str, removed: set[str]) -> Delta:
-        rest = point_net(run.point, run.r, np.array([lk.claim not in removed for lk in h.links]))
-        return Delta(id, tuple(sorted(removed)), decibans(rest - net), float(expit(lo + rest)) - post)
+    def delta(id: str, removed: tuple[str, ...], rest: float) -> Delta:
+        return Delta(id, removed, decibans(rest - net), float(expit(lo + rest)) - post)
 
-    loo = tuple(delta(lk.claim, {lk.claim}) for lk in h.links)
-    sources = sorted({s for lk in h.links for s in lk.sources})
-    loso = tuple(delta(s, {lk.claim for lk in h.links if s in lk.sources}) for s in sources)
+    without_each = point_net_without_each(run.point, run.r)
+    loo = tuple(delta(lk.claim, (lk.claim,), float(rest)) for lk, rest in zip(h.links, without_each, strict=True))
+    by_source: dict[str, list[int]] = {}
+    for i, lk in enumerate(h.links):
+        for s in lk.sources:
+            by_source.setdefault(s, []).append(i)
+
+    def without_source(rows: list[int]) -> float:
+        keep = np.ones(len(h.links), dtype=bool)
+        keep[rows] = False
+        return point_net(run.point, run.r, keep)
+
+    loso = tuple(delta(s, tuple(sorted({h.links[i].claim for i in rows})), without_source(rows)) for s, rows in sorted(by_source.items()))
     top = max(loo, key=lambda d: abs(d.decibans), default=None)
     return Trace(
         net_decibans=decibans(net),
@@ -155,10 +167,17 @@ def sensitivity(
     profile or confound-class drop. The prior sweep moves the posterior, never the direction."""
     h = run.evidence
     base = direction(run.point_net)
+    seed = weights.seed if seed is None else seed
+    tables: dict[str, Tables] = {}  # one set of weight draws per profile, shared by its scenarios
+    buffer = np.empty((sum(3 if lk.special else 1 for lk in h.links), draws or weights.draws), dtype=np.float32)
 
     def scenario(name: str, ev: HypothesisEvidence, prof: str) -> Scenario:
         net = _point(ev, weights, prof)
-        post = aggregate(ev, weights, prof, draws=draws, seed=seed, prior=run.prior).posterior if monte_carlo else None
+        post = None
+        if monte_carlo:
+            if prof not in tables:
+                tables[prof] = draw_tables(weights, weights.profile(prof), draws or weights.draws, seed)
+            post = aggregate(ev, weights, prof, seed=seed, prior=run.prior, tables=tables[prof], buffer=buffer).posterior
         return Scenario(name, decibans(net), direction(net), post)
 
     profiles = tuple(scenario(name, h, name) for name in weights.profiles)

@@ -6,11 +6,12 @@ import datetime as dt
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.aggregate import ConfoundEvidence, HypothesisEvidence, Judgment, LinkEvidence, aggregate
+from kb.aggregate import ConfoundEvidence, HypothesisEvidence, Judgment, LinkEvidence, aggregate, point_net, point_net_without_each
 from kb.models import LinkJudgment, Review
 from kb.portfolio import evidence
 from kb.store import load
@@ -139,6 +140,17 @@ def test_contributions_add_up_to_the_net_evidence() -> None:
     assert sum(c.decibans for c in tr.contributions) == pytest.approx(tr.net_decibans)
     assert tr.top_driver == "a"
     assert tr.flip_set == ("a",)
+
+
+@FAST
+@given(st.lists(links, min_size=1, max_size=12, unique_by=lambda lk: lk.claim))
+def test_leave_one_out_in_one_pass_equals_removing_each_link_and_recomputing(items: list[LinkEvidence]) -> None:
+    run = aggregate(hyp(items), WEIGHTS, draws=50)
+    fast = point_net_without_each(run.point, run.r)
+    for i in range(len(run.evidence.links)):
+        keep = np.ones(len(run.evidence.links), dtype=bool)
+        keep[i] = False
+        assert fast[i] == pytest.approx(point_net(run.point, run.r, keep), abs=1e-9)
 
 
 def _claim_review(reviewer: str, bearing: Bearing, strength: Strength) -> Review:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -33,19 +34,40 @@ def test_core_modules_import_neither_typer_nor_rich_and_only_the_renderer_jinja2
         assert "jinja2" not in names
 
 
-def commands(group: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+def commands(group: Any = None, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command path, found the way click finds them (the root loads its modules lazily)."""
     import typer.main
 
-    click_group = typer.main.get_command(app) if not prefix else group
+    group = typer.main.get_command(app) if group is None else group
+    if not hasattr(group, "list_commands"):
+        return []
+    ctx = group.make_context("kb", ["--help"], resilient_parsing=True)
     found = []
-    for name, cmd in getattr(click_group, "commands", {}).items():
+    for name in group.list_commands(ctx):
         path = (*prefix, name)
         found.append(path)
-        found += commands(cmd, path)
+        found += commands(group.get_command(ctx, name), path)
     return found
 
 
-@pytest.mark.parametrize("path", commands(app), ids=" ".join)
+def test_every_module_command_is_listed_at_the_root() -> None:
+    """The lazy root lists exactly the commands the modules register."""
+    import importlib
+
+    import typer
+
+    from cli.app import COMMANDS
+
+    registered: set[str] = set()
+    for module in sorted(set(COMMANDS.values())):
+        holder = typer.Typer()
+        importlib.import_module(f"cli.{module}").register(holder)
+        registered |= {c.name or c.callback.__name__ for c in holder.registered_commands if c.callback}
+        registered |= {g.name for g in holder.registered_groups if g.name}
+    assert registered == set(COMMANDS)
+
+
+@pytest.mark.parametrize("path", commands(), ids=" ".join)
 def test_every_command_has_useful_help(path: tuple[str, ...]) -> None:
     result = CliRunner().invoke(app, [*path, "--help"])
     assert result.exit_code == 0
