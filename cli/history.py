@@ -24,14 +24,14 @@ def history(
     point is a posterior median with its 90% interval, from 2,000 draws."""
     from kb import history as hist
     from kb.errors import InvalidInput
+    from kb.index import load_checked
     from kb.paths import find_root
-    from kb.store import load_valid
     from kb.weights import load_weights
 
     if by not in ("date", "commit", "both"):
         raise InvalidInput(f"--by: '{by}' is not one of date, commit, both")
     base = find_root(root)
-    kb = load_valid(base)
+    kb = load_checked(base)
     points = []
     if by in ("date", "both"):
         points += hist.by_date(kb, load_weights(base), hypothesis)

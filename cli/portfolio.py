@@ -38,12 +38,12 @@ HypothesisArg = Annotated[str, typer.Argument(help="Hypothesis id, e.g. h-functi
 
 
 def _load(root: Path | None) -> tuple[Any, Any]:
+    from kb.index import load_checked
     from kb.paths import find_root
-    from kb.store import load_valid
     from kb.weights import load_weights
 
     base = find_root(root)
-    return load_valid(base), load_weights(base)
+    return load_checked(base), load_weights(base)
 
 
 def _table_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -24,12 +24,10 @@ def build_site(root: Path | None, draws: int | None = None, seed: int | None = N
     from kb import db, index
     from kb.paths import find_root
     from kb.render import build_site as render
-    from kb.store import load_valid
     from kb.weights import load_weights
 
     base = find_root(root)
-    kb = load_valid(base)
-    index.update(base, strict=True)
+    kb = index.load_checked(base)
     return render(kb, load_weights(base), db.build_dir(base), database=db.db_path(base), draws=draws, seed=seed, step=step)
 
 

@@ -102,16 +102,19 @@ class HypothesisEvidence:
 
     def canonical(self) -> HypothesisEvidence:
         """Directional links only, in a fixed order, so the input order never matters."""
+        if self.__dict__.get("_canonical"):
+            return self
         kept = sorted((lk for lk in self.links if lk.directional), key=lambda lk: (lk.claim, lk.cluster))
-        return replace(self, links=tuple(kept))
+        return _canonical(replace(self, links=tuple(kept)))
 
     def without(self, claims: Iterable[str]) -> HypothesisEvidence:
         drop = set(claims)
         return replace(self, links=tuple(lk for lk in self.links if lk.claim not in drop))
 
     def without_group(self, group: str) -> HypothesisEvidence:
-        """As if every confound of class `group` were absent."""
-        return replace(
+        """As if every confound of class `group` were absent (still canonical if this was: the
+        links keep their order, and confounds never decide whether a link is directional)."""
+        out = replace(
             self,
             links=tuple(
                 replace(lk, confounds=tuple(c for c in lk.confounds if c.group != group))
@@ -120,6 +123,12 @@ class HypothesisEvidence:
                 for lk in self.links
             ),
         )
+        return _canonical(out) if self.__dict__.get("_canonical") else out
+
+
+def _canonical(h: HypothesisEvidence) -> HypothesisEvidence:
+    h.__dict__["_canonical"] = True  # a cache flag on a frozen dataclass, like functools.cached_property
+    return h
 
 
 # --- weight tables ------------------------------------------------------------------------------
@@ -207,10 +216,15 @@ class PointLinks:
 
 def _cols(lk: LinkEvidence) -> list[int]:
     """Columns of the stacked log tables (ln LR, kind, tier, shrink) whose sum is the log
-    magnitude of a link read by its first judgment."""
-    n_llr, n_kind, n_tier = len(STRENGTHS), len(KINDS), len(TIERS)
-    cols = [S_IDX[lk.judgments[0].strength], n_llr + K_IDX[lk.kind], n_llr + n_kind + T_IDX[lk.tier]]
-    return cols + [n_llr + n_kind + n_tier + _pair(c.severity, c.controlled[0]) for c in lk.confounds]
+    magnitude of a link read by its first judgment (worked out once per link: the site asks for
+    the same links' columns under every profile and scenario)."""
+    cached: list[int] | None = lk.__dict__.get("_cols")
+    if cached is None:
+        n_llr, n_kind, n_tier = len(STRENGTHS), len(KINDS), len(TIERS)
+        cached = [S_IDX[lk.judgments[0].strength], n_llr + K_IDX[lk.kind], n_llr + n_kind + T_IDX[lk.tier]]
+        cached += [n_llr + n_kind + n_tier + _pair(c.severity, c.controlled[0]) for c in lk.confounds]
+        lk.__dict__["_cols"] = cached
+    return cached
 
 
 def _incidence(cols: list[list[int]]) -> npt.NDArray[np.float32]:
@@ -341,7 +355,8 @@ def _special_rows(lk: LinkEvidence, hid: str, t: Tables, seed: int) -> tuple[F, 
 
 @dataclass(frozen=True)
 class Layout:
-    """Links of one hypothesis as rows sorted by (cluster, side); a link whose judgments differ
+    """Links of one hypothesis as rows sorted by (side, cluster), so each (cluster, side) segment
+    is a run of rows and the mixed segments come last; a link whose judgments differ
     gets one row per side (zero in the draws where it is on another side). `cols` marks the table
     entries whose product is the row's magnitude (empty for such 'special' links)."""
 
@@ -357,7 +372,7 @@ def layout(h: HypothesisEvidence) -> Layout:
             rows.extend((lk.cluster, s, lk, []) for s in (POS, NEG, MIX))
         else:
             rows.append((lk.cluster, SIGN[lk.judgments[0].bearing], None, _cols(lk)))
-    rows.sort(key=lambda row: (row[0], row[1]))
+    rows.sort(key=lambda row: (row[1], row[0]))
     return Layout([(c, s) for c, s, _, _ in rows], [sp for _, _, sp, _ in rows], _incidence([cols for *_, cols in rows]))
 
 
@@ -373,7 +388,8 @@ def _net_draws(h: HypothesisEvidence, t: Tables, seed: int, buffer: npt.NDArray[
     rows x draws. Since a side's pooled value is (1 - r) max + r sum, the net is one matrix-vector
     product (every row's r share, plus the full value of single-member segments) plus (1 - r) x
     the maxima of the multi-member segments, taken member position by member position. Mixed
-    segments get a uniform (-1, 1) factor per draw from the hypothesis' own stream."""
+    segments (the last rows) get a uniform (-1, 1) factor per draw from the hypothesis' own
+    stream."""
     lay = layout(h)
     if not lay.keys:
         return np.zeros(t.draws)
@@ -396,22 +412,58 @@ def _net_draws(h: HypothesisEvidence, t: Tables, seed: int, buffer: npt.NDArray[
     row_seg = np.repeat(np.arange(len(starts)), sizes)
     w = (seg_sign * (r + (1 - r) * (sizes == 1)))[row_seg].astype(np.float32)
     net: F = (w @ mags).astype(np.float64)
-    multi = np.flatnonzero((sizes > 1) | (seg_side == MIX))
+    multi = np.flatnonzero((sizes > 1) & (seg_side != MIX))
     if multi.size:
-        first, size = starts[multi], sizes[multi]
-        top = mags[first]
-        total = top.copy()
-        for k in range(1, int(size.max())):
-            has = np.flatnonzero(size > k)
-            member = mags[first[has] + k]
-            top[has] = np.maximum(top[has], member)
-            total[has] += member
-        net += (1 - r) * (seg_sign[multi].astype(np.float32) @ top)
-        mixed = seg_side[multi] == MIX
-        if mixed.any():
-            u = np.random.default_rng([seed, _key(h.id), 1]).random((int(mixed.sum()), t.draws), dtype=np.float32) * 2 - 1
-            net += np.einsum("sd,sd->d", (1 - r) * top[mixed] + r * total[mixed], u)
+        net += (1 - r) * (seg_sign[multi].astype(np.float32) @ _segment_max(mags, starts[multi], sizes[multi]))
+    mixed = np.flatnonzero(seg_side == MIX)
+    if mixed.size:
+        net += _mixed_draws(mags[starts[mixed[0]] : n], sizes[mixed], r, _uniforms(seed, h.id, mixed.size, t.draws))
     return net
+
+
+def _segment_max(mags: npt.NDArray[np.float32], first: I, size: I) -> npt.NDArray[np.float32]:
+    """Per segment (a run of rows from `first`), the largest row in each draw."""
+    top = mags[first]
+    for k in range(1, int(size.max())):
+        has = np.flatnonzero(size > k)
+        top[has] = np.maximum(top[has], mags[first[has] + k])
+    return top
+
+
+def _mixed_draws(rows: npt.NDArray[np.float32], sizes: I, r: float, u: npt.NDArray[np.float32]) -> F:
+    """Sum over mixed segments of pooled value x that segment's uniform factor, per draw: every
+    row counts r of its value (all of it when alone in its segment), and each multi-member segment
+    adds (1 - r) x its largest row."""
+    if (sizes == 1).all():  # the usual case: no copy of the rows at all
+        alone: F = np.einsum("sd,sd->d", rows, u).astype(np.float64)
+        return alone
+    seg = np.repeat(np.arange(len(sizes)), sizes)
+    coef = np.where(sizes == 1, 1.0, r).astype(np.float32)[seg]
+    out: F = np.einsum("sd,sd->d", rows * coef[:, None], u[seg]).astype(np.float64)
+    multi = np.flatnonzero(sizes > 1)
+    first = np.append(0, np.cumsum(sizes)[:-1])[multi]
+    out += (1 - r) * np.einsum("sd,sd->d", _segment_max(rows, first, sizes[multi]), u[multi])
+    return out
+
+
+_UNIFORMS: dict[tuple[int, str, int, int], npt.NDArray[np.float32]] = {}
+
+
+def _uniforms(seed: int, hid: str, segments: int, draws: int) -> npt.NDArray[np.float32]:
+    """The uniform (-1, 1) factors of a hypothesis' mixed segments (segments x draws). The same
+    hypothesis is aggregated again for every sensitivity scenario, so the last few are kept
+    (read-only) rather than drawn again."""
+    key = (seed, hid, segments, draws)
+    u = _UNIFORMS.get(key)
+    if u is None:
+        u = np.random.default_rng([seed, _key(hid), 1]).random((segments, draws), dtype=np.float32)
+        u *= 2
+        u -= 1
+        u.flags.writeable = False
+        if len(_UNIFORMS) >= 4:
+            del _UNIFORMS[next(iter(_UNIFORMS))]
+        _UNIFORMS[key] = u
+    return u
 
 
 # --- results ------------------------------------------------------------------------------------

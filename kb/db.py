@@ -20,7 +20,7 @@ from kb.errors import Problem
 from kb.paths import BUILD_DIR, CLAIMS_DIR
 
 DB_NAME = "kb.sqlite"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 
 def build_dir(root: Path) -> Path:

@@ -223,6 +223,18 @@ class Source(Identified):
     identifiers: Identifiers = Field(default_factory=Identifiers)
     notes: str = ""
 
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> object:
+        """A full ISO date is a date whether YAML quoted it or not (free text such as '1970s'
+        stays text), so a record reads the same from YAML and from the database's JSON."""
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                return value
+        return value
+
 
 class SourceText(Identified):
     source: Slug

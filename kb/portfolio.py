@@ -28,7 +28,7 @@ from kb.aggregate import (
 from kb.errors import NotFound
 from kb.grade import certainty
 from kb.graph import build_graph, clusters
-from kb.models import Claim
+from kb.models import Claim, Link
 from kb.store import KnowledgeBase
 from kb.trace import Scenario, Sensitivity, Trace, sensitivity, trace
 from kb.vocab import Grade, Missing, Status
@@ -131,10 +131,8 @@ class Explanation(_Out):
 # --- knowledge base -> typed evidence ---------------------------------------------------------
 
 
-def _link_evidence(kb: KnowledgeBase, c: Claim, hid: str, cluster: str) -> LinkEvidence | None:
-    link = next((lk for lk in c.links if lk.hypothesis == hid), None)
-    if link is None:
-        return None
+def _link_evidence(kb: KnowledgeBase, c: Claim, link: Link, cluster: str) -> LinkEvidence:
+    hid = link.hypothesis
     judgments = [Judgment(link.bearing, link.strength)]
     judgments += [Judgment(j.bearing, j.strength) for r in c.reviews for j in r.links if j.hypothesis == hid]
     confounds = tuple(
@@ -174,13 +172,20 @@ def evidence(kb: KnowledgeBase, *, approved_only: bool = False) -> list[Hypothes
 
 
 def _evidence(kb: KnowledgeBase, approved_only: bool) -> list[HypothesisEvidence]:
-    cluster = clusters(build_graph(kb))
-    counted = [c for c in kb.claims.values() if c.status in COUNTED and (not approved_only or c.status is Status.APPROVED)]
-    out = []
-    for hid in sorted(kb.hypotheses):
-        links = [lk for c in counted if (lk := _link_evidence(kb, c, hid, cluster[c.id])) is not None]
-        out.append(HypothesisEvidence(hid, kb.hypotheses[hid].prior, tuple(links)))
-    return out
+    key = ("clusters", hash(tuple(map(id, kb.claims.values()))))
+    if key not in kb.cache:  # the same for the approved-only view
+        kb.cache[key] = (list(kb.claims.values()), clusters(build_graph(kb)))
+    cluster: dict[str, str] = kb.cache[key][1]
+    links: dict[str, list[LinkEvidence]] = {hid: [] for hid in kb.hypotheses}
+    for c in kb.claims.values():
+        if c.status not in COUNTED or (approved_only and c.status is not Status.APPROVED):
+            continue
+        seen: set[str] = set()
+        for link in c.links:  # a claim's first link to a hypothesis is the one that counts
+            if link.hypothesis in links and link.hypothesis not in seen:
+                seen.add(link.hypothesis)
+                links[link.hypothesis].append(_link_evidence(kb, c, link, cluster[c.id]))
+    return [HypothesisEvidence(hid, kb.hypotheses[hid].prior, tuple(links[hid])) for hid in sorted(kb.hypotheses)]
 
 
 # --- results ------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from kb import db
@@ -261,6 +262,30 @@ def test_incremental_rebuild_refuses_a_bad_edit_and_keeps_the_database(runner: C
     assert result.exit_code == 1
     assert "links[1].hypothesis: unknown hypothesis 'h-gone'" in result.stderr
     assert db.db_path(kb_root).read_bytes() == before
+
+
+def test_records_read_back_from_the_database_equal_the_yaml_ones(full_root: Path) -> None:
+    """Commands that need every record (portfolio, explain, site) read them from the database's
+    stored JSON: it must give exactly what parsing the YAML gives, in the same order."""
+    from kb.index import TABLES, load_checked
+
+    from_db = load_checked(full_root)
+    from_yaml, problems = load(full_root)
+    assert problems == []
+    for folder in TABLES:
+        assert list(from_db.folder(folder).items()) == list(from_yaml.folder(folder).items()), folder
+    assert from_db.paths == from_yaml.paths
+
+
+def test_load_checked_refuses_a_knowledge_base_with_problems(kb_root: Path) -> None:
+    from kb.errors import InvalidKnowledgeBase
+    from kb.index import load_checked
+
+    path = kb_root / f"claims/findings/{EXAMPLE}.yaml"
+    path.write_text(path.read_text().replace("hypothesis: h-introspection-scales", "hypothesis: h-gone"))
+    with pytest.raises(InvalidKnowledgeBase) as raised:
+        load_checked(kb_root)
+    assert [p.field for p in raised.value.problems] == ["links[1].hypothesis"]
 
 
 def test_frozen_schema_matches_the_sqlmodel_tables() -> None:

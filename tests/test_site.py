@@ -89,6 +89,17 @@ def _page(root: Path, rel: str) -> str:
 # --- the build ------------------------------------------------------------------------------------
 
 
+def test_the_site_shows_the_same_portfolio_as_kb_portfolio() -> None:
+    """The site takes each hypothesis' summary from its explanation instead of aggregating twice:
+    it must equal what compute_portfolio (and so `kb portfolio`) reports."""
+    from kb.portfolio import compute_portfolio
+
+    kb, _ = load(REPO)
+    weights = load_weights(REPO)
+    data = site_data(kb, weights, drift=False)
+    assert data.results == {r.id: r for r in compute_portfolio(kb, weights)}
+
+
 def test_strict_build_gives_every_record_a_page(built: Path) -> None:
     kb = load_valid(built)
     site = built / "build" / "site"

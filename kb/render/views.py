@@ -85,9 +85,9 @@ def site_data(
     explain every hypothesis under the default view and, with `drift`, trace every hypothesis'
     credence over finding dates and the last HISTORY_COMMITS commits to claims/. `problems` (from a
     full check) feed the reviewer dashboard's list of quotes that no longer verify."""
-    results = {r.id: r for r in compute_portfolio(kb, weights, draws=draws, seed=seed)}
-    approved = {r.id: r for r in compute_portfolio(kb, weights, approved_only=True, draws=draws, seed=seed)}
     explanations = {h: explain(kb, weights, h, draws=draws, seed=seed) for h in sorted(kb.hypotheses)}
+    results = {h: ex.summary for h, ex in explanations.items()}  # what compute_portfolio gives, without aggregating twice
+    approved = {r.id: r for r in compute_portfolio(kb, weights, approved_only=True, draws=draws, seed=seed)}
     data = SiteData(kb, weights, results, approved, explanations, problems=list(problems))
     if drift:
         data.drift_dates = history.by_date_all(kb, weights)
