@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 import yaml
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from kb import audit
 from kb.history import HISTORY_DRAWS, Point
@@ -38,6 +38,7 @@ DRIFT_AXES = {
     "date": "date the findings arrived (oldest left)",
     "commit": "commit that changed claims/ (oldest left)",
 }
+MATRIX_BEARINGS = ("supports", "undermines", "mixed", "neutral")  # the model page's columns
 GROUP_ABOVE = 2000  # more findings than this: grouped pages
 PER_GROUP = 100  # findings per grouped page
 # characters that could open a tag or an entity in MkDocs' unescaped <title>: swapped for look-alikes
@@ -116,6 +117,7 @@ def environment() -> jinja2.Environment:
     env.filters["cp"] = lambda x: f"{100 * x:+.1f}"
     env.filters["val"] = show
     env.globals["light"] = light
+    env.globals.update(bearing_badge=bearing_badge, status_badge=status_badge, light_cell=light_cell)
     return env
 
 
@@ -141,6 +143,27 @@ def light(controlled: Controlled) -> dict[str, str]:
     return {"cls": cls, "symbol": symbol, "label": label, "value": controlled.value}
 
 
+# Small pieces of markup used in every row of the long lists (tens of thousands of calls at 10k
+# findings): Python functions, since a Jinja macro call costs ~20x more. Every value is escaped.
+
+
+def bearing_badge(value: Any) -> Markup:
+    v = escape(show(value))
+    return Markup(f'<span class="kb-badge kb-b-{v}">{v}</span>')  # noqa: S704 - escaped above
+
+
+def status_badge(value: Any) -> Markup:
+    v = escape(show(value))
+    return Markup(f'<span class="kb-status kb-s-{v}">{v}</span>')  # noqa: S704 - escaped above
+
+
+def light_cell(controlled: Controlled) -> Markup:
+    cls, symbol, label = (escape(x) for x in LIGHTS[controlled])
+    return Markup(  # noqa: S704 - escaped above
+        f'<td class="kb-tl {cls}" title="controlled: {label}"><span class="kb-dot" aria-hidden="true">{symbol}</span> {label}</td>'
+    )
+
+
 class Renderer:
     """Renders every page of one SiteData."""
 
@@ -160,8 +183,11 @@ class Renderer:
                 return base + self.layout.url(id, anchor)
             return f"{base}{kind}/{id}.html" + (f"#{anchor}" if anchor else "")
 
+        def claim_link(c: Claim) -> Markup:
+            return Markup(f'<a href="{escape(href("findings", c.id))}">{escape(c.title)}</a>')  # noqa: S704 - escaped
+
         body = self.env.get_template(template).render(
-            kb=self.kb, data=self.data, base=base, href=href, source=source, title=title, page_path=path, **context
+            kb=self.kb, data=self.data, base=base, href=href, claim_link=claim_link, source=source, title=title, page_path=path, **context
         )
         return Page(path, title, body, meta or {})
 
@@ -345,7 +371,22 @@ class Renderer:
                 if template == "text":  # long, and quoted where it matters: kept out of the search index
                     extra["block"] = Markup(passages.numbered_block(kb.archived(rid)))
                     extra["meta"] = {"search": {"exclude": True}}
+                if template == "model":
+                    extra["matrix"] = self._model_matrix(rid)
                 yield self.render(f"{template}.html.j2", f"{folder}/{rid}.md", title_of(rec), kb.path_of(src_folder, rid), rec=rec, **extra)
+
+    def _model_matrix(self, model: str) -> list[tuple[str, Hypothesis, list[tuple[str, list[Claim]]]]]:
+        """Per hypothesis that a finding on this model bears on (by id): the findings under each
+        bearing, in the order the model page lists them."""
+        cells: dict[str, dict[str, list[Claim]]] = {}
+        for c in self.data.studied.get(model, []):
+            for link in c.links:
+                cells.setdefault(link.hypothesis, {b: [] for b in MATRIX_BEARINGS}).setdefault(link.bearing.value, []).append(c)
+        return [
+            (hid, self.kb.hypotheses[hid], [(b, cells[hid][b]) for b in MATRIX_BEARINGS])
+            for hid in sorted(cells)
+            if hid in self.kb.hypotheses
+        ]
 
     def _discrepancy_contexts(self) -> dict[tuple[str, int], list[passages.Line]]:
         out = {}

@@ -3,7 +3,6 @@ marked; and the archived text itself as one block with an anchor per line (`id="
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from html import escape
 
@@ -21,9 +20,27 @@ class Line:
     in_range: bool
 
 
-def _quote_pattern(quote: str) -> re.Pattern[str] | None:
+def find_quote(haystack: str, quote: str, start: int = 0) -> tuple[int, int] | None:
+    """Span of the first match of `quote` in `haystack` at or after `start`, its words separated by
+    any run of whitespace (line breaks included), as `kb check` compares them. Plain string
+    searches: compiling a regular expression per quote cost a second at 10k findings."""
     words = quote.split()
-    return re.compile(r"\s+".join(re.escape(w) for w in words)) if words else None
+    if not words:
+        return None
+    at = haystack.find(words[0], start)
+    while at >= 0:
+        end = at + len(words[0])
+        for word in words[1:]:
+            gap = end
+            while gap < len(haystack) and haystack[gap].isspace():
+                gap += 1
+            if gap == end or not haystack.startswith(word, gap):
+                break
+            end = gap + len(word)
+        else:
+            return at, end
+        at = haystack.find(words[0], at + 1)
+    return None
 
 
 def context(text: ArchivedText, start: int, end: int, quote: str, around: int = CONTEXT) -> list[Line]:
@@ -37,13 +54,8 @@ def context(text: ArchivedText, start: int, end: int, quote: str, around: int = 
         offsets.append(pos)
         pos += len(line) + 1
     joined = "\n".join(raw)
-    marked = (0, 0)
-    pattern = _quote_pattern(quote)
-    if pattern is not None:
-        region_start = offsets[start - first] if start >= first else 0
-        found = pattern.search(joined, region_start) or pattern.search(joined)
-        if found:
-            marked = found.span()
+    region_start = offsets[start - first] if start >= first else 0
+    marked = find_quote(joined, quote, region_start) or find_quote(joined, quote) or (0, 0)
     out = []
     for n, line, off in zip(numbers, raw, offsets, strict=True):
         a, b = max(marked[0] - off, 0), min(marked[1] - off, len(line))

@@ -39,13 +39,13 @@ class SiteData:
     drift_dates: dict[str, list[Point]] = field(default_factory=dict)
     drift_commits: dict[str, list[Point]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    _contributions: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
 
     def contribution(self, hypothesis: str, claim: str) -> float | None:
         """The claim's contribution (decibans) to the hypothesis, None when it is not counted."""
-        ex = self.explanations.get(hypothesis)
-        if ex is None:
-            return None
-        return next((c.decibans for c in ex.contributions if c.claim == claim), None)
+        if not self._contributions:
+            self._contributions.update(((h, c.claim), c.decibans) for h, ex in self.explanations.items() for c in ex.contributions)
+        return self._contributions.get((hypothesis, claim))
 
     def by_stream(self) -> list[tuple[Stream, list[HypothesisResult]]]:
         """Hypotheses grouped by research stream, in the vocabulary's order, empty streams left out."""
