@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cli import prefetch
 from cli.output import message
 
 
@@ -16,7 +17,7 @@ def fresh_root(root: Path | None, refresh: bool = True) -> Path:
     base = find_root(root)
     if not refresh and db.db_path(base).is_file():
         return base
-    if db.is_fresh(base):
+    if db.stored_fingerprint(db.db_path(base)) == prefetch.fingerprint(base):
         return base
     from kb.index import update
 

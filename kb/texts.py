@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z0-9]+)*")
@@ -74,10 +73,9 @@ class ArchivedText:
 
     @cached_property
     def grams(self) -> dict[int, int]:
-        """Hash of every run of COPY_RUN words -> where it starts (hashing word ids with numpy is
-        several times faster than building a set of 12-word tuples)."""
-        hashes = _run_hashes(self.tokens)
-        return dict(zip(hashes.tolist(), range(len(hashes)), strict=True))
+        """Hash of every run of COPY_RUN words -> where it starts. Python's tuple hash: about as
+        fast as hashing word ids with numpy, without importing numpy into the check."""
+        return {h: i for i, h in enumerate(_run_hashes(self.tokens))}
 
     def copied_run(self, statement: str) -> str | None:
         """The first run of COPY_RUN words that `statement` shares with this text, if any."""
@@ -85,41 +83,14 @@ class ArchivedText:
         if len(tokens) < COPY_RUN:
             return None
         grams, mine = self.grams, self.tokens
-        for i, h in enumerate(_short_run_hashes(tokens)):
+        for i, h in enumerate(_run_hashes(tokens)):
             start = grams.get(h)
             if start is not None and mine[start : start + COPY_RUN] == tokens[i : i + COPY_RUN]:
                 return " ".join(tokens[i : i + COPY_RUN])
         return None
 
 
-# Words are identified by Python's string hash: stable within one process, which is all the
-# comparison needs (a hash match is confirmed word by word before it is reported).
-_PRIME = 0x100000001B3
-_MASK = (1 << 64) - 1
-
-
-def _short_run_hashes(tokens: list[str]) -> list[int]:
-    """The same hashes as `_run_hashes`, in plain Python: faster than numpy for a statement."""
-    ids = [hash(t) & _MASK for t in tokens]
-    out = []
-    for start in range(len(ids) - COPY_RUN + 1):
-        h = 0
-        for v in ids[start : start + COPY_RUN]:
-            h = (h * _PRIME + v) & _MASK
-        out.append(h)
-    return out
-
-
-def _run_hashes(tokens: list[str]) -> Any:
-    """A polynomial hash (mod 2**64) of each run of COPY_RUN consecutive word ids."""
-    import numpy as np
-
-    ids = np.fromiter(map(hash, tokens), dtype=np.int64, count=len(tokens)).view(np.uint64)
-    n = len(ids) - COPY_RUN + 1
-    if n <= 0:
-        return np.empty(0, dtype=np.uint64)
-    h = np.zeros(n, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for k in range(COPY_RUN):
-            h = h * np.uint64(_PRIME) + ids[k : k + n]
-    return h
+def _run_hashes(tokens: list[str]) -> list[int]:
+    """The hash of each run of COPY_RUN consecutive words (stable within one process, which is all
+    the comparison needs: a hash match is confirmed word by word before it is reported)."""
+    return [hash(tuple(tokens[i : i + COPY_RUN])) for i in range(len(tokens) - COPY_RUN + 1)]

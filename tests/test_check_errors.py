@@ -250,8 +250,12 @@ def test_db_build_refuses_a_broken_knowledge_base_and_keeps_the_old_database(run
     assert db.read_bytes() == old
 
 
-def test_statement_and_text_run_hashes_agree() -> None:
-    from kb.texts import _run_hashes, _short_run_hashes, words
+def test_the_copy_check_finds_a_twelve_word_run_and_nothing_shorter(tmp_path: Path) -> None:
+    from kb.texts import ArchivedText
 
-    tokens = words("one two three four five six seven eight nine ten eleven twelve thirteen fourteen")
-    assert _short_run_hashes(tokens) == _run_hashes(tokens).tolist()
+    path = tmp_path / "t.txt"
+    path.write_text("Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi.\nOmicron pi.\n")
+    text = ArchivedText.read(path)
+    copied = "We note that beta, gamma delta epsilon zeta eta theta iota kappa lambda mu nu here."
+    assert text.copied_run(copied) == "beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu"
+    assert text.copied_run("Beta gamma delta epsilon zeta eta theta iota kappa lambda mu, then more.") is None

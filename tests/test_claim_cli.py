@@ -288,6 +288,35 @@ def test_load_checked_refuses_a_knowledge_base_with_problems(kb_root: Path) -> N
     assert [p.field for p in raised.value.problems] == ["links[1].hypothesis"]
 
 
+def test_the_kb_command_sees_an_in_place_edit_made_after_the_database_was_built(kb_root: Path) -> None:
+    """Through the real entry point, where the freshness check runs in a forked child while the
+    CLI imports (cli.prefetch): an edit that keeps the file's size still reaches the listing."""
+
+    def listed(*more: str) -> list[dict[str, str]]:
+        cmd = [sys.executable, "-m", "cli", "claim", "list", "--root", str(kb_root), "-f", "json", *more]
+        done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+    path = kb_root / f"claims/findings/{EXAMPLE}.yaml"
+    assert [r["title"][:5] for r in listed()] == ["Large"]
+    text = path.read_text()
+    path.write_text(text.replace("title: Large", "title: LARGE", 1))
+    assert len(path.read_text()) == len(text)
+    assert [r["title"][:5] for r in listed("--no-refresh")] == ["Large"]  # trusting the database as it is
+    assert [r["title"][:5] for r in listed()] == ["LARGE"]
+
+
+def test_prefetched_fingerprint_equals_the_one_computed_in_process(kb_root: Path, tmp_path: Path) -> None:
+    from cli import prefetch
+
+    prefetch.start(["claim", "list", "--root", str(kb_root)])
+    assert prefetch.fingerprint(kb_root) == db.fingerprint(kb_root)
+    prefetch.start(["claim", "show", "x", f"--root={kb_root}"])
+    assert prefetch.fingerprint(tmp_path) == db.fingerprint(tmp_path)  # another root: computed here
+    prefetch.start(["claim", "add", "--root", str(kb_root)])  # not a read command: no child
+    assert prefetch._pending is None
+
+
 def test_frozen_schema_matches_the_sqlmodel_tables() -> None:
     from kb.index import SCHEMA_SQL
     from kb.tables import ddl
