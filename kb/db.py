@@ -8,16 +8,15 @@ inserted in id order and nothing time-dependent is stored."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kb.errors import Problem
-from kb.paths import BUILD_DIR, CLAIMS_DIR
+from kb.freshness import fingerprint_sum, fold, walk
+from kb.paths import BUILD_DIR
 
 DB_NAME = "kb.sqlite"
 SCHEMA_VERSION = "4"
@@ -34,30 +33,14 @@ def db_path(root: Path) -> Path:
 FileStats = dict[str, tuple[int, int]]  # path relative to the root -> (size, mtime_ns)
 
 
-def _fold(path: str, size: int, mtime_ns: int) -> int:
-    return (mtime_ns + size) * (zlib.crc32(path.encode()) | 1)
-
-
 def _digest(count: int, total: int) -> str:
     return f"{SCHEMA_VERSION}:{count}:{total & 0xFFFFFFFFFFFFFFFFFFFFFFFF:x}"
 
 
-def _walk(root: Path) -> Iterator[tuple[str, int, int]]:
-    stack = [str(root / CLAIMS_DIR)]
-    while stack:
-        folder = stack.pop()
-        try:
-            with os.scandir(folder) as it:
-                for entry in it:
-                    if entry.name.startswith("."):
-                        continue
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(entry.path)
-                        continue
-                    st = entry.stat()
-                    yield entry.path, st.st_size, st.st_mtime_ns
-        except FileNotFoundError:
-            continue
+def join_sums(sums: Iterable[tuple[int, int]]) -> str:
+    """The fingerprint of the whole from the sums of its parts."""
+    counts, totals = zip(*sums, strict=True)
+    return _digest(sum(counts), sum(totals))
 
 
 def fingerprint(root: Path) -> str:
@@ -65,11 +48,7 @@ def fingerprint(root: Path) -> str:
     file and no file read, so a read command can afford it at 50,000 files. Each file contributes
     (mtime + size) multiplied by an odd hash of its path, so an edit, an addition, a removal or a
     rename changes the sum."""
-    count = total = 0
-    for path, size, mtime in _walk(root):
-        total += _fold(path, size, mtime)
-        count += 1
-    return _digest(count, total)
+    return join_sums([fingerprint_sum(root)])
 
 
 def scan(root: Path) -> tuple[FileStats, str]:
@@ -77,9 +56,9 @@ def scan(root: Path) -> tuple[FileStats, str]:
     prefix = len(str(root)) + 1
     files: FileStats = {}
     total = 0
-    for path, size, mtime in _walk(root):
+    for path, size, mtime in walk(root):
         files[path[prefix:]] = (size, mtime)
-        total += _fold(path, size, mtime)
+        total += fold(path, size, mtime)
     return files, _digest(len(files), total)
 
 

@@ -315,6 +315,8 @@ def test_prefetched_fingerprint_equals_the_one_computed_in_process(kb_root: Path
     assert prefetch.fingerprint(tmp_path) == db.fingerprint(tmp_path)  # another root: computed here
     prefetch.start(["claim", "add", "--root", str(kb_root)])  # not a read command: no child
     assert prefetch._pending is None
+    parts = [db.fingerprint_sum(kb_root, k, 3) for k in range(3)]
+    assert db.join_sums(parts) == db.fingerprint(kb_root) and all(count > 0 for count, _ in parts)
 
 
 def test_frozen_schema_matches_the_sqlmodel_tables() -> None:

@@ -1,0 +1,64 @@
+"""The fingerprint of claims/: one stat per file, folded into a sum. Kept apart from kb.db, with
+nothing but the standard library's os and zlib, because cli.prefetch computes it in forked
+children that should start in a millisecond."""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from kb.paths import CLAIMS_DIR
+
+
+def fold(path: str, size: int, mtime_ns: int) -> int:
+    return (mtime_ns + size) * (zlib.crc32(path.encode()) | 1)
+
+
+def walk(root: Path) -> Iterator[tuple[str, int, int]]:
+    """Path, size and mtime of every file under claims/ (hidden ones skipped)."""
+    stack = [str(root / CLAIMS_DIR)]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                for entry in it:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                        continue
+                    st = entry.stat()
+                    yield entry.path, st.st_size, st.st_mtime_ns
+        except FileNotFoundError:
+            continue
+
+
+def fingerprint_sum(root: Path, part: int = 0, parts: int = 1) -> tuple[int, int]:
+    """Count and sum of the folded stats of the files in one part of claims/ (all of it by
+    default; else every `parts`-th file in walking order, starting at `part`, the order being the
+    same in processes that walk the same folders). Sums of disjoint parts add up to the whole, so
+    the check can be split across processes (cli.prefetch) and joined with kb.db.join_sums. One
+    tight loop: this is the hot path of every read command."""
+    count = total = seen = 0
+    stack = [str(root / CLAIMS_DIR)]
+    crc = zlib.crc32
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                for entry in it:
+                    if entry.is_dir(follow_symlinks=False):
+                        if not entry.name.startswith("."):
+                            stack.append(entry.path)
+                        continue
+                    seen += 1
+                    if seen % parts != part or entry.name.startswith("."):
+                        continue
+                    st = entry.stat()
+                    total += (st.st_mtime_ns + st.st_size) * (crc(entry.path.encode()) | 1)
+                    count += 1
+        except FileNotFoundError:
+            continue
+    return count, total
