@@ -86,7 +86,10 @@ class LinkEvidence:
     @cached_property
     def special(self) -> bool:
         """Whether readings differ (curator vs reviewers), so each draw samples one."""
-        return len(set(self.judgments)) > 1 or any(len(set(c.controlled)) > 1 for c in self.confounds)
+        first = self.judgments[0]
+        if any(j != first for j in self.judgments[1:]):
+            return True
+        return any(x is not c.controlled[0] for c in self.confounds for x in c.controlled[1:])
 
     @cached_property
     def directional(self) -> bool:
@@ -381,6 +384,15 @@ def net_draws(h: HypothesisEvidence, t: Tables, seed: int) -> F:
     return _net_draws(h.canonical(), t, seed)
 
 
+BLOCK = 1024  # draws per block in _net_draws: rows x BLOCK float32 stays small (20 MB at 5,000 rows)
+
+
+def scratch(rows: int, draws: int) -> npt.NDArray[np.float32]:
+    """Scratch space for `_net_draws` (reuse it across hypotheses: it spares the page faults of a
+    fresh array per call)."""
+    return np.empty(rows * min(draws, BLOCK), dtype=np.float32)
+
+
 def _net_draws(h: HypothesisEvidence, t: Tables, seed: int, buffer: npt.NDArray[np.float32] | None = None) -> F:
     """The net LLR (natural log) in each draw, without Python loops over draws.
 
@@ -389,35 +401,43 @@ def _net_draws(h: HypothesisEvidence, t: Tables, seed: int, buffer: npt.NDArray[
     product (every row's r share, plus the full value of single-member segments) plus (1 - r) x
     the maxima of the multi-member segments, taken member position by member position. Mixed
     segments (the last rows) get a uniform (-1, 1) factor per draw from the hypothesis' own
-    stream."""
+    stream. Draws are taken BLOCK at a time, so memory stays at rows x BLOCK however many draws
+    are asked for (each draw is computed on its own, so the blocks change nothing)."""
     lay = layout(h)
     if not lay.keys:
         return np.zeros(t.draws)
-    n = len(lay.keys)
-    # rows x draws; a reused buffer spares the page faults of a fresh 40 MB array per hypothesis
-    mags = np.matmul(lay.a, t.logs.T, out=buffer[:n]) if buffer is not None and buffer.shape[0] >= n else lay.a @ t.logs.T
-    np.exp(mags, out=mags)
-    special: dict[str, tuple[F, I]] = {}
-    for i, sp in enumerate(lay.special):
-        if sp is not None:
-            if sp.claim not in special:
-                special[sp.claim] = _special_rows(sp, h.id, t, seed)
-            mag, side = special[sp.claim]
-            mags[i] = np.where(side == lay.keys[i][1], mag, 0.0)
-    keys, r = lay.keys, t.r
+    n, keys, r = len(lay.keys), lay.keys, t.r
     starts = np.array([i for i in range(len(keys)) if i == 0 or keys[i] != keys[i - 1]], dtype=np.intp)
     sizes = np.diff(np.append(starts, len(keys)))
     seg_side = np.array([keys[i][1] for i in starts])
     seg_sign = np.select([seg_side == POS, seg_side == NEG], [1.0, -1.0], 0.0)
     row_seg = np.repeat(np.arange(len(starts)), sizes)
     w = (seg_sign * (r + (1 - r) * (sizes == 1)))[row_seg].astype(np.float32)
-    net: F = (w @ mags).astype(np.float64)
     multi = np.flatnonzero((sizes > 1) & (seg_side != MIX))
-    if multi.size:
-        net += (1 - r) * (seg_sign[multi].astype(np.float32) @ _segment_max(mags, starts[multi], sizes[multi]))
+    multi_sign = seg_sign[multi].astype(np.float32)
     mixed = np.flatnonzero(seg_side == MIX)
-    if mixed.size:
-        net += _mixed_draws(mags[starts[mixed[0]] : n], sizes[mixed], r, _uniforms(seed, h.id, mixed.size, t.draws))
+    u = _uniforms(seed, h.id, mixed.size, t.draws) if mixed.size else None
+    special: dict[str, tuple[F, I]] = {}
+    for sp in lay.special:
+        if sp is not None and sp.claim not in special:
+            special[sp.claim] = _special_rows(sp, h.id, t, seed)
+    if buffer is None or buffer.size < n * min(t.draws, BLOCK):
+        buffer = scratch(n, t.draws)
+    net: F = np.empty(t.draws)
+    for d0 in range(0, t.draws, BLOCK):
+        d1 = min(d0 + BLOCK, t.draws)
+        mags = np.matmul(lay.a, t.logs[d0:d1].T, out=buffer[: n * (d1 - d0)].reshape(n, d1 - d0))
+        np.exp(mags, out=mags)
+        for i, sp in enumerate(lay.special):
+            if sp is not None:
+                mag, side = special[sp.claim]
+                mags[i] = np.where(side[d0:d1] == keys[i][1], mag[d0:d1], 0.0)
+        block = (w @ mags).astype(np.float64)
+        if multi.size:
+            block += (1 - r) * (multi_sign @ _segment_max(mags, starts[multi], sizes[multi]))
+        if u is not None:
+            block += _mixed_draws(mags[starts[mixed[0]] : n], sizes[mixed], r, u[:, d0:d1])
+        net[d0:d1] = block
     return net
 
 
@@ -451,7 +471,7 @@ _UNIFORMS: dict[tuple[int, str, int, int], npt.NDArray[np.float32]] = {}
 
 def _uniforms(seed: int, hid: str, segments: int, draws: int) -> npt.NDArray[np.float32]:
     """The uniform (-1, 1) factors of a hypothesis' mixed segments (segments x draws). The same
-    hypothesis is aggregated again for every sensitivity scenario, so the last few are kept
+    hypothesis is aggregated again for every sensitivity scenario, so the last two are kept
     (read-only) rather than drawn again."""
     key = (seed, hid, segments, draws)
     u = _UNIFORMS.get(key)
@@ -460,7 +480,7 @@ def _uniforms(seed: int, hid: str, segments: int, draws: int) -> npt.NDArray[np.
         u *= 2
         u -= 1
         u.flags.writeable = False
-        if len(_UNIFORMS) >= 4:
+        if len(_UNIFORMS) >= 2:  # a hypothesis' scenarios come one after another
             del _UNIFORMS[next(iter(_UNIFORMS))]
         _UNIFORMS[key] = u
     return u
@@ -538,8 +558,8 @@ def aggregate(
     buffer: npt.NDArray[np.float32] | None = None,
 ) -> Run:
     """Aggregate one hypothesis. `tables` lets a caller share one set of weight draws across
-    hypotheses (they must come from the same profile, draws and seed); `buffer` is scratch space
-    (rows x draws, float32) reused between hypotheses."""
+    hypotheses (they must come from the same profile, draws and seed); `buffer` is `scratch` space
+    reused between hypotheses."""
     prof = weights.profile(profile)
     seed = weights.seed if seed is None else seed
     t = tables or draw_tables(weights, prof, draws or weights.draws, seed)
@@ -561,7 +581,7 @@ def aggregate_all(
     seed = weights.seed if seed is None else seed
     t = draw_tables(weights, weights.profile(profile), draws or weights.draws, seed)
     rows = max((sum(3 if _special(lk) else 1 for lk in h.links if lk.directional) for h in hs), default=0)
-    buffer = np.empty((rows, t.draws), dtype=np.float32)
+    buffer = scratch(rows, t.draws)
     return [aggregate(h, weights, profile, seed=seed, prior=prior, tables=t, buffer=buffer) for h in hs]
 
 

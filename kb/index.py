@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import sqlite3
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kb import db
+from kb.bulk import gc_paused
 from kb.errors import InvalidKnowledgeBase, Problem
 from kb.models import RECORD_FOLDERS, Claim, SourceText
 from kb.store import KnowledgeBase, _Checker, load, load_file
@@ -237,18 +237,12 @@ def read(root: Path) -> KnowledgeBase:
     path). The database must be fresh (see `update`). At 50k claims this takes seconds where
     parsing and checking the YAML takes a minute."""
     kb = KnowledgeBase(root=root)
-    was_enabled = gc.isenabled()
-    gc.disable()  # as in store.load: many small objects, no cycles
-    try:
-        with closing(sqlite3.connect(f"file:{db.db_path(root)}?mode=ro", uri=True)) as conn:
-            for folder, table in TABLES.items():
-                model, records = RECORD_FOLDERS[folder], kb.folder(folder)
-                for id, path, data in conn.execute(f"SELECT id, path, data FROM {table} ORDER BY path"):  # noqa: S608
-                    records[id] = model.model_validate_json(data)
-                    kb.paths[(folder, id)] = root / path
-    finally:
-        if was_enabled:
-            gc.enable()
+    with gc_paused(), closing(sqlite3.connect(f"file:{db.db_path(root)}?mode=ro", uri=True)) as conn:
+        for folder, table in TABLES.items():
+            model, records = RECORD_FOLDERS[folder], kb.folder(folder)
+            for id, path, data in conn.execute(f"SELECT id, path, data FROM {table} ORDER BY path"):  # noqa: S608
+                records[id] = model.model_validate_json(data)
+                kb.paths[(folder, id)] = root / path
     return kb
 
 

@@ -11,6 +11,7 @@ retracted counts), `draws` and `seed` (default: the weights file's)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel
@@ -25,6 +26,7 @@ from kb.aggregate import (
     aggregate_all,
     counts,
 )
+from kb.bulk import gc_paused
 from kb.errors import NotFound
 from kb.grade import certainty
 from kb.graph import build_graph, clusters
@@ -132,28 +134,25 @@ class Explanation(_Out):
 
 
 def _link_evidence(kb: KnowledgeBase, c: Claim, link: Link, cluster: str) -> LinkEvidence:
-    hid = link.hypothesis
+    hid, reviews = link.hypothesis, c.reviews
     judgments = [Judgment(link.bearing, link.strength)]
-    judgments += [Judgment(j.bearing, j.strength) for r in c.reviews for j in r.links if j.hypothesis == hid]
-    confounds = tuple(
-        ConfoundEvidence(
-            type=e.type,
-            group=kb.confounds[e.type].group,
-            severity=kb.confounds[e.type].severity,
-            controlled=(e.controlled, *(j.judged for r in c.reviews for j in r.confounds if j.confound == e.type)),
-        )
-        for e in c.confounds
-        if e.type in kb.confounds
-    )
-    origin = c.provenance.origin
-    sources = tuple(dict.fromkeys(s for s in (origin, c.provenance.channel) if not isinstance(s, Missing)))
+    if reviews:
+        judgments += [Judgment(j.bearing, j.strength) for r in reviews for j in r.links if j.hypothesis == hid]
+    confounds = []
+    for e in c.confounds:
+        ct = kb.confounds.get(e.type)
+        if ct is not None:
+            judged = [j.judged for r in reviews for j in r.confounds if j.confound == e.type] if reviews else []
+            confounds.append(ConfoundEvidence(type=e.type, group=ct.group, severity=ct.severity, controlled=(e.controlled, *judged)))
+    origin, channel = c.provenance.origin, c.provenance.channel
+    sources = (channel,) if isinstance(origin, Missing) or origin == channel else (origin, channel)
     return LinkEvidence(
         claim=c.id,
         kind=c.kind,
         tier=c.provenance.tier,
         cluster=cluster,
         judgments=tuple(judgments),
-        confounds=confounds,
+        confounds=tuple(confounds),
         sources=sources,
         approved=c.status is Status.APPROVED,
     )
@@ -166,19 +165,24 @@ def evidence(kb: KnowledgeBase, *, approved_only: bool = False) -> list[Hypothes
     # keyed by the claim objects themselves, so replacing or adding a claim misses the cache
     key = ("evidence", approved_only, hash(tuple(map(id, kb.claims.values()))), len(kb.hypotheses), len(kb.confounds))
     if key not in kb.cache:  # the claims are kept with the result so their ids cannot be reused
-        kb.cache[key] = (list(kb.claims.values()), _evidence(kb, approved_only))
+        if approved_only:  # approved claims are counted claims: the same links, the others left out
+            every = evidence(kb)
+            kb.cache[key] = (list(kb.claims.values()), [replace(h, links=tuple(lk for lk in h.links if lk.approved)) for h in every])
+        else:
+            with gc_paused():
+                kb.cache[key] = (list(kb.claims.values()), _evidence(kb))
     cached: list[HypothesisEvidence] = kb.cache[key][1]
     return cached
 
 
-def _evidence(kb: KnowledgeBase, approved_only: bool) -> list[HypothesisEvidence]:
+def _evidence(kb: KnowledgeBase) -> list[HypothesisEvidence]:
     key = ("clusters", hash(tuple(map(id, kb.claims.values()))))
     if key not in kb.cache:  # the same for the approved-only view
         kb.cache[key] = (list(kb.claims.values()), clusters(build_graph(kb)))
     cluster: dict[str, str] = kb.cache[key][1]
     links: dict[str, list[LinkEvidence]] = {hid: [] for hid in kb.hypotheses}
     for c in kb.claims.values():
-        if c.status not in COUNTED or (approved_only and c.status is not Status.APPROVED):
+        if c.status not in COUNTED:
             continue
         seen: set[str] = set()
         for link in c.links:  # a claim's first link to a hypothesis is the one that counts

@@ -3,7 +3,6 @@ in one pass, each as `path:line: field: message`."""
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from kb import yamlio
+from kb.bulk import gc_paused
 from kb.errors import InvalidKnowledgeBase, Problem
 from kb.models import (
     RECORD_FOLDERS,
@@ -290,15 +290,8 @@ class _Checker:
 def load(root: Path, *, verify: bool = True, folders: Iterable[str] = RECORD_FOLDERS) -> tuple[KnowledgeBase, list[Problem]]:
     """Load every record under `root/claims`; with `verify`, also check references, texts, quotes
     and copying. Returns the knowledge base (the valid records) and every problem found."""
-    # Bulk loading allocates tens of objects per record and creates no reference cycles; the
-    # cyclic collector's passes over the growing heap cost ~20 % at 10k claims, so pause it.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return _load(root, verify, folders)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _load(root: Path, verify: bool, folders: Iterable[str]) -> tuple[KnowledgeBase, list[Problem]]:

@@ -25,6 +25,7 @@ from kb.aggregate import (
     point_net,
     point_net_without_each,
     point_tables,
+    scratch,
 )
 from kb.weights import Weights
 
@@ -169,7 +170,7 @@ def sensitivity(
     base = direction(run.point_net)
     seed = weights.seed if seed is None else seed
     tables: dict[str, Tables] = {}  # one set of weight draws per profile, shared by its scenarios
-    buffer = np.empty((sum(3 if lk.special else 1 for lk in h.links), draws or weights.draws), dtype=np.float32)
+    buffer = scratch(sum(3 if lk.special else 1 for lk in h.links), draws or weights.draws)
 
     def scenario(name: str, ev: HypothesisEvidence, prof: str) -> Scenario:
         net = _point(ev, weights, prof)

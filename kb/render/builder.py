@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from kb.bulk import gc_paused, heap_frozen
 from kb.errors import KbError
 from kb.render import mkdocs_hooks
 from kb.render.exports import write_data
@@ -133,9 +134,11 @@ def build_site(
     src = src or site_project(kb.root)
     docs, site = out / "docs", out / "site"
     tell("aggregate")
-    data = site_data(kb, weights, draws=draws, seed=seed)
+    with gc_paused():
+        data = site_data(kb, weights, draws=draws, seed=seed)
     tell("render")
-    render_docs(data, src, docs, database, group=group)
+    with heap_frozen():
+        render_docs(data, src, docs, database, group=group)
     config = write_config(src / "mkdocs.yml", docs, site, out / "mkdocs.yml")
     tell("mkdocs")
     run_mkdocs(config)

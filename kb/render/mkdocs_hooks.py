@@ -2,14 +2,17 @@
 
 A generated page is a Markdown file holding only front matter; its `kb_html` key names the HTML
 body, written by the renderer to the sidecar folder next to docs_dir (build/html/). Markdown
-never sees that body: `on_page_markdown` hands Python-Markdown an empty page and
-`on_page_content` puts the rendered HTML in its place. Hand-written pages (no `kb_html`) go
-through Markdown as usual.
+never sees that body: `on_page_markdown` hands Python-Markdown an empty page, `on_page_content`
+puts a one-line marker in its place and `on_post_page` swaps the marker for the body as the page
+is written. (MkDocs renders every page's content before it writes any; holding 50k findings'
+HTML at once took 2 GB.) Hand-written pages (no `kb_html`) go through Markdown as usual.
 
 Search: the theme's search plugin would run html.parser over every tag of every generated page
 (most of the build's time at scale). A generated page is instead indexed here from a lean copy
-of its HTML: each heading (with its id, so results still land on the section) followed by the
-plain text under it. Pages whose front matter says `search: {exclude: true}` stay out."""
+of its HTML: each h1/h2 heading (with its id, so results still land on the section) followed by
+the start of the plain text under it (deeper headings are part of that text). At 50k findings
+the full text made a 170 MB index no browser would load. Pages whose front matter says
+`search: {exclude: true}` stay out."""
 
 from __future__ import annotations
 
@@ -22,7 +25,8 @@ META_KEY = "kb_html"
 SIDECAR = "html"  # the sidecar folder's name, next to docs_dir
 _INDEX = "kb_search"  # set on generated pages the hook indexes itself
 _DROP = re.compile(r"<(svg|script|style|template)\b.*?</\1\s*>", re.S | re.I)
-_HEADING = re.compile(r"<(h[1-6])\b([^>]*)>(.*?)</\1\s*>", re.S | re.I)
+_HEADING = re.compile(r"<(h[12])\b([^>]*)>(.*?)</\1\s*>", re.S | re.I)
+TEXT_CAP = 400  # characters of text indexed under each heading
 _ID = re.compile(r'\bid="([^"]*)"')
 _TAG = re.compile(r"<[^>]*>")
 
@@ -31,9 +35,15 @@ def sidecar_dir(docs_dir: str | Path) -> Path:
     return Path(docs_dir).parent / SIDECAR
 
 
-def _text(fragment: str) -> str:
-    """Plain text of an HTML fragment, still escaped (entities kept as they are)."""
-    return " ".join(_TAG.sub(" ", fragment).split())
+def _text(fragment: str, cap: int | None = None) -> str:
+    """Plain text of an HTML fragment, still escaped (entities kept as they are); with `cap`, cut
+    at the last whole word within that many characters (and before any cut entity)."""
+    text = " ".join(_TAG.sub(" ", fragment).split())
+    if cap is None or len(text) <= cap:
+        return text
+    cut = text[:cap].rsplit(" ", 1)[0]
+    amp = cut.rfind("&")
+    return (cut[:amp] if amp > cut.rfind(";") else cut) + " …"
 
 
 def search_html(html: str) -> str:
@@ -41,12 +51,12 @@ def search_html(html: str) -> str:
     out, at = [], 0
     body = _DROP.sub(" ", html)
     for m in _HEADING.finditer(body):
-        out.append(f"<p>{_text(body[at : m.start()])}</p>")
+        out.append(f"<p>{_text(body[at : m.start()], TEXT_CAP)}</p>")
         hid = _ID.search(m.group(2))
         id_attr = f' id="{hid.group(1)}"' if hid else ""
         out.append(f"<{m.group(1)}{id_attr}>{_text(m.group(3))}</{m.group(1)}>")
         at = m.end()
-    out.append(f"<p>{_text(body[at:])}</p>")
+    out.append(f"<p>{_text(body[at:], TEXT_CAP)}</p>")
     return "\n".join(out)
 
 
@@ -59,15 +69,33 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     return ""
 
 
-def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
-    rel = page.meta.get(META_KEY)
-    if rel is None:
-        return html
+def _body(page: Any, config: Any) -> str:
     root = sidecar_dir(config["docs_dir"]).resolve()
-    path = (root / str(rel)).resolve()
+    path = (root / str(page.meta[META_KEY])).resolve()
     if not path.is_relative_to(root):
         raise ValueError(f"{page.file.src_path}: {META_KEY} points outside {root}")
     return path.read_text(encoding="utf-8")
+
+
+def _marker(page: Any) -> str:
+    return f"<!-- kb-body {page.file.src_path} -->"
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    if META_KEY not in page.meta:
+        return html
+    body = _body(page, config)  # fails here, early, if the body is missing or points outside the sidecar
+    # the theme adds a title of its own unless the content has an <h1>: tell it whether the body has one
+    return _marker(page) + ("<!-- <h1> -->" if "<h1" in body else "")
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    if META_KEY not in page.meta:
+        return output
+    head, found, tail = output.partition(_marker(page))
+    if not found:
+        raise ValueError(f"{page.file.src_path}: the theme dropped the page body")
+    return head + _body(page, config) + tail
 
 
 def _search_index(config: Any) -> Any:
@@ -83,6 +111,6 @@ def on_page_context(context: Any, page: Any, config: Any, nav: Any) -> Any:
         index = _search_index(config)
         if index is not None:
             title = page.meta.get("title", page.title)
-            lean = SimpleNamespace(content=search_html(page.content), toc=page.toc, url=page.url, meta={"title": title}, title=title)
+            lean = SimpleNamespace(content=search_html(_body(page, config)), toc=page.toc, url=page.url, meta={"title": title}, title=title)
             index.add_entry_from_context(lean)
     return context
