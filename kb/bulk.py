@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+import os
+import pickle
+import traceback
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
+
+from kb.errors import KbError
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @contextmanager
@@ -32,3 +41,39 @@ def heap_frozen() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+def in_two(items: Sequence[T], work: Callable[[T], R], *, parallel: bool = True) -> list[R]:
+    """`work` applied to every item, in order. With `parallel` (and fork), a forked child does
+    every other one and sends its results back pickled through a pipe: the only way to give
+    pure-Python work (the aggregator's bookkeeping, Jinja) a second core. The child only reads
+    what it inherits; anything it writes (files) must not overlap with the parent's share."""
+    if not parallel or len(items) < 2 or not hasattr(os, "fork"):
+        return [work(x) for x in items]
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(read)
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(pickle.dumps([work(x) for x in items[1::2]]))
+            code = 0
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    os.close(write)
+    try:
+        mine = [work(x) for x in items[0::2]]
+        with os.fdopen(read, "rb") as pipe:
+            data = pipe.read()
+    finally:
+        _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0 or not data:
+        raise KbError("the second worker process failed (its error is above)")
+    theirs: list[R] = pickle.loads(data)  # noqa: S301 - written by our own child process
+    out: list[R] = []
+    for i in range(len(items)):
+        out.append(mine[i // 2] if i % 2 == 0 else theirs[i // 2])
+    return out

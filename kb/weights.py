@@ -73,6 +73,8 @@ class Weights(_Strict):
 
     strength_lr: dict[Strength, Annotated[float, Field(gt=1)]]
     draws: Annotated[int, Field(ge=10, le=1_000_000)] = 10_000
+    # each sensitivity scenario's posterior (a chart of intervals) needs fewer draws than the headline one
+    scenario_draws: Annotated[int, Field(ge=10, le=1_000_000)] = 2_500
     seed: Annotated[int, Field(ge=0)] = 20260427
     profiles: dict[str, Profile]
     grade: GradeRules = Field(default_factory=GradeRules)

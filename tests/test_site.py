@@ -100,6 +100,50 @@ def test_the_site_shows_the_same_portfolio_as_kb_portfolio() -> None:
     assert data.results == {r.id: r for r in compute_portfolio(kb, weights)}
 
 
+def test_explanations_shared_out_between_two_processes_equal_one_process_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb.render import views
+
+    kb, _ = load(REPO)
+    weights = load_weights(REPO)
+    one = site_data(kb, weights, drift=False).explanations
+    monkeypatch.setattr(views, "PARALLEL_ABOVE", 1)
+    two = site_data(kb, weights, drift=False).explanations
+    assert list(one) == list(two) and one == two
+
+
+def test_in_two_keeps_order_and_reports_a_failing_child() -> None:
+    from kb.bulk import in_two
+    from kb.errors import KbError
+
+    assert in_two(list(range(7)), lambda x: x * x) == [x * x for x in range(7)]
+
+    def odd_fails(x: int) -> int:
+        if x % 2:
+            raise ValueError("odd")
+        return x
+
+    with pytest.raises(KbError, match="second worker process failed"):
+        in_two([0, 1, 2], odd_fails)
+
+
+def test_two_renderer_processes_write_exactly_what_one_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above PARALLEL_ABOVE pages the renderer forks and each process writes every other page."""
+    from kb.render import builder
+
+    kb, _ = load(REPO)
+    data = site_data(kb, load_weights(REPO), drift=False)
+    src = builder.site_project(REPO)
+
+    def tree(out: Path) -> dict[str, bytes]:
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+    one = builder.render_docs(data, src, tmp_path / "one" / "docs", None)
+    monkeypatch.setattr(builder, "PARALLEL_ABOVE", 10)
+    two = builder.render_docs(data, src, tmp_path / "two" / "docs", None)
+    assert one == two > 10
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
 def test_strict_build_gives_every_record_a_page(built: Path) -> None:
     kb = load_valid(built)
     site = built / "build" / "site"
@@ -182,7 +226,7 @@ def test_generated_pages_skip_markdown_and_archived_texts_stay_out_of_search(bui
 
     kb = load_valid(built)
     front = (built / "build" / "docs" / "findings" / f"{EXAMPLE}.md").read_text(encoding="utf-8")
-    assert front.startswith("---\n") and front.rstrip().endswith("---") and "kb_html: findings/" in front
+    assert front.startswith("---\n") and front.rstrip().endswith("---") and 'kb_html: "findings/' in front
     assert (built / "build" / "html" / "findings" / f"{EXAMPLE}.html").is_file()
     assert "<p>" in _page(built, f"findings/{EXAMPLE}.html")  # the body, put back by the hook
     methodology = _page(built, "methodology.html")  # hand-written: still Markdown (a heading, inline code)

@@ -18,11 +18,11 @@ from typing import Any
 
 import yaml
 
-from kb.bulk import gc_paused, heap_frozen
+from kb.bulk import gc_paused, heap_frozen, in_two
 from kb.errors import KbError
 from kb.render import mkdocs_hooks
 from kb.render.exports import write_data
-from kb.render.pages import GROUP_ABOVE, PER_GROUP, FindingLayout, Renderer
+from kb.render.pages import GROUP_ABOVE, PER_GROUP, FindingLayout, Page, Renderer
 from kb.render.views import SiteData, site_data
 from kb.store import KnowledgeBase
 from kb.weights import Weights
@@ -58,6 +58,9 @@ def write_config(src: Path, docs: Path, site: Path, target: Path) -> Path:
     return target
 
 
+PARALLEL_ABOVE = 400  # pages: below this, one process renders them all
+
+
 def group_above() -> int:
     """How many findings the site shows one page each before grouping them (KB_SITE_GROUP_ABOVE)."""
     raw = os.environ.get("KB_SITE_GROUP_ABOVE", "").strip()
@@ -81,16 +84,19 @@ def render_docs(data: SiteData, src: Path, docs: Path, database: Path | None, *,
     if not (docs / "methodology.md").is_file():
         (docs / "methodology.md").write_text(METHODOLOGY_STUB, encoding="utf-8")
     layout = FindingLayout.of(data.kb.claims, group_above() if group is None else group, PER_GROUP)
-    n = 0
-    for page in Renderer(data, layout).pages():
+    tasks = Renderer(data, layout).tasks()
+
+    def write(task: Callable[[], Page]) -> None:
+        page = task()
         path, body = docs / page.path, sidecar / page.html_path
         path.parent.mkdir(parents=True, exist_ok=True)
         body.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page.front_matter(**{mkdocs_hooks.META_KEY: page.html_path}), encoding="utf-8")
         body.write_text(page.body.strip() + "\n", encoding="utf-8")
-        n += 1
+
+    in_two(tasks, write, parallel=len(tasks) >= PARALLEL_ABOVE)  # every other page in a second process
     write_data(data, docs, database, layout.url)
-    return n
+    return len(tasks)
 
 
 def run_mkdocs(config: Path, *, serve: bool = False, addr: str = "127.0.0.1:8000") -> None:

@@ -9,13 +9,14 @@ anchored by the finding's id; every link to a finding goes through `FindingLayou
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 from markupsafe import Markup, escape
 
 from kb import audit
@@ -38,6 +39,7 @@ DRIFT_AXES = {
     "date": "date the findings arrived (oldest left)",
     "commit": "commit that changed claims/ (oldest left)",
 }
+FOREST_MAX = 150  # findings drawn in a hypothesis' contribution chart (the largest); the table lists all
 MATRIX_BEARINGS = ("supports", "undermines", "mixed", "neutral")  # the model page's columns
 GROUP_ABOVE = 2000  # more findings than this: grouped pages
 PER_GROUP = 100  # findings per grouped page
@@ -55,7 +57,9 @@ class Page:
     meta: dict[str, Any] = field(default_factory=dict)  # more front matter, e.g. {"search": {"exclude": True}}
 
     def front_matter(self, **more: Any) -> str:
-        front = yaml.safe_dump({"title": safe_title(self.title)} | self.meta | more, allow_unicode=True, width=10_000).strip()
+        # one `key: <JSON>` line each: JSON is YAML, and json.dumps is ~50x faster than yaml.safe_dump
+        fields = {"title": safe_title(self.title)} | self.meta | more
+        front = "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in fields.items())
         return f"---\n{front}\n---\n"
 
     def markdown(self) -> str:
@@ -205,7 +209,8 @@ class Renderer:
         d = self.data
         ex = d.explanations[h.id]
         r = d.results[h.id]
-        bars = [svg.Bar(c.claim, "../" + self.layout.url(c.claim), c.bearing, c.cluster, c.decibans) for c in ex.contributions]
+        charted = sorted(ex.contributions, key=lambda c: -abs(c.decibans))[:FOREST_MAX]
+        bars = [svg.Bar(c.claim, "../" + self.layout.url(c.claim), c.bearing, c.cluster, c.decibans) for c in charted]
         bars.sort(key=lambda b: (b.cluster, -b.value, b.label))
         forest = svg.forest(bars, ex.decibans, f"Contributions to: {h.title}") if bars else ""
         sens = ex.sensitivity
@@ -229,6 +234,7 @@ class Renderer:
             ex=ex,
             meter=Markup(svg.meter(r.prior, r.posterior, *r.interval, width=420)),
             forest=Markup(forest),
+            forest_shown=len(bars),
             sweep=Markup(sweep),
             scenarios=Markup(svg.scenarios(scen, ex.decibans, f"Sensitivity of: {h.title}")),
             by_bearing=by_bearing,
@@ -330,11 +336,13 @@ class Renderer:
         items = [self._finding_context(self.kb.claims[cid]) for cid in ids]
         return self.render("finding_group.html.j2", f"{self.layout.group_page(g)}.md", title, "claims/findings/", items=items)
 
-    def pages(self) -> Iterator[Page]:
-        """Every generated page."""
+    def tasks(self) -> list[Callable[[], Page]]:
+        """Every generated page, as a function that renders it (so pages can be shared out
+        between processes)."""
+        out: list[Callable[[], Page]] = []
         kb = self.kb
-        yield self.home()
-        yield self.home(approved_only=True)
+        out.append(self.home)
+        out.append(partial(self.home, approved_only=True))
         simple: list[tuple[str, str, str, str, dict[str, Any]]] = [
             ("hypotheses.html.j2", "hypotheses/index.md", "Hypotheses", "claims/hypotheses/", {}),
             ("findings.html.j2", "findings/index.md", "Findings", "claims/findings/", {}),
@@ -348,16 +356,16 @@ class Renderer:
             ("downloads.html.j2", "downloads.md", "Downloads", "claims/", {}),
         ]
         for template, path, title, source, more in simple:
-            yield self.render(template, path, title, source, **more)
-        yield self.reviewers()
+            out.append(partial(self.render, template, path, title, source, **more))
+        out.append(self.reviewers)
         for h in kb.hypotheses.values():
-            yield self.hypothesis(h)
+            out.append(partial(self.hypothesis, h))
         if self.layout.grouped:
             for g in range(len(self.layout.groups)):
-                yield self.finding_group(g)
+                out.append(partial(self.finding_group, g))
         else:
             for c in kb.claims.values():
-                yield self.finding(c)
+                out.append(partial(self.finding, c))
         each: list[tuple[str, str, dict[str, Any], Callable[[Any], str]]] = [
             ("confound", "confounds", kb.confounds, lambda x: x.name),
             ("model", "models", kb.models, lambda x: x.name),
@@ -367,13 +375,21 @@ class Renderer:
         for template, folder, records, title_of in each:
             src_folder = {"works": "sources"}.get(folder, folder)
             for rid, rec in records.items():
-                extra: dict[str, Any] = {}
-                if template == "text":  # long, and quoted where it matters: kept out of the search index
-                    extra["block"] = Markup(passages.numbered_block(kb.archived(rid)))
-                    extra["meta"] = {"search": {"exclude": True}}
-                if template == "model":
-                    extra["matrix"] = self._model_matrix(rid)
-                yield self.render(f"{template}.html.j2", f"{folder}/{rid}.md", title_of(rec), kb.path_of(src_folder, rid), rec=rec, **extra)
+                out.append(partial(self._record, template, folder, src_folder, rid, rec, title_of(rec)))
+        return out
+
+    def pages(self) -> Iterator[Page]:
+        """Every generated page, rendered in turn."""
+        return (task() for task in self.tasks())
+
+    def _record(self, template: str, folder: str, src_folder: str, rid: str, rec: Any, title: str) -> Page:
+        extra: dict[str, Any] = {}
+        if template == "text":  # long, and quoted where it matters: kept out of the search index
+            extra["block"] = Markup(passages.numbered_block(self.kb.archived(rid)))
+            extra["meta"] = {"search": {"exclude": True}}
+        if template == "model":
+            extra["matrix"] = self._model_matrix(rid)
+        return self.render(f"{template}.html.j2", f"{folder}/{rid}.md", title, self.kb.path_of(src_folder, rid), rec=rec, **extra)
 
     def _model_matrix(self, model: str) -> list[tuple[str, Hypothesis, list[tuple[str, list[Claim]]]]]:
         """Per hypothesis that a finding on this model bears on (by id): the findings under each
