@@ -231,6 +231,8 @@ def bench_size(size: int, repeat: int, work: Path, site: bool) -> list[Row]:
 
     # site build, against a bare MkDocs Material build of as many trivial pages
     if site:
+        for generated in ("docs", "html", "site"):
+            shutil.rmtree(kb_root / "build" / generated, ignore_errors=True)
         site = median([*KB, "site", "build", "--root", str(kb_root)], 1)
         bare_site = bare_mkdocs(size, work)
         rows.append(
@@ -256,15 +258,16 @@ def bench_size(size: int, repeat: int, work: Path, site: bool) -> list[Row]:
 
 def bare_mkdocs(pages: int, work: Path) -> Measure:
     folder = work / f"bare-{pages}"
-    if not folder.exists():
-        docs = folder / "docs"
-        docs.mkdir(parents=True)
+    docs = folder / "docs"
+    if not (docs / f"p{pages - 1:06d}.md").exists():
+        docs.mkdir(parents=True, exist_ok=True)
         (docs / "index.md").write_text("# Home\n")
         for i in range(pages):
             (docs / f"p{i:06d}.md").write_text(f"# Page {i}\n\nText {i}.\n")
-        # pages outside the nav, as the real site keeps finding pages: MkDocs' default nav lists
-        # every page on every page, which makes the build quadratic in the number of pages
-        (folder / "mkdocs.yml").write_text("site_name: bare\ntheme:\n  name: material\nnav:\n  - index.md\nnot_in_nav: |\n  /p*.md\n")
+    # pages outside the nav, as the real site keeps finding pages: MkDocs' default nav lists every
+    # page on every page, which makes the build quadratic in the number of pages
+    (folder / "mkdocs.yml").write_text("site_name: bare\ntheme:\n  name: material\nnav:\n  - index.md\nnot_in_nav: |\n  /p*.md\n")
+    shutil.rmtree(folder / "out", ignore_errors=True)  # both builds start from an empty output folder
     return measure([PY, "-m", "mkdocs", "build", "-q", "-f", str(folder / "mkdocs.yml"), "-d", str(folder / "out")])
 
 
@@ -272,7 +275,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000,50000")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--site-sizes", default="1000,10000,50000", help="sizes at which to time the site build (each builds a site and a bare MkDocs site)")
+    parser.add_argument(
+        "--site-sizes", default="1000,10000,50000", help="sizes at which to time the site build (each builds a site and a bare MkDocs site)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench" / "scale.json")
     parser.add_argument("--work", type=Path, default=None, help="keep generated knowledge bases here (default: a temporary folder)")
     args = parser.parse_args()
