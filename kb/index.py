@@ -121,7 +121,7 @@ def build(kb: KnowledgeBase, files: db.FileStats, fingerprint: str, problems: li
         conn = sqlite3.connect(tmp)
         try:
             create_schema(conn)
-            with conn:
+            with conn, gc_paused():  # hundreds of thousands of row tuples over the loaded records' heap
                 _insert(conn, _claim_rows(kb) | _record_rows(kb))
                 _insert(conn, {"file": _file_rows(kb, files), "problem": [tuple(vars(p).values()) for p in sorted(set(problems))]})
                 _meta(conn, fingerprint)
