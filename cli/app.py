@@ -9,24 +9,8 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from cli.commands import COMMANDS
 from kb.errors import InvalidKnowledgeBase, KbError
-
-# Each command name and the module that registers it with `register(app)`. Modules are imported
-# only when their command runs (or for `kb --help`), so `kb claim list` does not pay for importing
-# the site builder or the aggregator.
-COMMANDS = {
-    "check": "check",
-    "build": "build",
-    "db": "db",
-    "claim": "claim",
-    **dict.fromkeys(("hypothesis", "confound", "model", "source", "text", "discrepancy"), "records"),
-    "review": "review",
-    "audit": "audit",
-    "synth": "synth",
-    **dict.fromkeys(("portfolio", "explain", "sensitivity"), "portfolio"),
-    "site": "site",
-    "history": "history",
-}
 
 
 class KbGroup(TyperGroup):

@@ -15,12 +15,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from cli.commands import COMMANDS, READ_MODULES
 from kb.paths import find_root
 
 # (noun, verb) pairs whose commands call cli.context.fresh_root
-READ_COMMANDS = {
-    (noun, verb) for noun in ("claim", "hypothesis", "confound", "model", "source", "text", "discrepancy") for verb in ("list", "show")
-}
+READ_COMMANDS = {(noun, verb) for noun, module in COMMANDS.items() if module in READ_MODULES for verb in ("list", "show")}
 
 CHILDREN = 2
 _pending: tuple[list[tuple[int, int]], Path] | None = None  # (child pid, read end of its pipe) each, and the root they check

@@ -92,6 +92,15 @@ class LinkEvidence:
         return any(x is not c.controlled[0] for c in self.confounds for x in c.controlled[1:])
 
     @cached_property
+    def cols(self) -> list[int]:
+        """Columns of the stacked log tables (ln LR, kind, tier, shrink) whose sum is the log
+        magnitude of the link read by its first judgment (the site asks for the same links'
+        columns under every profile and scenario)."""
+        n_llr, n_kind, n_tier = len(STRENGTHS), len(KINDS), len(TIERS)
+        cols = [S_IDX[self.judgments[0].strength], n_llr + K_IDX[self.kind], n_llr + n_kind + T_IDX[self.tier]]
+        return cols + [n_llr + n_kind + n_tier + _pair(c.severity, c.controlled[0]) for c in self.confounds]
+
+    @cached_property
     def directional(self) -> bool:
         """Whether the link can move the credence at all under some reading."""
         return self.kind not in DIRECTIONLESS_KINDS and any(j.bearing is not Bearing.NEUTRAL for j in self.judgments)
@@ -181,11 +190,29 @@ def point_tables(weights: Weights, profile: Profile) -> Tables:
     )
 
 
+_TABLES: dict[tuple[int, int, int, int], tuple[Weights, Tables]] = {}
+
+
 def draw_tables(weights: Weights, profile: Profile, draws: int, seed: int) -> Tables:
-    """`draws` samples of every weight. Strength: triangular in ln LR between the midpoints to the
-    neighbouring levels (levels never overlap). Kind and tier weights: log-normal around the
-    profile value, independently. Severity and control: one log-normal factor per table and draw,
-    so their order (controlled < partial < uncontrolled) holds in every draw."""
+    """`draws` samples of every weight (see `_draw_tables`). Every hypothesis and scenario under
+    the same weights, profile, draws and seed shares one set, so the last few are kept (the weights
+    are kept with them, so their ids cannot be reused). Callers only read them."""
+    key = (id(weights), id(profile), draws, seed)
+    if key not in _TABLES:
+        if len(_TABLES) >= 8:
+            del _TABLES[next(iter(_TABLES))]
+        t = _draw_tables(weights, profile, draws, seed)
+        for table in (t.llr, t.kind, t.tier, t.shrink):
+            table.flags.writeable = False
+        _TABLES[key] = (weights, t)
+    return _TABLES[key][1]
+
+
+def _draw_tables(weights: Weights, profile: Profile, draws: int, seed: int) -> Tables:
+    """Strength: triangular in ln LR between the midpoints to the neighbouring levels (levels never
+    overlap). Kind and tier weights: log-normal around the profile value, independently. Severity
+    and control: one log-normal factor per table and draw, so their order (controlled < partial <
+    uncontrolled) holds in every draw."""
     rng = np.random.default_rng([seed, 0])
     lo, mode, hi = _strength_bounds(weights)
     s = profile.weight_spread
@@ -215,19 +242,6 @@ class PointLinks:
     side: I
     cluster: I
     n_clusters: int
-
-
-def _cols(lk: LinkEvidence) -> list[int]:
-    """Columns of the stacked log tables (ln LR, kind, tier, shrink) whose sum is the log
-    magnitude of a link read by its first judgment (worked out once per link: the site asks for
-    the same links' columns under every profile and scenario)."""
-    cached: list[int] | None = lk.__dict__.get("_cols")
-    if cached is None:
-        n_llr, n_kind, n_tier = len(STRENGTHS), len(KINDS), len(TIERS)
-        cached = [S_IDX[lk.judgments[0].strength], n_llr + K_IDX[lk.kind], n_llr + n_kind + T_IDX[lk.tier]]
-        cached += [n_llr + n_kind + n_tier + _pair(c.severity, c.controlled[0]) for c in lk.confounds]
-        lk.__dict__["_cols"] = cached
-    return cached
 
 
 def _incidence(cols: list[list[int]]) -> npt.NDArray[np.float32]:
@@ -263,10 +277,10 @@ def _expected(lk: LinkEvidence, t: Tables) -> tuple[float, int]:
 
 def point_links(h: HypothesisEvidence, t: Tables) -> PointLinks:
     links = h.links
-    mags = np.exp(_incidence([_cols(lk) for lk in links]).astype(np.float64) @ _log_tables(t)[0].astype(np.float64))
+    mags = np.exp(_incidence([lk.cols for lk in links]).astype(np.float64) @ _log_tables(t)[0].astype(np.float64))
     sides = np.array([SIGN.get(lk.judgments[0].bearing, MIX) for lk in links], dtype=np.intp)
     for i, lk in enumerate(links):
-        if _special(lk):
+        if lk.special:
             mags[i], sides[i] = _expected(lk, t)
     names = {c: i for i, c in enumerate(sorted({lk.cluster for lk in links}))}
     return PointLinks(mags, sides, np.array([names[lk.cluster] for lk in links], dtype=np.intp), len(names))
@@ -335,10 +349,6 @@ def _key(*parts: str) -> int:
     return zlib.crc32("\x00".join(parts).encode())
 
 
-def _special(lk: LinkEvidence) -> bool:
-    return lk.special
-
-
 def _special_rows(lk: LinkEvidence, hid: str, t: Tables, seed: int) -> tuple[F, I]:
     """Per draw, the link's magnitude and side under one sampled judgment (and one sampled control
     status per confound), from its own random stream so other links never shift it."""
@@ -371,10 +381,10 @@ class Layout:
 def layout(h: HypothesisEvidence) -> Layout:
     rows: list[tuple[str, int, LinkEvidence | None, list[int]]] = []
     for lk in h.links:
-        if _special(lk):
+        if lk.special:
             rows.extend((lk.cluster, s, lk, []) for s in (POS, NEG, MIX))
         else:
-            rows.append((lk.cluster, SIGN[lk.judgments[0].bearing], None, _cols(lk)))
+            rows.append((lk.cluster, SIGN[lk.judgments[0].bearing], None, lk.cols))
     rows.sort(key=lambda row: (row[1], row[0]))
     return Layout([(c, s) for c, s, _, _ in rows], [sp for _, _, sp, _ in rows], _incidence([cols for *_, cols in rows]))
 
@@ -554,15 +564,12 @@ def aggregate(
     draws: int | None = None,
     seed: int | None = None,
     prior: float | None = None,
-    tables: Tables | None = None,
     buffer: npt.NDArray[np.float32] | None = None,
 ) -> Run:
-    """Aggregate one hypothesis. `tables` lets a caller share one set of weight draws across
-    hypotheses (they must come from the same profile, draws and seed); `buffer` is `scratch` space
-    reused between hypotheses."""
+    """Aggregate one hypothesis. `buffer` is `scratch` space reused between hypotheses."""
     prof = weights.profile(profile)
     seed = weights.seed if seed is None else seed
-    t = tables or draw_tables(weights, prof, draws or weights.draws, seed)
+    t = draw_tables(weights, prof, draws or weights.draws, seed)
     canon = h.canonical()
     net = _net_draws(canon, t, seed, buffer)
     return Run(canon, net, point_links(canon, point_tables(weights, prof)), prof.restatement_discount, prior or h.prior)
@@ -577,12 +584,10 @@ def aggregate_all(
     seed: int | None = None,
     prior: float | None = None,
 ) -> list[Run]:
-    """Aggregate every hypothesis with one shared set of weight draws."""
-    seed = weights.seed if seed is None else seed
-    t = draw_tables(weights, weights.profile(profile), draws or weights.draws, seed)
-    rows = max((sum(3 if _special(lk) else 1 for lk in h.links if lk.directional) for h in hs), default=0)
-    buffer = scratch(rows, t.draws)
-    return [aggregate(h, weights, profile, seed=seed, prior=prior, tables=t, buffer=buffer) for h in hs]
+    """Aggregate every hypothesis (one shared set of weight draws, one scratch buffer)."""
+    rows = max((sum(3 if lk.special else 1 for lk in h.links if lk.directional) for h in hs), default=0)
+    buffer = scratch(rows, draws or weights.draws)
+    return [aggregate(h, weights, profile, draws=draws, seed=seed, prior=prior, buffer=buffer) for h in hs]
 
 
 @dataclass(frozen=True)

@@ -78,10 +78,6 @@ def stored_problems(root: Path) -> list[Problem]:
         return [Problem(*r) for r in conn.execute("SELECT path, line, field, message FROM problem ORDER BY path, line, field, message")]
 
 
-def is_fresh(root: Path) -> bool:
-    return stored_fingerprint(db_path(root)) == fingerprint(root)
-
-
 # --- query side ----------------------------------------------------------------------------------
 
 

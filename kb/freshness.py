@@ -16,34 +16,11 @@ def fold(path: str, size: int, mtime_ns: int) -> int:
     return (mtime_ns + size) * (zlib.crc32(path.encode()) | 1)
 
 
-def walk(root: Path) -> Iterator[tuple[str, int, int]]:
-    """Path, size and mtime of every file under claims/ (hidden ones skipped)."""
-    stack = [str(root / CLAIMS_DIR)]
-    while stack:
-        folder = stack.pop()
-        try:
-            with os.scandir(folder) as it:
-                for entry in it:
-                    if entry.name.startswith("."):
-                        continue
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(entry.path)
-                        continue
-                    st = entry.stat()
-                    yield entry.path, st.st_size, st.st_mtime_ns
-        except FileNotFoundError:
-            continue
-
-
-def fingerprint_sum(root: Path, part: int = 0, parts: int = 1) -> tuple[int, int]:
-    """Count and sum of the folded stats of the files in one part of claims/ (all of it by
-    default; else every `parts`-th file in walking order, starting at `part`, the order being the
-    same in processes that walk the same folders). Sums of disjoint parts add up to the whole, so
-    the check can be split across processes (cli.prefetch) and joined with kb.db.join_sums. One
-    tight loop: this is the hot path of every read command."""
-    count = total = seen = 0
-    stack = [str(root / CLAIMS_DIR)]
-    crc = zlib.crc32
+def walk(root: Path, part: int = 0, parts: int = 1) -> Iterator[tuple[str, int, int]]:
+    """Path, size and mtime of every file under claims/ (hidden ones skipped); with `parts` > 1,
+    only every `parts`-th file in walking order, starting at `part` (the order is the same in
+    processes that walk the same folders, so the parts are disjoint and cover everything)."""
+    stack, seen = [str(root / CLAIMS_DIR)], 0
     while stack:
         folder = stack.pop()
         try:
@@ -57,8 +34,17 @@ def fingerprint_sum(root: Path, part: int = 0, parts: int = 1) -> tuple[int, int
                     if seen % parts != part or entry.name.startswith("."):
                         continue
                     st = entry.stat()
-                    total += (st.st_mtime_ns + st.st_size) * (crc(entry.path.encode()) | 1)
-                    count += 1
+                    yield entry.path, st.st_size, st.st_mtime_ns
         except FileNotFoundError:
             continue
+
+
+def fingerprint_sum(root: Path, part: int = 0, parts: int = 1) -> tuple[int, int]:
+    """Count and sum of the folded stats of the files in one part of claims/ (all of it by
+    default). Sums of disjoint parts add up to the whole, so the check can be split across
+    processes (cli.prefetch) and joined with kb.db.join_sums."""
+    count = total = 0
+    for path, size, mtime in walk(root, part, parts):
+        total += fold(path, size, mtime)
+        count += 1
     return count, total

@@ -176,10 +176,7 @@ def evidence(kb: KnowledgeBase, *, approved_only: bool = False) -> list[Hypothes
 
 
 def _evidence(kb: KnowledgeBase) -> list[HypothesisEvidence]:
-    key = ("clusters", hash(tuple(map(id, kb.claims.values()))))
-    if key not in kb.cache:  # the same for the approved-only view
-        kb.cache[key] = (list(kb.claims.values()), clusters(build_graph(kb)))
-    cluster: dict[str, str] = kb.cache[key][1]
+    cluster = clusters(build_graph(kb))
     links: dict[str, list[LinkEvidence]] = {hid: [] for hid in kb.hypotheses}
     for c in kb.claims.values():
         if c.status not in COUNTED:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kb import yamlio
+from kb.models import RECORD_FOLDERS
 from kb.paths import CLAIMS_DIR
 from kb.vocab import Bearing, Controlled, Design, Kind, Severity, SourceType, Stream, Strength, Tier
 
@@ -41,8 +42,7 @@ def synthesise(out: Path, findings: int, seed: int = 0, progress: Progress | Non
     """Write a valid knowledge base with `findings` claims under `out/claims`. Returns counts."""
     rng = random.Random(seed)
     base = out / CLAIMS_DIR
-    folders = ("findings", "hypotheses", "confounds", "models", "sources", "texts", "discrepancies")
-    for folder in folders:
+    for folder in RECORD_FOLDERS:
         (base / folder).mkdir(parents=True, exist_ok=True)
     streams, kinds = list(Stream), [Kind.EMPIRICAL, Kind.EMPIRICAL, Kind.EMPIRICAL, Kind.ARGUMENT, Kind.TESTIMONY]
     hyps = [f"h-{i:02d}" for i in range(HYPOTHESES)]

@@ -13,11 +13,9 @@ from kb.aggregate import (
     HypothesisEvidence,
     Posterior,
     Run,
-    Tables,
     aggregate,
     decibans,
     direction,
-    draw_tables,
     expit,
     logit,
     point_contributions,
@@ -164,22 +162,18 @@ def sensitivity(
     seed: int | None = None,
 ) -> Sensitivity:
     """Prior sweep (from the run's draws), every weighting profile and every confound class
-    dropped in turn (each with weights.scenario_draws draws, or `draws` if fewer). Fragile: the direction of the net evidence differs from the run's under some
-    profile or confound-class drop. The prior sweep moves the posterior, never the direction."""
+    dropped in turn (each with weights.scenario_draws draws, or `draws` if fewer). Fragile: the
+    direction of the net evidence differs from the run's under some profile or confound-class
+    drop. The prior sweep moves the posterior, never the direction."""
     h = run.evidence
     base = direction(run.point_net)
     seed = weights.seed if seed is None else seed
     n = min(draws or weights.draws, weights.scenario_draws)
-    tables: dict[str, Tables] = {}  # one set of weight draws per profile, shared by its scenarios
     buffer = scratch(sum(3 if lk.special else 1 for lk in h.links), n)
 
     def scenario(name: str, ev: HypothesisEvidence, prof: str) -> Scenario:
         net = _point(ev, weights, prof)
-        post = None
-        if monte_carlo:
-            if prof not in tables:
-                tables[prof] = draw_tables(weights, weights.profile(prof), n, seed)
-            post = aggregate(ev, weights, prof, seed=seed, prior=run.prior, tables=tables[prof], buffer=buffer).posterior
+        post = aggregate(ev, weights, prof, draws=n, seed=seed, prior=run.prior, buffer=buffer).posterior if monte_carlo else None
         return Scenario(name, decibans(net), direction(net), post)
 
     profiles = tuple(scenario(name, h, name) for name in weights.profiles)

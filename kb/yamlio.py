@@ -19,9 +19,24 @@ except ImportError:  # pragma: no cover
     from yaml import SafeDumper, SafeLoader  # type: ignore[assignment]
 
 
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+
+
 class _Loader(SafeLoader):
     """Safe loader with YAML 1.2 scalars: dates stay strings (pydantic parses them) and only
     true/false are booleans, so `controlled: no` means the vocabulary value, not False."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """The tag of a node, as BaseResolver.resolve gives it for this loader (no path resolvers,
+        no wildcard resolvers), without its general machinery: most scalars are text that starts
+        with a letter no resolver looks at, and libyaml calls this once per scalar."""
+        if kind is yaml.ScalarNode:
+            if implicit[0] and (not value or value[0] in _FIRST):
+                for tag, pattern in self.yaml_implicit_resolvers.get(value[:1], []):
+                    if pattern.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -29,26 +44,7 @@ _Loader.yaml_implicit_resolvers = {
     for k, v in SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-
-
-_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 _FIRST = frozenset(k for k in _Loader.yaml_implicit_resolvers if k is not None)  # first characters any resolver looks at
-
-
-def _resolve(self: _Loader, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
-    """The tag of a node, as BaseResolver.resolve gives it for this loader (no path resolvers, no
-    wildcard resolvers), without its general machinery: most scalars are text that starts with a
-    letter no resolver looks at, and libyaml calls this once per scalar."""
-    if kind is yaml.ScalarNode:
-        if implicit[0] and (not value or value[0] in _FIRST):
-            for tag, pattern in self.yaml_implicit_resolvers.get(value[:1], []):
-                if pattern.match(value):
-                    return str(tag)
-        return _STR
-    return _SEQ if kind is yaml.SequenceNode else _MAP
-
-
-_Loader.resolve = _resolve  # type: ignore[assignment,method-assign]
 
 
 class _Unusual(Exception):

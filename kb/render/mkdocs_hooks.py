@@ -65,7 +65,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
         return markdown
     search = page.meta.get("search") or {}
     page.meta[_INDEX] = not search.get("exclude")
-    page.meta["search"] = {**search, "exclude": True}  # the theme's search plugin skips it; on_page_context indexes it
+    page.meta["search"] = {**search, "exclude": True}  # the theme's search plugin skips it; on_page_content indexes it
     return ""
 
 
@@ -85,6 +85,11 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
     if META_KEY not in page.meta:
         return html
     body = _body(page, config)  # fails here, early, if the body is missing or points outside the sidecar
+    if page.meta.get(_INDEX) and (index := _search_index(config)) is not None:
+        title = page.meta.get("title", page.title)
+        index.add_entry_from_context(
+            SimpleNamespace(content=search_html(body), toc=page.toc, url=page.url, meta={"title": title}, title=title)
+        )
     # the theme adds a title of its own unless the content has an <h1>: tell it whether the body has one
     return _marker(page) + ("<!-- <h1> -->" if "<h1" in body else "")
 
@@ -104,13 +109,3 @@ def _search_index(config: Any) -> Any:
         if index is not None and hasattr(index, "add_entry_from_context") and plugin.config.get("enabled", True):
             return index
     return None
-
-
-def on_page_context(context: Any, page: Any, config: Any, nav: Any) -> Any:
-    if page.meta.get(_INDEX):
-        index = _search_index(config)
-        if index is not None:
-            title = page.meta.get("title", page.title)
-            lean = SimpleNamespace(content=search_html(_body(page, config)), toc=page.toc, url=page.url, meta={"title": title}, title=title)
-            index.add_entry_from_context(lean)
-    return context

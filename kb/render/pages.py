@@ -10,7 +10,7 @@ anchored by the finding's id; every link to a finding goes through `FindingLayou
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -377,10 +377,6 @@ class Renderer:
             for rid, rec in records.items():
                 out.append(partial(self._record, template, folder, src_folder, rid, rec, title_of(rec)))
         return out
-
-    def pages(self) -> Iterator[Page]:
-        """Every generated page, rendered in turn."""
-        return (task() for task in self.tasks())
 
     def _record(self, template: str, folder: str, src_folder: str, rid: str, rec: Any, title: str) -> Page:
         extra: dict[str, Any] = {}
