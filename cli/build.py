@@ -29,7 +29,7 @@ def build(
     from kb.check import check
     from kb.errors import InvalidKnowledgeBase
     from kb.paths import find_root
-    from kb.render import build_site
+    from kb.render.builder import build_site
     from kb.weights import load_weights
 
     base = find_root(root)

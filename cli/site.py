@@ -23,7 +23,7 @@ def build_site(root: Path | None, draws: int | None = None, seed: int | None = N
     """Check, bring the database up to date, aggregate and render; returns build/site."""
     from kb import db, index
     from kb.paths import find_root
-    from kb.render import build_site as render
+    from kb.render.builder import build_site as render
     from kb.weights import load_weights
 
     base = find_root(root)
@@ -48,7 +48,7 @@ def serve(
     generated pages; run `kb site build` again after changing claims/)."""
     from kb.db import build_dir
     from kb.paths import find_root
-    from kb.render import run_mkdocs
+    from kb.render.builder import run_mkdocs
 
     build_site(root)
     message(f"serving on http://{addr}/ (Ctrl-C to stop)")

@@ -240,6 +240,33 @@ def test_generated_pages_skip_markdown_and_archived_texts_stay_out_of_search(bui
     assert len(passages) == 1 and "laundry" in passages[0]["text"] and "<span" not in passages[0]["text"]
 
 
+def test_memoized_theme_chrome_gives_byte_identical_pages(built: Path, tmp_path: Path) -> None:
+    """kb.render.chrome renders the theme once per folder for generated pages; the same project
+    built with every page rendered in full (KB_SITE_CHROME=full) must give the very same files."""
+    import subprocess
+    import sys
+
+    def build(out: Path, **env: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(built / "build" / "mkdocs.yml"), "-d", str(out)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        return proc.stderr
+
+    memo_log, full_log = build(tmp_path / "memo"), build(tmp_path / "full", KB_SITE_CHROME="full")
+    used = re.search(r"theme chrome from the memo for (\d+) generated pages, rendered in full for (\d+)", memo_log)
+    assert used and int(used.group(1)) > 100 and int(used.group(2)) < 30, memo_log[-500:]  # it was used, for most pages
+    assert "from the memo for 0 generated pages" in full_log
+    memo = {p.relative_to(tmp_path / "memo"): p.read_bytes() for p in (tmp_path / "memo").rglob("*.html")}
+    full = {p.relative_to(tmp_path / "full"): p.read_bytes() for p in (tmp_path / "full").rglob("*.html")}
+    assert memo.keys() == full.keys() and len(memo) > 100
+    assert [str(rel) for rel in memo if memo[rel] != full[rel]] == []
+
+
 def test_many_findings_are_grouped_and_every_link_still_lands_on_its_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Above the threshold (lowered here), findings share pages of PER_GROUP, one section each."""
     import json

@@ -12,10 +12,18 @@ Search: the theme's search plugin would run html.parser over every tag of every 
 of its HTML: each h1/h2 heading (with its id, so results still land on the section) followed by
 the start of the plain text under it (deeper headings are part of that text). At 50k findings
 the full text made a 170 MB index no browser would load. Pages whose front matter says
-`search: {exclude: true}` stay out."""
+`search: {exclude: true}` stay out.
+
+Theme chrome: the theme's template (header, navigation, footer: 15 kB a page) comes out the same
+for every generated page outside the nav in one folder, apart from the page's title and body. A
+generated page is rendered through GENERATED_TEMPLATE, which renders the theme's main.html once
+per folder (and front matter) with stand-ins for title and body, then fills in each page's own
+(kb.render.chrome). Set KB_SITE_CHROME=full to render every page in full instead."""
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -29,6 +37,9 @@ _HEADING = re.compile(r"<(h[12])\b([^>]*)>(.*?)</\1\s*>", re.S | re.I)
 TEXT_CAP = 400  # characters of text indexed under each heading
 _ID = re.compile(r'\bid="([^"]*)"')
 _TAG = re.compile(r"<[^>]*>")
+GENERATED_TEMPLATE = "kb-generated.html"
+log = logging.getLogger("mkdocs.plugins.kb")
+_memo: list[Any] = []  # this build's ChromeMemo, for its counts
 
 
 def sidecar_dir(docs_dir: str | Path) -> Path:
@@ -66,6 +77,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     search = page.meta.get("search") or {}
     page.meta[_INDEX] = not search.get("exclude")
     page.meta["search"] = {**search, "exclude": True}  # the theme's search plugin skips it; on_page_content indexes it
+    page.meta.setdefault("template", GENERATED_TEMPLATE)
     return ""
 
 
@@ -101,6 +113,24 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
     if not found:
         raise ValueError(f"{page.file.src_path}: the theme dropped the page body")
     return head + _body(page, config) + tail
+
+
+def on_env(env: Any, config: Any, files: Any) -> Any:
+    """Make GENERATED_TEMPLATE: the theme's main.html, its chrome memoized per folder."""
+    import jinja2
+
+    from kb.render.chrome import ChromeMemo
+
+    memo = ChromeMemo(env, "main.html", marker=_marker, private=frozenset({META_KEY}), full=os.environ.get("KB_SITE_CHROME", "") == "full")
+    env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({GENERATED_TEMPLATE: "{{ kb_generated_page() }}"}), env.loader])
+    env.globals["kb_generated_page"] = memo.render
+    _memo[:] = [memo]
+    return env
+
+
+def on_post_build(config: Any) -> None:
+    for memo in _memo:
+        log.info(f"kb: theme chrome from the memo for {memo.stats['memo']} generated pages, rendered in full for {memo.stats['full']}")
 
 
 def _search_index(config: Any) -> Any:
