@@ -30,13 +30,22 @@ def build(
     from kb.errors import InvalidKnowledgeBase
     from kb.paths import find_root
     from kb.render.builder import build_site
+    from kb.render.mkdocs_process import MkDocsRun, site_project
     from kb.weights import load_weights
 
     base = find_root(root)
+    src = site_project(base)
     console = Console(stderr=True)
-    with Progress(
-        TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), console=console
-    ) as progress:
+    with (
+        MkDocsRun(src / "mkdocs.yml") as mkdocs,
+        Progress(
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress,
+    ):
         task = progress.add_task("check", total=len(STAGES))
 
         def step(name: str) -> None:
@@ -49,7 +58,7 @@ def build(
         weights = load_weights(base)
         step("database")
         index.build(kb, files, fp, [])
-        site = build_site(kb, weights, db.build_dir(base), database=db.db_path(base), draws=draws, step=step)
+        site = build_site(kb, weights, db.build_dir(base), src=src, database=db.db_path(base), draws=draws, step=step, mkdocs=mkdocs)
         progress.update(task, description="done", completed=len(STAGES))
     message(f"check: ok ({len(kb.claims)} claims)")
     message(f"database: {db.db_path(base).relative_to(base).as_posix()}")

@@ -21,14 +21,19 @@ SeedOption = Annotated[int | None, typer.Option("--seed", min=0, help="Random se
 
 def build_site(root: Path | None, draws: int | None = None, seed: int | None = None, step: Callable[[str], None] | None = None) -> Path:
     """Check, bring the database up to date, aggregate and render; returns build/site."""
-    from kb import db, index
     from kb.paths import find_root
-    from kb.render.builder import build_site as render
-    from kb.weights import load_weights
+    from kb.render.mkdocs_process import MkDocsRun, site_project
 
     base = find_root(root)
-    kb = index.load_checked(base)
-    return render(kb, load_weights(base), db.build_dir(base), database=db.db_path(base), draws=draws, seed=seed, step=step)
+    src = site_project(base)
+    with MkDocsRun(src / "mkdocs.yml") as mkdocs:  # MkDocs gets ready on the other core meanwhile
+        from kb import db, index
+        from kb.render.builder import build_site as render
+        from kb.weights import load_weights
+
+        kb = index.load_checked(base)
+        weights = load_weights(base)
+        return render(kb, weights, db.build_dir(base), src=src, database=db.db_path(base), draws=draws, seed=seed, step=step, mkdocs=mkdocs)
 
 
 @app.command("build")
@@ -48,7 +53,7 @@ def serve(
     generated pages; run `kb site build` again after changing claims/)."""
     from kb.db import build_dir
     from kb.paths import find_root
-    from kb.render.builder import run_mkdocs
+    from kb.render.mkdocs_process import run_mkdocs
 
     build_site(root)
     message(f"serving on http://{addr}/ (Ctrl-C to stop)")

@@ -129,10 +129,11 @@ def test_in_two_keeps_order_and_reports_a_failing_child() -> None:
 def test_two_renderer_processes_write_exactly_what_one_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Above PARALLEL_ABOVE pages the renderer forks and each process writes every other page."""
     from kb.render import builder
+    from kb.render.mkdocs_process import site_project
 
     kb, _ = load(REPO)
     data = site_data(kb, load_weights(REPO), drift=False)
-    src = builder.site_project(REPO)
+    src = site_project(REPO)
 
     def tree(out: Path) -> dict[str, bytes]:
         return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}

@@ -8,10 +8,9 @@ finding pages are grouped (kb.render.pages.GROUP_ABOVE)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,21 +18,16 @@ from typing import Any
 import yaml
 
 from kb.bulk import gc_paused, heap_frozen, in_two
-from kb.errors import KbError
 from kb.render import mkdocs_hooks
 from kb.render.exports import write_data
+from kb.render.mkdocs_process import MkDocsRun, SiteBuildFailed, site_project
 from kb.render.pages import GROUP_ABOVE, PER_GROUP, FindingLayout, Page, Renderer
 from kb.render.views import SiteData, site_data
 from kb.store import KnowledgeBase
 from kb.weights import Weights
 
-SITE_SRC = "site"
 METHODOLOGY_STUB = "# Methodology\n\nThe methodology page has not been written yet.\n"
 Step = Callable[[str], None]
-
-
-class SiteBuildFailed(KbError):
-    """MkDocs refused the generated site (strict mode turns every warning into a failure)."""
 
 
 def _nav_exists(entry: Any, docs: Path) -> bool:
@@ -86,39 +80,20 @@ def render_docs(data: SiteData, src: Path, docs: Path, database: Path | None, *,
     layout = FindingLayout.of(data.kb.claims, group_above() if group is None else group, PER_GROUP)
     tasks = Renderer(data, layout).tasks()
 
-    def write(task: Callable[[], Page]) -> None:
+    def write(task: Callable[[], Page]) -> tuple[str, Any]:
         page = task()
         path, body = docs / page.path, sidecar / page.html_path
         path.parent.mkdir(parents=True, exist_ok=True)
         body.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page.front_matter(**{mkdocs_hooks.META_KEY: page.html_path}), encoding="utf-8")
         body.write_text(page.body.strip() + "\n", encoding="utf-8")
+        searched = not (page.meta.get("search") or {}).get("exclude")
+        return page.html_path, mkdocs_hooks.prepare(page.body, searched=searched)
 
-    in_two(tasks, write, parallel=len(tasks) >= PARALLEL_ABOVE)  # every other page in a second process
+    prepared = in_two(tasks, write, parallel=len(tasks) >= PARALLEL_ABOVE)  # every other page in a second process
+    (sidecar / mkdocs_hooks.SECTIONS).write_text(json.dumps(dict(prepared), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     write_data(data, docs, database, layout.url)
     return len(tasks)
-
-
-def run_mkdocs(config: Path, *, serve: bool = False, addr: str = "127.0.0.1:8000") -> None:
-    """Run MkDocs on `config` (strict); raise SiteBuildFailed with its warnings if it refuses."""
-    if serve:
-        subprocess.run([sys.executable, "-m", "mkdocs", "serve", "--strict", "-f", str(config), "-a", addr], check=False)
-        return
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(config)], capture_output=True, text=True, check=False
-    )
-    if proc.returncode != 0:
-        lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.startswith(("WARNING", "ERROR", "Error", "Aborted"))]
-        raise SiteBuildFailed("mkdocs build failed: " + (" | ".join(lines[:10]) or proc.stderr.strip()[-500:]))
-
-
-def site_project(root: Path) -> Path:
-    """The hand-written MkDocs project: the repository's site/, or, for a knowledge base elsewhere
-    (e.g. one made by `kb synth`), the site/ of the repository this package was installed from."""
-    for candidate in (root / SITE_SRC, Path(__file__).resolve().parents[2] / SITE_SRC):
-        if (candidate / "mkdocs.yml").is_file():
-            return candidate
-    raise SiteBuildFailed(f"{root / SITE_SRC / 'mkdocs.yml'}: (file): no MkDocs project found")
 
 
 def build_site(
@@ -132,20 +107,23 @@ def build_site(
     seed: int | None = None,
     step: Step | None = None,
     group: int | None = None,
+    mkdocs: MkDocsRun | None = None,
 ) -> Path:
     """Render and build the whole site: returns the built site's folder (out/site). `src` is the
     hand-written MkDocs project (default: site/ in the repository); `step` is told as each stage
-    starts (for a progress display); `group` overrides group_above()."""
+    starts (for a progress display); `group` overrides group_above(); `mkdocs` is a build process
+    started earlier (default: one started here, before aggregating)."""
     tell = step or (lambda _: None)
     src = src or site_project(kb.root)
     docs, site = out / "docs", out / "site"
-    tell("aggregate")
-    with gc_paused():
-        data = site_data(kb, weights, draws=draws, seed=seed)
-    tell("render")
-    with heap_frozen():
-        render_docs(data, src, docs, database, group=group)
-    config = write_config(src / "mkdocs.yml", docs, site, out / "mkdocs.yml")
-    tell("mkdocs")
-    run_mkdocs(config)
+    with mkdocs or MkDocsRun(src / "mkdocs.yml") as run:
+        tell("aggregate")
+        with gc_paused():
+            data = site_data(kb, weights, draws=draws, seed=seed)
+        tell("render")
+        with heap_frozen():
+            render_docs(data, src, docs, database, group=group)
+        config = write_config(src / "mkdocs.yml", docs, site, out / "mkdocs.yml")
+        tell("mkdocs")
+        run.build(config)
     return site

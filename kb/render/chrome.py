@@ -6,7 +6,9 @@ title and body are sentinels, keeps the result split at them, and fills in each 
 It is checked, not assumed: the first page of each kind is also rendered in full, and if the two
 differ by a byte (a theme that filters the title, say) that kind is always rendered in full.
 Pages in the nav, with a table of contents, or with an edit or canonical URL are always rendered
-in full. Runs inside MkDocs (kb.render.mkdocs_hooks), so it imports nothing from kb."""
+in full. Runs inside MkDocs (kb.render.mkdocs_hooks), so it imports nothing from kb.
+
+BYTECODE holds the theme's templates compiled ahead of the build (kb.render.mkdocs_runner)."""
 
 from __future__ import annotations
 
@@ -15,9 +17,29 @@ import posixpath
 from collections.abc import Callable
 from typing import Any
 
+import jinja2
+
 TITLE = "kbchrometitle0a7f3e"  # stands for the page's title in a memoized chrome
 BODY = "kbchromebody0a7f3e"  # stands for the page's body marker
 
+
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory, keyed as Jinja keys them (template name and file, checked
+    against the source's hash): kb.render.mkdocs_runner compiles the theme's templates into it while
+    the site is still being rendered, and the build's environment then loads them from it."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if (code := self.store.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+BYTECODE = MemoryBytecodeCache()
 Key = tuple[str, str, str]
 Parts = list[list[str]]  # the chrome split at TITLE, each piece split at BODY
 
@@ -45,8 +67,6 @@ class ChromeMemo:
     def __init__(
         self, env: Any, template: str, *, marker: Callable[[Any], str], private: frozenset[str] = frozenset(), full: bool = False
     ) -> None:
-        import jinja2
-
         self._env = env
         self._template = template
         self._marker = marker

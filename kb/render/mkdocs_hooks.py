@@ -2,17 +2,20 @@
 
 A generated page is a Markdown file holding only front matter; its `kb_html` key names the HTML
 body, written by the renderer to the sidecar folder next to docs_dir (build/html/). Markdown
-never sees that body: `on_page_markdown` hands Python-Markdown an empty page, `on_page_content`
+never sees that body: `on_page_markdown` empties the page (and spares it the Markdown converter), `on_page_content`
 puts a one-line marker in its place and `on_post_page` swaps the marker for the body as the page
 is written. (MkDocs renders every page's content before it writes any; holding 50k findings'
 HTML at once took 2 GB.) Hand-written pages (no `kb_html`) go through Markdown as usual.
 
 Search: the theme's search plugin would run html.parser over every tag of every generated page
-(most of the build's time at scale). A generated page is instead indexed here from a lean copy
-of its HTML: each h1/h2 heading (with its id, so results still land on the section) followed by
-the start of the plain text under it (deeper headings are part of that text). At 50k findings
-the full text made a 170 MB index no browser would load. Pages whose front matter says
-`search: {exclude: true}` stay out.
+(most of the build's time at scale). A generated page is instead indexed here, one entry per
+section: the text before the first heading, then each h1/h2 heading (with its id, so results
+still land on the section) and the start of the plain text under it (deeper headings are part of
+that text), split and escaped as the theme's parser would (search_sections). The renderer
+computes them while it still holds the bodies and writes them all to SECTIONS in the sidecar
+folder, so MkDocs reads each body only once, to write it. At 50k findings the full text made a
+170 MB index no browser would load. Pages whose front matter says `search: {exclude: true}` stay
+out.
 
 Theme chrome: the theme's template (header, navigation, footer: 15 kB a page) comes out the same
 for every generated page outside the nav in one folder, apart from the page's title and body. A
@@ -22,15 +25,18 @@ per folder (and front matter) with stand-ins for title and body, then fills in e
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
+from html import escape, unescape
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 META_KEY = "kb_html"
 SIDECAR = "html"  # the sidecar folder's name, next to docs_dir
+SECTIONS = "search-sections.json"  # in the sidecar folder: {body path: [has an <h1>, its search sections]}
 _INDEX = "kb_search"  # set on generated pages the hook indexes itself
 _DROP = re.compile(r"<(svg|script|style|template)\b.*?</\1\s*>", re.S | re.I)
 _HEADING = re.compile(r"<(h[12])\b([^>]*)>(.*?)</\1\s*>", re.S | re.I)
@@ -57,18 +63,53 @@ def _text(fragment: str, cap: int | None = None) -> str:
     return (cut[:amp] if amp > cut.rfind(";") else cut) + " …"
 
 
-def search_html(html: str) -> str:
-    """The lean copy of a page the search index is built from: headings and the text under them."""
-    out, at = [], 0
+Section = tuple[str | None, str, str]  # heading id (None: the text before the first heading), title, text
+
+
+def _plain(text: str) -> str:
+    """As the theme's search parser gives text: entities decoded, then only <, > and & escaped."""
+    return escape(unescape(text), quote=False)
+
+
+def search_sections(html: str) -> list[Section]:
+    """A page's search entries before the theme adds its URL and title: the text before the first
+    h1/h2, then each h1/h2 with an id and the text under it, each text cut at TEXT_CAP characters
+    and wrapped in <p> as the theme's parser keeps paragraphs. A heading without an id starts no
+    section: the theme's parser folds its words into the text of the one before."""
     body = _DROP.sub(" ", html)
+    sections: list[tuple[str | None, str, list[str]]] = [(None, "", [])]
+
+    def paragraph(fragment: str) -> None:
+        if text := _plain(_text(fragment, TEXT_CAP)):
+            sections[-1][2].append(f"<p>{text}</p>")
+
+    at = 0
     for m in _HEADING.finditer(body):
-        out.append(f"<p>{_text(body[at : m.start()], TEXT_CAP)}</p>")
-        hid = _ID.search(m.group(2))
-        id_attr = f' id="{hid.group(1)}"' if hid else ""
-        out.append(f"<{m.group(1)}{id_attr}>{_text(m.group(3))}</{m.group(1)}>")
+        paragraph(body[at : m.start()])
+        title = _plain(_text(m.group(3)))
+        if hid := _ID.search(m.group(2)):
+            sections.append((hid.group(1), title, []))
+        elif title:
+            sections[-1][2].append(title)
         at = m.end()
-    out.append(f"<p>{_text(body[at:], TEXT_CAP)}</p>")
-    return "\n".join(out)
+    paragraph(body[at:])
+    return [(sid, title, " ".join(parts)) for sid, title, parts in sections]
+
+
+def prepare(html: str, *, searched: bool) -> tuple[bool, list[Section]]:
+    """What on_page_content needs of a body, computed by the renderer: whether it has an <h1> and,
+    if it is `searched`, its search sections."""
+    return "<h1" in html, search_sections(html) if searched else []
+
+
+_prepared: dict[str, list[Any]] = {}
+
+
+def on_pre_build(config: Any) -> None:
+    path = sidecar_dir(config["docs_dir"]) / SECTIONS
+    _prepared.clear()
+    if path.is_file():
+        _prepared.update(json.loads(path.read_text(encoding="utf-8")))
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
@@ -78,15 +119,29 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     page.meta[_INDEX] = not search.get("exclude")
     page.meta["search"] = {**search, "exclude": True}  # the theme's search plugin skips it; on_page_content indexes it
     page.meta.setdefault("template", GENERATED_TEMPLATE)
+    page.render = lambda config, files: _render_empty(page)  # this page only: its Markdown is empty
     return ""
 
 
+def _render_empty(page: Any) -> None:
+    """What Page.render gives for an empty Markdown source, without building a Markdown converter
+    with every extension for it (a third of the per-page cost once the chrome is memoized)."""
+    from mkdocs.structure.toc import get_toc
+
+    page.content = ""
+    page.toc = get_toc([])
+    page._title_from_render = None
+    page.present_anchor_ids = set()
+    page.links_to_anchors = {}
+
+
 def _body(page: Any, config: Any) -> str:
-    root = sidecar_dir(config["docs_dir"]).resolve()
-    path = (root / str(page.meta[META_KEY])).resolve()
-    if not path.is_relative_to(root):
+    root = os.path.abspath(sidecar_dir(config["docs_dir"]))
+    path = os.path.normpath(os.path.join(root, str(page.meta[META_KEY])))
+    if not path.startswith(root + os.sep):
         raise ValueError(f"{page.file.src_path}: {META_KEY} points outside {root}")
-    return path.read_text(encoding="utf-8")
+    with open(path, encoding="utf-8") as f:
+        return f.read()
 
 
 def _marker(page: Any) -> str:
@@ -96,14 +151,15 @@ def _marker(page: Any) -> str:
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
     if META_KEY not in page.meta:
         return html
-    body = _body(page, config)  # fails here, early, if the body is missing or points outside the sidecar
-    if page.meta.get(_INDEX) and (index := _search_index(config)) is not None:
-        title = page.meta.get("title", page.title)
-        index.add_entry_from_context(
-            SimpleNamespace(content=search_html(body), toc=page.toc, url=page.url, meta={"title": title}, title=title)
-        )
+    searched = bool(page.meta.get(_INDEX))
+    prepared = _prepared.pop(str(page.meta[META_KEY]), None)
+    has_h1, sections = prepared if prepared is not None else prepare(_body(page, config), searched=searched)
+    if searched and (index := _search_index(config)) is not None:
+        for sid, title, text in sections:
+            section = SimpleNamespace(id=sid, title=[title] if title else [], text=[text])
+            index.create_entry_for_section(section, page.toc, page.url, page)  # adds the URL, page title, tags, boost
     # the theme adds a title of its own unless the content has an <h1>: tell it whether the body has one
-    return _marker(page) + ("<!-- <h1> -->" if "<h1" in body else "")
+    return _marker(page) + ("<!-- <h1> -->" if has_h1 else "")
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
@@ -119,8 +175,9 @@ def on_env(env: Any, config: Any, files: Any) -> Any:
     """Make GENERATED_TEMPLATE: the theme's main.html, its chrome memoized per folder."""
     import jinja2
 
-    from kb.render.chrome import ChromeMemo
+    from kb.render.chrome import BYTECODE, ChromeMemo
 
+    env.bytecode_cache = BYTECODE  # filled ahead of the build by kb.render.mkdocs_runner, if it ran
     memo = ChromeMemo(env, "main.html", marker=_marker, private=frozenset({META_KEY}), full=os.environ.get("KB_SITE_CHROME", "") == "full")
     env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({GENERATED_TEMPLATE: "{{ kb_generated_page() }}"}), env.loader])
     env.globals["kb_generated_page"] = memo.render
@@ -134,8 +191,9 @@ def on_post_build(config: Any) -> None:
 
 
 def _search_index(config: Any) -> Any:
+    """The theme's search index (Material's: its create_entry_for_section takes the page)."""
     for plugin in config["plugins"].values():
         index = getattr(plugin, "search_index", None)
-        if index is not None and hasattr(index, "add_entry_from_context") and plugin.config.get("enabled", True):
+        if index is not None and hasattr(index, "create_entry_for_section") and plugin.config.get("enabled", True):
             return index
     return None
