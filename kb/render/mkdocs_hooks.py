@@ -73,27 +73,31 @@ def _plain(text: str) -> str:
 
 def search_sections(html: str) -> list[Section]:
     """A page's search entries before the theme adds its URL and title: the text before the first
-    h1/h2, then each h1/h2 with an id and the text under it, each text cut at TEXT_CAP characters
-    and wrapped in <p> as the theme's parser keeps paragraphs. A heading without an id starts no
-    section: the theme's parser folds its words into the text of the one before."""
+    h1/h2, then each h1/h2 with an id and the text under it, each text cut at TEXT_CAP characters,
+    split and escaped exactly as the theme's parser splits the lean copy (<p> per paragraph, an
+    empty one dropped only as its section's first). A heading without an id starts no section: the
+    parser adds its words to the title of the section before if that heading has the same tag (it
+    compares elements by tag), else to its text."""
     body = _DROP.sub(" ", html)
-    sections: list[tuple[str | None, str, list[str]]] = [(None, "", [])]
+    sections: list[tuple[str | None, str, list[str], list[str]]] = [(None, "", [], [])]  # id, tag, title, text
 
     def paragraph(fragment: str) -> None:
-        if text := _plain(_text(fragment, TEXT_CAP)):
-            sections[-1][2].append(f"<p>{text}</p>")
+        text, parts = _plain(_text(fragment, TEXT_CAP)), sections[-1][3]
+        if text or any(part.startswith("<p>") for part in parts):
+            parts.append(f"<p>{text}</p>")
 
     at = 0
     for m in _HEADING.finditer(body):
         paragraph(body[at : m.start()])
-        title = _plain(_text(m.group(3)))
+        tag, title = m.group(1).lower(), _plain(_text(m.group(3)))
         if hid := _ID.search(m.group(2)):
-            sections.append((hid.group(1), title, []))
+            sections.append((hid.group(1), tag, [title] if title else [], []))
         elif title:
-            sections[-1][2].append(title)
+            _, current, titled, parts = sections[-1]
+            (titled if tag == current else parts).append(title)
         at = m.end()
     paragraph(body[at:])
-    return [(sid, title, " ".join(parts)) for sid, title, parts in sections]
+    return [(sid, "".join(title), " ".join(parts)) for sid, _, title, parts in sections]
 
 
 def prepare(html: str, *, searched: bool) -> tuple[bool, list[Section]]:
