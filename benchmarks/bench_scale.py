@@ -110,6 +110,7 @@ def bench_size(size: int, repeat: int, work: Path, site: bool) -> list[Row]:
     # full check + database build, against the floor
     def fresh() -> None:
         shutil.rmtree(kb_root / "build", ignore_errors=True)
+        os.sync()  # a built 50k site is gigabytes: let the kernel finish freeing it before the clock starts
 
     full = median([*KB, "db", "build", "--root", str(kb_root)], reps, fresh)
     floor = median([PY, "benchmarks/floor.py", str(kb_root), str(work / "floor.sqlite")], reps)
@@ -236,6 +237,7 @@ def bench_size(size: int, repeat: int, work: Path, site: bool) -> list[Row]:
         for _ in range(repeat if size <= 10_000 else 1):
             for generated in ("docs", "html", "site"):
                 shutil.rmtree(kb_root / "build" / generated, ignore_errors=True)
+            os.sync()
             sites.append(measure([*KB, "site", "build", "--root", str(kb_root)]))
             bares.append(bare_mkdocs(size, work))
         site = Measure(statistics.median(m.seconds for m in sites), max(m.peak_mib for m in sites), all(m.ok for m in sites))
@@ -273,6 +275,7 @@ def bare_mkdocs(pages: int, work: Path) -> Measure:
     # page on every page, which makes the build quadratic in the number of pages
     (folder / "mkdocs.yml").write_text("site_name: bare\ntheme:\n  name: material\nnav:\n  - index.md\nnot_in_nav: |\n  /p*.md\n")
     shutil.rmtree(folder / "out", ignore_errors=True)  # both builds start from an empty output folder
+    os.sync()
     return measure([PY, "-m", "mkdocs", "build", "-q", "-f", str(folder / "mkdocs.yml"), "-d", str(folder / "out")])
 
 

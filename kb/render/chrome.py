@@ -40,7 +40,8 @@ class MemoryBytecodeCache(jinja2.BytecodeCache):
 
 
 BYTECODE = MemoryBytecodeCache()
-Key = tuple[str, str, str]
+Key = tuple[str, str, str, str]
+SHARED = frozenset({"nav", "pages", "config", "mkdocs_version", "build_date_utc", "page"})  # the same for every page, or `page`
 Parts = list[list[str]]  # the chrome split at TITLE, each piece split at BODY
 
 
@@ -77,7 +78,12 @@ class ChromeMemo:
         self.render = jinja2.pass_context(lambda context: self._render(context))
         self.stats = {"memo": 0, "full": 0}
 
-    def _key(self, page: Any, nav: Any) -> Key | None:
+    def _key(self, page: Any, context: Any) -> Key | None:
+        """What the chrome depends on besides title and body; None if it depends on more (a page
+        in the nav, with a table of contents, ...). Context entries other than the ones MkDocs
+        gives every page alike are part of the key: a plugin's page-specific entry then makes
+        every page its own kind rather than a wrong one."""
+        nav = context.get("nav")
         if self._nav_pages is None:
             self._nav_pages = {id(p) for p in getattr(nav, "pages", [])}
         marker = self._marker(page)
@@ -97,12 +103,13 @@ class ChromeMemo:
         ):
             return None
         meta = {k: v for k, v in page.meta.items() if k not in self._ignored}
-        return posixpath.dirname(page.url), json.dumps(meta, sort_keys=True, default=str), content[len(marker) :]
+        extra = sorted((k, repr(v)) for k, v in context.get_all().items() if k not in SHARED)  # base_url, extra_css, ...
+        return posixpath.dirname(page.url), json.dumps(meta, sort_keys=True, default=str), content[len(marker) :], repr(extra)
 
     def _render(self, context: Any) -> str:
         page = context["page"]
         template = self._env.get_template(self._template)
-        key = self._key(page, context.get("nav"))
+        key = self._key(page, context)
         parts = self._parts.get(key) if key is not None else None
         if key is None or (key in self._parts and parts is None):
             self.stats["full"] += 1
