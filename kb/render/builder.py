@@ -78,7 +78,10 @@ def render_docs(data: SiteData, src: Path, docs: Path, database: Path | None, *,
     if not (docs / "methodology.md").is_file():
         (docs / "methodology.md").write_text(METHODOLOGY_STUB, encoding="utf-8")
     layout = FindingLayout.of(data.kb.claims, group_above() if group is None else group, PER_GROUP)
-    tasks = Renderer(data, layout).tasks()
+    renderer = Renderer(data, layout)
+    for name in renderer.env.list_templates():  # compiled once, before the second process forks
+        renderer.env.get_template(name)
+    tasks = renderer.tasks()
 
     def write(task: Callable[[], Page]) -> tuple[str, Any]:
         page = task()

@@ -73,7 +73,7 @@ def _index(data: SiteData) -> None:
             data.discrepancies_of[cid].append(did)
 
 
-PARALLEL_ABOVE = 2_000  # claims: below this, one process explains every hypothesis
+PARALLEL_ABOVE = 500  # claims: below this, one process explains every hypothesis (forking costs more than it saves)
 
 
 def site_data(
