@@ -8,12 +8,14 @@ from __future__ import annotations
 import functools
 import html
 import http.server
+import json
 import os
 import re
 import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -22,6 +24,7 @@ from typer.testing import CliRunner
 from cli.app import app
 from kb import audit, yamlio
 from kb.models import Claim
+from kb.render import mkdocs_hooks
 from kb.render.pages import Renderer
 from kb.render.views import SiteData, site_data
 from kb.store import dump_record, load, load_valid
@@ -135,14 +138,21 @@ def test_two_renderer_processes_write_exactly_what_one_does(tmp_path: Path, monk
     data = site_data(kb, load_weights(REPO), drift=False)
     src = site_project(REPO)
 
-    def tree(out: Path) -> dict[str, bytes]:
-        return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    def tree(out: Path) -> dict[str, Any]:
+        """Every file in docs/, and each generated page as MkDocs gets it: front matter, body, <h1>, search sections."""
+        files = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted((out / "docs").rglob("*")) if p.is_file()}
+        manifest = json.loads((out / "html" / mkdocs_hooks.MANIFEST).read_text(encoding="utf-8"))
+        packs = {p.name: p.read_bytes() for p in (out / "html").glob("bodies-*.html")}
+        pages = {path: (e["meta"], packs[e["pack"]][e["at"] : e["at"] + e["size"]], e["h1"], e["sections"]) for path, e in manifest.items()}
+        return {"files": files, "pages": pages, "packs": len(packs)}
 
     one = builder.render_docs(data, src, tmp_path / "one" / "docs", None)
     monkeypatch.setattr(builder, "PARALLEL_ABOVE", 10)
     two = builder.render_docs(data, src, tmp_path / "two" / "docs", None)
-    assert one == two > 10
-    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    assert one == two and len(one) > 10
+    one_tree, two_tree = tree(tmp_path / "one"), tree(tmp_path / "two")
+    assert (one_tree["packs"], two_tree["packs"]) == (1, 2)
+    assert one_tree["files"] == two_tree["files"] and one_tree["pages"] == two_tree["pages"]
 
 
 def test_strict_build_gives_every_record_a_page(built: Path) -> None:
@@ -223,12 +233,12 @@ def test_no_internal_link_is_broken(built: Path) -> None:
 
 
 def test_generated_pages_skip_markdown_and_archived_texts_stay_out_of_search(built: Path) -> None:
-    import json
 
     kb = load_valid(built)
-    front = (built / "build" / "docs" / "findings" / f"{EXAMPLE}.md").read_text(encoding="utf-8")
-    assert front.startswith("---\n") and front.rstrip().endswith("---") and 'kb_html: "findings/' in front
-    assert (built / "build" / "html" / "findings" / f"{EXAMPLE}.html").is_file()
+    assert not (built / "build" / "docs" / "findings" / f"{EXAMPLE}.md").exists()  # generated pages are virtual files
+    manifest = json.loads((built / "build" / "html" / mkdocs_hooks.MANIFEST).read_text(encoding="utf-8"))
+    entry = manifest[f"findings/{EXAMPLE}.md"]
+    assert entry["meta"]["title"] and (built / "build" / "html" / entry["pack"]).stat().st_size >= entry["at"] + entry["size"]
     assert "<p>" in _page(built, f"findings/{EXAMPLE}.html")  # the body, put back by the hook
     methodology = _page(built, "methodology.html")  # hand-written: still Markdown (a heading, inline code)
     assert re.search(r'<h1 id="methodology[^"]*">Methodology', methodology) and "<code>kb/aggregate.py</code>" in methodology
@@ -270,7 +280,6 @@ def test_memoized_theme_chrome_gives_byte_identical_pages(built: Path, tmp_path:
 
 def test_many_findings_are_grouped_and_every_link_still_lands_on_its_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Above the threshold (lowered here), findings share pages of PER_GROUP, one section each."""
-    import json
 
     from kb.render.pages import PER_GROUP
 
@@ -315,7 +324,6 @@ def test_glossary_has_every_vocabulary_value(built: Path) -> None:
 
 
 def test_downloads_and_explorer_data_are_written(built: Path) -> None:
-    import json
     import sqlite3
 
     kb = load_valid(built)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -30,24 +30,25 @@ METHODOLOGY_STUB = "# Methodology\n\nThe methodology page has not been written y
 Step = Callable[[str], None]
 
 
-def _nav_exists(entry: Any, docs: Path) -> bool:
+def _nav_exists(entry: Any, docs: Path, generated: Collection[str]) -> bool:
     if isinstance(entry, dict):
-        return all(_nav_exists(v, docs) for v in entry.values())
+        return all(_nav_exists(v, docs, generated) for v in entry.values())
     if isinstance(entry, list):
-        return any(_nav_exists(v, docs) for v in entry)
-    return "://" in str(entry) or (docs / str(entry)).is_file()
+        return any(_nav_exists(v, docs, generated) for v in entry)
+    return "://" in str(entry) or str(entry) in generated or (docs / str(entry)).is_file()
 
 
-def write_config(src: Path, docs: Path, site: Path, target: Path) -> Path:
+def write_config(src: Path, docs: Path, site: Path, target: Path, generated: Collection[str] = ()) -> Path:
     """build/mkdocs.yml: the hand-written config with absolute docs and site folders, strict mode,
-    and nav entries whose page does not exist left out."""
+    and nav entries whose page does not exist (in docs/, or among the `generated` pages) left out."""
     config = yaml.safe_load(src.read_text(encoding="utf-8")) or {}
     config["docs_dir"] = str(docs.resolve())
     config["site_dir"] = str(site.resolve())
     config["strict"] = True
     config["hooks"] = [*config.get("hooks", []), str(Path(mkdocs_hooks.__file__).resolve())]
     if "nav" in config:
-        config["nav"] = [e for e in config["nav"] if _nav_exists(e, docs)]
+        generated = set(generated)
+        config["nav"] = [e for e in config["nav"] if _nav_exists(e, docs, generated)]
     target.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return target
 
@@ -64,10 +65,12 @@ def group_above() -> int:
         raise SiteBuildFailed(f"KB_SITE_GROUP_ABOVE={raw!r}: not a whole number") from None
 
 
-def render_docs(data: SiteData, src: Path, docs: Path, database: Path | None, *, group: int | None = None) -> int:
-    """Fill `docs` with the hand-written pages of `src/docs`, the generated pages (front matter
-    only; their bodies go to the sidecar folder next to `docs`) and the data files; returns the
-    number of generated pages. Findings are grouped above `group` of them (default: group_above())."""
+def render_docs(data: SiteData, src: Path, docs: Path, database: Path | None, *, group: int | None = None) -> list[str]:
+    """Fill `docs` with the hand-written pages of `src/docs` and the data files, and the sidecar
+    folder next to it with the generated pages: their bodies packed into one file per process and
+    the manifest (kb.render.mkdocs_hooks.MANIFEST) from which the MkDocs hooks make each of them a
+    page. Returns the generated pages' paths (relative to docs/). Findings are grouped above
+    `group` of them (default: group_above())."""
     sidecar = mkdocs_hooks.sidecar_dir(docs)
     for folder in (docs, sidecar):
         if folder.exists():
@@ -75,6 +78,7 @@ def render_docs(data: SiteData, src: Path, docs: Path, database: Path | None, *,
     if (src / "docs").is_dir():
         shutil.copytree(src / "docs", docs)
     docs.mkdir(parents=True, exist_ok=True)
+    sidecar.mkdir(parents=True)
     if not (docs / "methodology.md").is_file():
         (docs / "methodology.md").write_text(METHODOLOGY_STUB, encoding="utf-8")
     layout = FindingLayout.of(data.kb.claims, group_above() if group is None else group, PER_GROUP)
@@ -82,21 +86,30 @@ def render_docs(data: SiteData, src: Path, docs: Path, database: Path | None, *,
     for name in renderer.env.list_templates():  # compiled once, before the second process forks
         renderer.env.get_template(name)
     tasks = renderer.tasks()
+    packs: dict[int, tuple[str, BinaryIO]] = {}  # by process: a file each, so the two never share one
 
-    def write(task: Callable[[], Page]) -> tuple[str, Any]:
+    def write(task: Callable[[], Page]) -> tuple[str, dict[str, Any]]:
         page = task()
-        path, body = docs / page.path, sidecar / page.html_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        body.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(page.front_matter(**{mkdocs_hooks.META_KEY: page.html_path}), encoding="utf-8")
-        body.write_text(page.body.strip() + "\n", encoding="utf-8")
+        if (pid := os.getpid()) not in packs:
+            name = f"bodies-{pid}.html"
+            packs[pid] = name, open(sidecar / name, "wb", buffering=0)  # noqa: SIM115 - closed below (or by the child's exit: unbuffered)
+        name, pack = packs[pid]
+        body = (page.body.strip() + "\n").encode("utf-8")
+        at = pack.tell()
+        pack.write(body)
         searched = not (page.meta.get("search") or {}).get("exclude")
-        return page.html_path, mkdocs_hooks.prepare(page.body, searched=searched)
+        has_h1, sections = mkdocs_hooks.prepare(page.body, searched=searched)
+        return page.path, {"meta": page.front_meta(), "pack": name, "at": at, "size": len(body), "h1": has_h1, "sections": sections}
 
-    prepared = in_two(tasks, write, parallel=len(tasks) >= PARALLEL_ABOVE)  # every other page in a second process
-    (sidecar / mkdocs_hooks.SECTIONS).write_text(json.dumps(dict(prepared), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    try:
+        pages = in_two(tasks, write, parallel=len(tasks) >= PARALLEL_ABOVE)  # every other page in a second process
+    finally:
+        for _, pack in packs.values():
+            pack.close()
+    manifest = json.dumps(dict(pages), ensure_ascii=False, separators=(",", ":"))
+    (sidecar / mkdocs_hooks.MANIFEST).write_text(manifest, encoding="utf-8")
     write_data(data, docs, database, layout.url)
-    return len(tasks)
+    return [path for path, _ in pages]
 
 
 def build_site(
@@ -125,8 +138,8 @@ def build_site(
             data = site_data(kb, weights, draws=draws, seed=seed)
         tell("render")
         with heap_frozen():
-            render_docs(data, src, docs, database, group=group)
-        config = write_config(src / "mkdocs.yml", docs, site, out / "mkdocs.yml")
+            generated = render_docs(data, src, docs, database, group=group)
+        config = write_config(src / "mkdocs.yml", docs, site, out / "mkdocs.yml", generated)
         tell("mkdocs")
         run.build(config)
     return site

@@ -1,19 +1,23 @@
 """MkDocs hooks for the generated site (listed by absolute path in build/mkdocs.yml's `hooks`).
 
-A generated page is a Markdown file holding only front matter; its `kb_html` key names the HTML
-body, written by the renderer to the sidecar folder next to docs_dir (build/html/). Markdown
-never sees that body: `on_page_markdown` empties the page (and spares it the Markdown converter), `on_page_content`
-puts a one-line marker in its place and `on_post_page` swaps the marker for the body as the page
-is written. (MkDocs renders every page's content before it writes any; holding 50k findings'
-HTML at once took 2 GB.) Hand-written pages (no `kb_html`) go through Markdown as usual.
+Generated pages are not files in docs_dir. The renderer writes, to the sidecar folder next to
+docs_dir (build/html/), their bodies packed into one file per renderer process and MANIFEST:
+for each page's path, its front matter, where its body lies in which pack, whether it has an
+<h1>, and its search sections. `on_files` adds each as a virtual file, `on_page_markdown` gives it
+its front matter and an empty Markdown source (Markdown never sees the body, and the page skips
+the Markdown converter), `on_page_content` puts a one-line marker where the content goes and
+`on_post_page` swaps the marker for the body, read from its pack, as the page is written.
+(MkDocs renders every page's content before it writes any; holding 50k findings' HTML at once
+took 2 GB. Creating two small files a page took a fifth of the build at 1k.) Hand-written pages
+go through Markdown as usual.
 
 Search: the theme's search plugin would run html.parser over every tag of every generated page
 (most of the build's time at scale). A generated page is instead indexed here, one entry per
 section: the text before the first heading, then each h1/h2 heading (with its id, so results
 still land on the section) and the start of the plain text under it (deeper headings are part of
 that text), split and escaped as the theme's parser would (search_sections). The renderer
-computes them while it still holds the bodies and writes them all to SECTIONS in the sidecar
-folder, so MkDocs reads each body only once, to write it. At 50k findings the full text made a
+computes them while it still holds the bodies (MANIFEST), so MkDocs reads each body only once,
+to write it. At 50k findings the full text made a
 170 MB index no browser would load. Pages whose front matter says `search: {exclude: true}` stay
 out.
 
@@ -34,9 +38,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-META_KEY = "kb_html"
 SIDECAR = "html"  # the sidecar folder's name, next to docs_dir
-SECTIONS = "search-sections.json"  # in the sidecar folder: {body path: [has an <h1>, its search sections]}
+MANIFEST = "pages.json"  # in the sidecar folder: {page path: {meta, pack, at, size, h1, sections}}
 _INDEX = "kb_search"  # set on generated pages the hook indexes itself
 _DROP = re.compile(r"<(svg|script|style|template)\b.*?</\1\s*>", re.S | re.I)
 _HEADING = re.compile(r"<(h[12])\b([^>]*)>(.*?)</\1\s*>", re.S | re.I)
@@ -106,19 +109,41 @@ def prepare(html: str, *, searched: bool) -> tuple[bool, list[Section]]:
     return "<h1" in html, search_sections(html) if searched else []
 
 
-_prepared: dict[str, list[Any]] = {}
+_pages: dict[str, dict[str, Any]] = {}  # this build's MANIFEST
+_packs: dict[str, Any] = {}  # open pack files, by name
 
 
 def on_pre_build(config: Any) -> None:
-    path = sidecar_dir(config["docs_dir"]) / SECTIONS
-    _prepared.clear()
+    path = sidecar_dir(config["docs_dir"]) / MANIFEST
+    _pages.clear()
     if path.is_file():
-        _prepared.update(json.loads(path.read_text(encoding="utf-8")))
+        _pages.update(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _walk_order(path: str) -> list[tuple[int, Any]]:
+    """Where MkDocs' walk of docs_dir puts a file: top down, sorted, index pages first in a folder."""
+    *folders, name = path.split("/")
+    return [(1, f) for f in folders] + [(0, (os.path.splitext(name)[0] not in ("index", "README"), name))]
+
+
+def on_files(files: Any, config: Any) -> Any:
+    from mkdocs.structure.files import File, Files
+
+    if not _pages:
+        return files
+    generated = [File.generated(config, path, content="") for path in _pages]
+    kept = [f for f in files if f.src_uri not in _pages]  # a generated page replaces a hand-written one of its path
+    return Files(sorted([*kept, *generated], key=lambda f: _walk_order(f.src_uri)))
+
+
+def _entry(page: Any) -> dict[str, Any] | None:
+    return _pages.get(page.file.src_uri)
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    if META_KEY not in page.meta:
+    if (entry := _entry(page)) is None:
         return markdown
+    page.meta = dict(entry["meta"])
     search = page.meta.get("search") or {}
     page.meta[_INDEX] = not search.get("exclude")
     page.meta["search"] = {**search, "exclude": True}  # the theme's search plugin skips it; on_page_content indexes it
@@ -139,13 +164,17 @@ def _render_empty(page: Any) -> None:
     page.links_to_anchors = {}
 
 
-def _body(page: Any, config: Any) -> str:
-    root = os.path.abspath(sidecar_dir(config["docs_dir"]))
-    path = os.path.normpath(os.path.join(root, str(page.meta[META_KEY])))
-    if not path.startswith(root + os.sep):
-        raise ValueError(f"{page.file.src_path}: {META_KEY} points outside {root}")
-    with open(path, encoding="utf-8") as f:
-        return f.read()
+def _body(entry: dict[str, Any], config: Any) -> str:
+    name = str(entry["pack"])
+    if (pack := _packs.get(name)) is None:
+        if os.path.basename(name) != name:
+            raise ValueError(f"{MANIFEST}: pack {name!r} is not a file in the sidecar folder")
+        pack = _packs[name] = open(sidecar_dir(config["docs_dir"]) / name, "rb")  # noqa: SIM115 - closed in on_post_build
+    pack.seek(int(entry["at"]))
+    body = pack.read(int(entry["size"]))
+    if len(body) != int(entry["size"]):
+        raise ValueError(f"{MANIFEST}: {name} is shorter than its manifest says")
+    return str(body.decode("utf-8"))
 
 
 def _marker(page: Any) -> str:
@@ -153,26 +182,24 @@ def _marker(page: Any) -> str:
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
-    if META_KEY not in page.meta:
+    if (entry := _entry(page)) is None:
         return html
-    searched = bool(page.meta.get(_INDEX))
-    prepared = _prepared.pop(str(page.meta[META_KEY]), None)
-    has_h1, sections = prepared if prepared is not None else prepare(_body(page, config), searched=searched)
-    if searched and (index := _search_index(config)) is not None:
+    sections = entry.pop("sections", [])  # not needed again: let them go with the index entries
+    if page.meta.get(_INDEX) and (index := _search_index(config)) is not None:
         for sid, title, text in sections:
             section = SimpleNamespace(id=sid, title=[title] if title else [], text=[text])
             index.create_entry_for_section(section, page.toc, page.url, page)  # adds the URL, page title, tags, boost
     # the theme adds a title of its own unless the content has an <h1>: tell it whether the body has one
-    return _marker(page) + ("<!-- <h1> -->" if has_h1 else "")
+    return _marker(page) + ("<!-- <h1> -->" if entry["h1"] else "")
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
-    if META_KEY not in page.meta:
+    if (entry := _entry(page)) is None:
         return output
     head, found, tail = output.partition(_marker(page))
     if not found:
         raise ValueError(f"{page.file.src_path}: the theme dropped the page body")
-    return head + _body(page, config) + tail
+    return head + _body(entry, config) + tail
 
 
 def on_env(env: Any, config: Any, files: Any) -> Any:
@@ -182,7 +209,7 @@ def on_env(env: Any, config: Any, files: Any) -> Any:
     from kb.render.chrome import BYTECODE, ChromeMemo
 
     env.bytecode_cache = BYTECODE  # filled ahead of the build by kb.render.mkdocs_runner, if it ran
-    memo = ChromeMemo(env, "main.html", marker=_marker, private=frozenset({META_KEY}), full=os.environ.get("KB_SITE_CHROME", "") == "full")
+    memo = ChromeMemo(env, "main.html", marker=_marker, full=os.environ.get("KB_SITE_CHROME", "") == "full")
     env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({GENERATED_TEMPLATE: "{{ kb_generated_page() }}"}), env.loader])
     env.globals["kb_generated_page"] = memo.render
     _memo[:] = [memo]
@@ -190,6 +217,9 @@ def on_env(env: Any, config: Any, files: Any) -> Any:
 
 
 def on_post_build(config: Any) -> None:
+    for pack in _packs.values():
+        pack.close()
+    _packs.clear()
     for memo in _memo:
         log.info(f"kb: theme chrome from the memo for {memo.stats['memo']} generated pages, rendered in full for {memo.stats['full']}")
 

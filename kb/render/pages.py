@@ -1,8 +1,8 @@
 """Generated pages: Jinja2 templates (kb/templates/, autoescape on) rendered into HTML, so
 Markdown never interprets user text and Jinja never evaluates it (it only ever arrives as a
-variable). The site build writes each body next to docs/ and a front-matter-only Markdown page
-that points at it (see kb.render.mkdocs_hooks); `Page.markdown()` is the same page as one
-Markdown file with a raw HTML body.
+variable). The site build packs the bodies next to docs/ with a manifest of the pages' front
+matter, from which the MkDocs hooks make the pages (see kb.render.mkdocs_hooks); `Page.markdown()`
+is the same page as one Markdown file with a raw HTML body.
 
 Above GROUP_ABOVE findings, findings are rendered PER_GROUP to a page, one section each,
 anchored by the finding's id; every link to a finding goes through `FindingLayout.url`."""
@@ -56,20 +56,19 @@ class Page:
     body: str
     meta: dict[str, Any] = field(default_factory=dict)  # more front matter, e.g. {"search": {"exclude": True}}
 
+    def front_meta(self) -> dict[str, Any]:
+        """The page's front matter: its safe title and `meta`."""
+        return {"title": safe_title(self.title)} | self.meta
+
     def front_matter(self, **more: Any) -> str:
         # one `key: <JSON>` line each: JSON is YAML, and json.dumps is ~50x faster than yaml.safe_dump
-        fields = {"title": safe_title(self.title)} | self.meta | more
+        fields = self.front_meta() | more
         front = "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in fields.items())
         return f"---\n{front}\n---\n"
 
     def markdown(self) -> str:
         """The page as one Markdown file: front matter and the HTML body as a raw block."""
         return f"{self.front_matter()}\n{self.body.strip()}\n"
-
-    @property
-    def html_path(self) -> str:
-        """Where the site build writes the body (relative to the sidecar folder)."""
-        return self.path.removesuffix(".md") + ".html"
 
 
 @dataclass(frozen=True)
