@@ -38,7 +38,7 @@ def build_site(root: Path | None, draws: int | None = None, seed: int | None = N
 
 @app.command("build")
 def build(root: RootOption = None, draws: DrawsOption = None, seed: SeedOption = None) -> None:
-    """Render the knowledge base into build/docs/ and run a strict MkDocs build into build/site/.
+    """Render the knowledge base into build/docs/ and build/html/ and run a strict MkDocs build into build/site/.
     Refuses (exit 1) if the knowledge base has problems or MkDocs reports any warning."""
     site = build_site(root, draws, seed)
     message(f"site: {site.as_posix()}/index.html")

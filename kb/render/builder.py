@@ -1,7 +1,8 @@
-"""`kb site build`: render the knowledge base into build/docs/ (front-matter-only pages) and
-build/html/ (their HTML bodies, which kb.render.mkdocs_hooks puts in place so Markdown never
-re-parses them), write build/mkdocs.yml from the hand-written site/mkdocs.yml, and run a strict
-MkDocs Material build into build/site/. Nothing is ever written into site/ or claims/.
+"""`kb site build`: render the knowledge base into build/docs/ (the hand-written pages and the
+data files) and build/html/ (the generated pages: their HTML bodies and a manifest, from which
+kb.render.mkdocs_hooks makes MkDocs pages that Markdown never re-parses), write build/mkdocs.yml
+from the hand-written site/mkdocs.yml, and run a strict MkDocs Material build into build/site/ (in
+a process started early, kb.render.mkdocs_process). Nothing is ever written into site/ or claims/.
 
 KB_SITE_GROUP_ABOVE (environment) overrides how many findings a knowledge base may have before
 finding pages are grouped (kb.render.pages.GROUP_ABOVE)."""
