@@ -53,11 +53,11 @@ def serve(
     generated pages; run `kb site build` again after changing claims/)."""
     from kb.db import build_dir
     from kb.paths import find_root
-    from kb.render.mkdocs_process import run_mkdocs
+    from kb.render.mkdocs_process import serve_mkdocs
 
     build_site(root)
     message(f"serving on http://{addr}/ (Ctrl-C to stop)")
-    run_mkdocs(build_dir(find_root(root)) / "mkdocs.yml", serve=True, addr=addr)
+    serve_mkdocs(build_dir(find_root(root)) / "mkdocs.yml", addr)
 
 
 def register(root_app: typer.Typer) -> None:

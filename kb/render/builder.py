@@ -48,8 +48,8 @@ def write_config(src: Path, docs: Path, site: Path, target: Path, generated: Col
     config["strict"] = True
     config["hooks"] = [*config.get("hooks", []), str(Path(mkdocs_hooks.__file__).resolve())]
     if "nav" in config:
-        generated = set(generated)
-        config["nav"] = [e for e in config["nav"] if _nav_exists(e, docs, generated)]
+        pages = set(generated)
+        config["nav"] = [e for e in config["nav"] if _nav_exists(e, docs, pages)]
     target.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return target
 
@@ -98,9 +98,7 @@ def render_docs(data: SiteData, src: Path, docs: Path, database: Path | None, *,
         body = (page.body.strip() + "\n").encode("utf-8")
         at = pack.tell()
         pack.write(body)
-        searched = not (page.meta.get("search") or {}).get("exclude")
-        has_h1, sections = mkdocs_hooks.prepare(page.body, searched=searched)
-        return page.path, {"meta": page.front_meta(), "pack": name, "at": at, "size": len(body), "h1": has_h1, "sections": sections}
+        return page.path, mkdocs_hooks.manifest_entry(page.front_meta(), page.body, name, at, len(body))
 
     try:
         pages = in_two(tasks, write, parallel=len(tasks) >= PARALLEL_ABOVE)  # every other page in a second process

@@ -62,17 +62,13 @@ class _StandIn:
 class ChromeMemo:
     """`render` is a Jinja global (context-passing) that renders `template` for the current page,
     from the memo where it can. `marker(page)` is the body marker a page's content starts with;
-    front matter keys in `private` are ours, never read by the theme (they differ page to page);
     with `full`, every page is rendered in full (for comparison)."""
 
-    def __init__(
-        self, env: Any, template: str, *, marker: Callable[[Any], str], private: frozenset[str] = frozenset(), full: bool = False
-    ) -> None:
+    def __init__(self, env: Any, template: str, *, marker: Callable[[Any], str], full: bool = False) -> None:
         self._env = env
         self._template = template
         self._marker = marker
         self._full = full
-        self._ignored = private | {"title"}
         self._parts: dict[Key, Parts | None] = {}  # None: that kind is always rendered in full
         self._nav_pages: set[int] | None = None
         self.render = jinja2.pass_context(lambda context: self._render(context))
@@ -102,7 +98,7 @@ class ChromeMemo:
             or str(page.meta["title"]) != page.title
         ):
             return None
-        meta = {k: v for k, v in page.meta.items() if k not in self._ignored}
+        meta = {k: v for k, v in page.meta.items() if k != "title"}
         extra = sorted((k, repr(v)) for k, v in context.get_all().items() if k not in SHARED)  # base_url, extra_css, ...
         return posixpath.dirname(page.url), json.dumps(meta, sort_keys=True, default=str), content[len(marker) :], repr(extra)
 

@@ -16,10 +16,9 @@ Search: the theme's search plugin would run html.parser over every tag of every 
 section: the text before the first heading, then each h1/h2 heading (with its id, so results
 still land on the section) and the start of the plain text under it (deeper headings are part of
 that text), split and escaped as the theme's parser would (search_sections). The renderer
-computes them while it still holds the bodies (MANIFEST), so MkDocs reads each body only once,
-to write it. At 50k findings the full text made a
-170 MB index no browser would load. Pages whose front matter says `search: {exclude: true}` stay
-out.
+computes them while it still holds the bodies (manifest_entry), so MkDocs reads each body only
+once, to write it. At 50k findings the full text made a 170 MB index no browser would load.
+Pages whose front matter says `search: {exclude: true}` stay out.
 
 Theme chrome: the theme's template (header, navigation, footer: 15 kB a page) comes out the same
 for every generated page outside the nav in one folder, apart from the page's title and body. A
@@ -40,7 +39,6 @@ from typing import Any
 
 SIDECAR = "html"  # the sidecar folder's name, next to docs_dir
 MANIFEST = "pages.json"  # in the sidecar folder: {page path: {meta, pack, at, size, h1, sections}}
-_INDEX = "kb_search"  # set on generated pages the hook indexes itself
 _DROP = re.compile(r"<(svg|script|style|template)\b.*?</\1\s*>", re.S | re.I)
 _HEADING = re.compile(r"<(h[12])\b([^>]*)>(.*?)</\1\s*>", re.S | re.I)
 TEXT_CAP = 400  # characters of text indexed under each heading
@@ -103,10 +101,13 @@ def search_sections(html: str) -> list[Section]:
     return [(sid, "".join(title), " ".join(parts)) for sid, _, title, parts in sections]
 
 
-def prepare(html: str, *, searched: bool) -> tuple[bool, list[Section]]:
-    """What on_page_content needs of a body, computed by the renderer: whether it has an <h1> and,
-    if it is `searched`, its search sections."""
-    return "<h1" in html, search_sections(html) if searched else []
+def manifest_entry(meta: dict[str, Any], body: str, pack: str, at: int, size: int) -> dict[str, Any]:
+    """A generated page's MANIFEST entry, made by the renderer while it holds the body: its front
+    matter, where the body lies (`size` bytes at `at` in the pack file `pack`), whether it has an
+    <h1>, and its search sections (none if its front matter says `search: {exclude: true}`)."""
+    searched = not (meta.get("search") or {}).get("exclude")
+    sections = search_sections(body) if searched else []
+    return {"meta": meta, "pack": pack, "at": at, "size": size, "h1": "<h1" in body, "sections": sections}
 
 
 _pages: dict[str, dict[str, Any]] = {}  # this build's MANIFEST
@@ -144,9 +145,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     if (entry := _entry(page)) is None:
         return markdown
     page.meta = dict(entry["meta"])
-    search = page.meta.get("search") or {}
-    page.meta[_INDEX] = not search.get("exclude")
-    page.meta["search"] = {**search, "exclude": True}  # the theme's search plugin skips it; on_page_content indexes it
+    page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}  # the theme's plugin skips it; on_page_content indexes it
     page.meta.setdefault("template", GENERATED_TEMPLATE)
     page.render = lambda config, files: _render_empty(page)  # this page only: its Markdown is empty
     return ""
@@ -185,7 +184,7 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
     if (entry := _entry(page)) is None:
         return html
     sections = entry.pop("sections", [])  # not needed again: let them go with the index entries
-    if page.meta.get(_INDEX) and (index := _search_index(config)) is not None:
+    if sections and (index := _search_index(config)) is not None:
         for sid, title, text in sections:
             section = SimpleNamespace(id=sid, title=[title] if title else [], text=[text])
             index.create_entry_for_section(section, page.toc, page.url, page)  # adds the URL, page title, tags, boost

@@ -1,5 +1,5 @@
 """Running MkDocs for `kb site build`/`serve`: where the hand-written project is, and the build
-process (started early, see MkDocsRun). Light to import: the CLI starts the build process before
+process (started early, see MkDocsRun) and the development server. Light to import: the CLI starts the build process before
 it imports the aggregator and the renderer."""
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ class MkDocsRun:
     builds when `build` hands it the generated config (kb.render.mkdocs_runner). Use it as a context
     manager: leaving without a build stops it."""
 
-    def __init__(self, warm: Path | None = None) -> None:
+    def __init__(self, warm: Path) -> None:
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "kb.render.mkdocs_runner", *([str(warm)] if warm else [])],
+            [sys.executable, "-m", "kb.render.mkdocs_runner", str(warm)],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -65,10 +65,6 @@ class MkDocsRun:
         self.close()
 
 
-def run_mkdocs(config: Path, *, serve: bool = False, addr: str = "127.0.0.1:8000") -> None:
-    """Run MkDocs on `config` (strict): a build, or with `serve` its development server."""
-    if serve:
-        subprocess.run([sys.executable, "-m", "mkdocs", "serve", "--strict", "-f", str(config), "-a", addr], check=False)
-        return
-    with MkDocsRun() as run:
-        run.build(config)
+def serve_mkdocs(config: Path, addr: str) -> None:
+    """MkDocs' development server on `config` (strict), until interrupted."""
+    subprocess.run([sys.executable, "-m", "mkdocs", "serve", "--strict", "-f", str(config), "-a", addr], check=False)

@@ -1,6 +1,6 @@
 """A strict MkDocs build in a process started before its project exists (kb.render.mkdocs_process.MkDocsRun).
 
-    python -m kb.render.mkdocs_runner [HAND_WRITTEN_MKDOCS_YML]
+    python -m kb.render.mkdocs_runner HAND_WRITTEN_MKDOCS_YML
 
 While `kb site build` aggregates and renders, this process imports MkDocs, loads the hand-written
 config (which imports the theme and plugins) and compiles the theme's templates into
@@ -20,13 +20,11 @@ from kb.render.chrome import BYTECODE
 LOG_FORMAT = "%(levelname)-7s -  %(message)s"  # as the mkdocs command prints them
 
 
-def warm(config_file: str | None) -> None:
+def warm(config_file: str) -> None:
     """Import and compile what the build will need; any failure here is left for the build to report."""
     from mkdocs.commands import build  # noqa: F401  (the import is the point)
     from mkdocs.config import load_config
 
-    if not config_file:
-        return
     logging.disable(logging.CRITICAL)
     try:
         config = load_config(config_file)
@@ -76,7 +74,7 @@ def build(config_file: str) -> int:
 
 
 def main(argv: list[str]) -> int:
-    warm(argv[0] if argv else None)
+    warm(argv[0])
     config_file = sys.stdin.readline().strip()
     return build(config_file) if config_file else 0
 
