@@ -19,7 +19,7 @@ from kb.freshness import fingerprint_sum, fold, walk
 from kb.paths import BUILD_DIR
 
 DB_NAME = "kb.sqlite"
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 
 def build_dir(root: Path) -> Path:

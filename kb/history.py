@@ -118,7 +118,7 @@ def by_date_all(
 
 
 def _with_claims(kb: KnowledgeBase, claims: dict[str, Claim]) -> KnowledgeBase:
-    return KnowledgeBase(kb.root, claims, kb.hypotheses, kb.confounds, kb.models, kb.sources, kb.texts, kb.discrepancies, kb.paths)
+    return replace(kb, claims=claims, cache={})
 
 
 def _git(root: Path, *args: str) -> bytes:

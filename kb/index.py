@@ -79,6 +79,7 @@ def _record_rows(kb: KnowledgeBase) -> dict[str, list[tuple[Any, ...]]]:
             (d.id, d.title, d.subject, kb.path_of("discrepancies", d.id), data(d))
             for d in sorted(kb.discrepancies.values(), key=lambda r: r.id)
         ],
+        "question": [(q.id, q.title, kb.path_of("questions", q.id), data(q)) for q in sorted(kb.questions.values(), key=lambda r: r.id)],
     }
 
 
@@ -229,6 +230,7 @@ TABLES = {
     "sources": "source",
     "texts": "text",
     "discrepancies": "discrepancy",
+    "questions": "question",
 }
 
 

@@ -80,15 +80,20 @@ class Link(Record):
 
 
 class ConfoundEntry(Record):
+    """A confound on a claim. `threatens` names the links (hypothesis ids) it threatens; empty means
+    every link of the claim. `reason` says why a confound marked `n-a` cannot arise here."""
+
     type: Slug
     detail: Text
     controlled: Controlled
     how: str | Missing = Missing.NOT_REPORTED
+    threatens: list[Slug] = Field(default_factory=list)
+    reason: str = ""
 
 
 class Provenance(Record):
     tier: Tier
-    origin: Slug | Missing = Missing.NOT_REPORTED
+    origin: Missing | Slug = Missing.NOT_REPORTED
     channel: Slug
     study: Slug | None = None
     extraction: Extraction = Extraction.MANUAL
@@ -237,11 +242,31 @@ class Source(Identified):
 
 
 class SourceText(Identified):
+    """An archived text. `retrieved_from` / `retrieved_on`: where and when it was read (a URL or a
+    description); `original_sha256` and `conversion`: the file it was made from and how (e.g.
+    "pdf->text (pypdf 5.1)", "html->text (trafilatura 2.0)", "as is")."""
+
     source: Slug
     path: Text
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
     lines: Annotated[int, Field(ge=0)]
     description: str = ""
+    retrieved_from: str | None = None
+    retrieved_on: dt.date | None = None
+    original_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+    conversion: str | None = None
+    licence: str | None = None
+
+
+class Question(Identified):
+    """A question whose answers (hypothesis ids) are mutually exclusive and jointly exhaustive (one
+    may be an explicit catch-all such as "none of these"): their credences are updated jointly and
+    sum to 1. A hypothesis belongs to at most one question."""
+
+    title: Text
+    statement: Text
+    answers: list[Slug] = Field(min_length=2)
+    notes: str = ""
 
 
 class Model(Identified):
@@ -276,4 +301,5 @@ RECORD_FOLDERS: dict[str, type[Identified]] = {
     "sources": Source,
     "texts": SourceText,
     "discrepancies": Discrepancy,
+    "questions": Question,
 }

@@ -72,6 +72,13 @@ CREATE TABLE problem (
 	message VARCHAR NOT NULL, 
 	PRIMARY KEY (path, line, field, message)
 );
+CREATE TABLE question (
+	id VARCHAR NOT NULL, 
+	title VARCHAR NOT NULL, 
+	path VARCHAR NOT NULL, 
+	data VARCHAR NOT NULL, 
+	PRIMARY KEY (id)
+);
 CREATE TABLE source (
 	id VARCHAR NOT NULL, 
 	title VARCHAR NOT NULL, 

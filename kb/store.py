@@ -23,6 +23,7 @@ from kb.models import (
     Identified,
     Locator,
     Model,
+    Question,
     Source,
     SourceText,
 )
@@ -46,6 +47,7 @@ class KnowledgeBase:
     sources: dict[str, Source] = field(default_factory=dict)
     texts: dict[str, SourceText] = field(default_factory=dict)
     discrepancies: dict[str, Discrepancy] = field(default_factory=dict)
+    questions: dict[str, Question] = field(default_factory=dict)
     paths: dict[tuple[str, str], Path] = field(default_factory=dict)
     _archived: dict[str, ArchivedText] = field(default_factory=dict, repr=False)
     # results derived from the records (e.g. the aggregator's evidence), for read-only use

@@ -119,6 +119,14 @@ class DiscrepancyRow(SQLModel, table=True):
     data: str
 
 
+class QuestionRow(SQLModel, table=True):
+    __tablename__ = "question"
+    id: str = Field(primary_key=True)
+    title: str
+    path: str
+    data: str
+
+
 class MetaRow(SQLModel, table=True):
     __tablename__ = "meta"
     key: str = Field(primary_key=True)
