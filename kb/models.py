@@ -28,6 +28,9 @@ from kb.vocab import (
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]*$", max_length=120)]
 Text = Annotated[str, StringConstraints(min_length=1)]
 QUOTE_MAX = 300
+# A typed missing value ("not-reported", "n-a", "unknown") is tried first, so it is the same
+# Missing member whether the record comes from YAML or from the database's JSON.
+MISSING_FIRST = Field(union_mode="left_to_right")
 
 
 class Record(BaseModel):
@@ -47,7 +50,7 @@ class ModelRef(Record):
 
     model: Slug
     as_written: Text
-    variant: str | Missing = Missing.NOT_REPORTED
+    variant: Annotated[Missing | str, MISSING_FIRST] = Missing.NOT_REPORTED
     note: str = ""
 
 
@@ -58,12 +61,12 @@ class Method(Record):
 
 class Number(Record):
     measure: Text
-    value: float | Missing = Missing.NOT_REPORTED
-    unit: str | Missing = Missing.NOT_REPORTED
-    interval: tuple[float, float] | Missing = Missing.NOT_REPORTED
-    n: int | Missing = Missing.NOT_REPORTED
-    baseline: float | str | Missing = Missing.NOT_REPORTED
-    model: Slug | Missing = Missing.NOT_REPORTED
+    value: Annotated[Missing | float, MISSING_FIRST] = Missing.NOT_REPORTED
+    unit: Annotated[Missing | str, MISSING_FIRST] = Missing.NOT_REPORTED
+    interval: Annotated[Missing | tuple[float, float], MISSING_FIRST] = Missing.NOT_REPORTED
+    n: Annotated[Missing | int, MISSING_FIRST] = Missing.NOT_REPORTED
+    baseline: Annotated[Missing | float | str, MISSING_FIRST] = Missing.NOT_REPORTED
+    model: Annotated[Missing | Slug, MISSING_FIRST] = Missing.NOT_REPORTED
     note: str = ""
 
 
@@ -86,14 +89,14 @@ class ConfoundEntry(Record):
     type: Slug
     detail: Text
     controlled: Controlled
-    how: str | Missing = Missing.NOT_REPORTED
+    how: Annotated[Missing | str, MISSING_FIRST] = Missing.NOT_REPORTED
     threatens: list[Slug] = Field(default_factory=list)
     reason: str = ""
 
 
 class Provenance(Record):
     tier: Tier
-    origin: Missing | Slug = Missing.NOT_REPORTED
+    origin: Annotated[Missing | Slug, MISSING_FIRST] = Missing.NOT_REPORTED
     channel: Slug
     study: Slug | None = None
     extraction: Extraction = Extraction.MANUAL
@@ -103,7 +106,7 @@ class Locator(Record):
     text: Slug
     lines: tuple[int, int]
     quote: Annotated[str, StringConstraints(min_length=1, max_length=QUOTE_MAX)]
-    speaker: str | Missing = Missing.NOT_REPORTED
+    speaker: Annotated[Missing | str, MISSING_FIRST] = Missing.NOT_REPORTED
     speaker_inferred: bool = False
     garbled: bool = False
     note: str = ""
@@ -167,7 +170,7 @@ class Claim(Identified):
     stream: Stream
     models: list[ModelRef] = Field(default_factory=list)
     method: Method
-    result: Result | Missing = Missing.NOT_APPLICABLE
+    result: Annotated[Missing | Result, MISSING_FIRST] = Missing.NOT_APPLICABLE
     links: list[Link] = Field(default_factory=list)
     confounds: list[ConfoundEntry] = Field(default_factory=list)
     provenance: Provenance
@@ -177,7 +180,7 @@ class Claim(Identified):
     retraction_reason: str | None = None
     reviews: list[Review] = Field(default_factory=list)
     history: list[Event] = Field(default_factory=list)
-    date: dt.date | Missing = Missing.NOT_REPORTED
+    date: Annotated[Missing | dt.date, MISSING_FIRST] = Missing.NOT_REPORTED
     tags: list[str] = Field(default_factory=list)
     notes: str = ""
 
@@ -223,7 +226,7 @@ class Identifiers(Record):
 class Source(Identified):
     title: Text
     authors: list[str] = Field(default_factory=list)
-    date: dt.date | str | Missing = Missing.NOT_REPORTED
+    date: Annotated[Missing | dt.date | str, MISSING_FIRST] = Missing.NOT_REPORTED
     type: SourceType
     identifiers: Identifiers = Field(default_factory=Identifiers)
     notes: str = ""
@@ -271,10 +274,10 @@ class Question(Identified):
 
 class Model(Identified):
     name: Text
-    developer: str | Missing = Missing.NOT_REPORTED
-    family: str | Missing = Missing.NOT_REPORTED
-    size: str | Missing = Missing.NOT_REPORTED
-    open_weights: bool | Missing = Missing.NOT_REPORTED
+    developer: Annotated[Missing | str, MISSING_FIRST] = Missing.NOT_REPORTED
+    family: Annotated[Missing | str, MISSING_FIRST] = Missing.NOT_REPORTED
+    size: Annotated[Missing | str, MISSING_FIRST] = Missing.NOT_REPORTED
+    open_weights: Annotated[Missing | bool, MISSING_FIRST] = Missing.NOT_REPORTED
     aliases: list[str] = Field(default_factory=list)
     notes: str = ""
 
