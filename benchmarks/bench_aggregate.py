@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.aggregate import ConfoundEvidence, HypothesisEvidence, Judgment, LinkEvidence, aggregate_all
+from kb.aggregate import ConfoundEvidence, Dependence, HypothesisEvidence, Judgment, LinkEvidence, aggregate_all
 from kb.vocab import Bearing, Controlled, Kind, Severity, Strength, Tier
 from kb.weights import load_weights
 
@@ -21,15 +21,19 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def synthetic(n_claims: int, n_hyp: int, seed: int = 1) -> list[HypothesisEvidence]:
-    """Each claim links to 1-3 hypotheses, rests on one of n_claims/4 studies, has 0-3 confounds;
-    5% of links carry a disagreeing reviewer judgment."""
+    """Each claim links to 1-3 hypotheses, rests on one of n_claims/4 studies (in n_claims/8 works,
+    n_claims/40 research groups, told through one of 50 channels), has 0-3 confounds; 5% of links
+    carry a disagreeing reviewer judgment; a fifth of the hypotheses form four questions."""
     rng = np.random.default_rng(seed)
     kinds = [Kind.EMPIRICAL, Kind.ARGUMENT, Kind.TESTIMONY, Kind.ANECDOTE]
     bearings = [Bearing.SUPPORTS, Bearing.UNDERMINES, Bearing.MIXED, Bearing.NEUTRAL]
     links: dict[int, list[LinkEvidence]] = {h: [] for h in range(n_hyp)}
     for c in range(n_claims):
         kind, tier = kinds[rng.integers(4)], list(Tier)[rng.integers(5)]
-        study = f"study-{rng.integers(max(1, n_claims // 4))}"
+        s = int(rng.integers(max(1, n_claims // 4)))
+        study = f"study-{s}"
+        deps = Dependence(f"claim-{c}", study, f"work-{s // 2}", f"group-{s // 10}", f"channel-{rng.integers(50)}")
+        machine, approved = bool(rng.random() < 0.5), bool(rng.random() < 0.3)
         confounds = tuple(
             ConfoundEvidence(f"conf-{j}", f"group-{j % 6}", list(Severity)[rng.integers(3)], (list(Controlled)[rng.integers(6)],))
             for j in rng.choice(18, rng.integers(4), replace=False)
@@ -38,8 +42,13 @@ def synthetic(n_claims: int, n_hyp: int, seed: int = 1) -> list[HypothesisEviden
             judgments = (Judgment(bearings[rng.choice(4, p=[0.45, 0.35, 0.1, 0.1])], list(Strength)[rng.integers(4)]),)
             if rng.random() < 0.05:
                 judgments += (Judgment(Bearing.UNDERMINES, Strength.MODERATE),)
-            links[int(h)].append(LinkEvidence(f"claim-{c}", kind, tier, study, judgments, confounds, (study,)))
-    return [HypothesisEvidence(f"h-{h}", 0.3, tuple(links[h])) for h in range(n_hyp)]
+            links[int(h)].append(
+                LinkEvidence(f"claim-{c}", kind, tier, judgments, confounds, deps, (study,), approved=approved, machine=machine, key=f"k{c}")
+            )
+    questions = {h: f"q-{h // 2}" for h in range(min(8, n_hyp // 5 * 2))}
+    return [
+        HypothesisEvidence(f"h-{h}", 0.5 if h in questions else 0.3, tuple(links[h]), question=questions.get(h)) for h in range(n_hyp)
+    ]
 
 
 def baseline(draws: int, n_links: int) -> float:
@@ -66,7 +75,7 @@ def main() -> None:
     took = time.perf_counter() - start
     base = baseline(args.draws, n_links)
     print(f"{args.claims} claims, {args.hypotheses} hypotheses, {n_links} links, {args.draws} draws")
-    print(f"aggregator: {took:.2f} s (medians {runs[0].posterior.median:.3f} … {runs[-1].posterior.median:.3f})")
+    print(f"aggregator: {took:.2f} s (medians {runs[0].point:.3f} … {runs[-1].point:.3f})")
     print(f"baseline (generate and sum {args.draws} x {n_links} uniforms): {base:.2f} s")
     print(f"ratio aggregator / baseline: {took / base:.2f}")
 

@@ -16,13 +16,18 @@ def check(root: RootOption = None) -> None:
     from kb.errors import InvalidKnowledgeBase
     from kb.paths import find_root
 
+    from kb.questions import warnings
+
     base = find_root(root)
     kb, problems = check_all(base)
     if problems:
         raise InvalidKnowledgeBase(problems)
+    for warning in warnings(kb):
+        message(f"warning: {warning}")
     message(
         f"ok: {len(kb.claims)} claims, {len(kb.hypotheses)} hypotheses, {len(kb.confounds)} confound types, "
-        f"{len(kb.models)} models, {len(kb.sources)} sources, {len(kb.texts)} texts, {len(kb.discrepancies)} discrepancies"
+        f"{len(kb.models)} models, {len(kb.sources)} sources, {len(kb.texts)} texts, {len(kb.discrepancies)} discrepancies, "
+        f"{len(kb.questions)} questions"
     )
 
 

@@ -7,11 +7,12 @@ COMMANDS = {
     "build": "build",
     "db": "db",
     "claim": "claim",
-    **dict.fromkeys(("hypothesis", "confound", "model", "source", "text", "discrepancy"), "records"),
+    **dict.fromkeys(("hypothesis", "confound", "model", "source", "text", "discrepancy", "question"), "records"),
     "review": "review",
     "audit": "audit",
     "synth": "synth",
     **dict.fromkeys(("portfolio", "explain", "sensitivity"), "portfolio"),
+    "calibrate": "calibrate",
     "site": "site",
     "history": "history",
 }

@@ -12,8 +12,10 @@ from cli.output import Format, FormatOption, emit
 
 PORTFOLIO_COLUMNS = (
     "id",
+    "question",
     "prior",
     "posterior",
+    "median",
     "interval",
     "decibans",
     "n_supports",
@@ -23,11 +25,14 @@ PORTFOLIO_COLUMNS = (
     "fragile",
     "top_driver",
 )
-CONTRIBUTION_COLUMNS = ("claim", "bearing", "decibans", "credence_points", "leave_one_out_decibans", "cluster", "approved")
+CONTRIBUTION_COLUMNS = ("claim", "bearing", "decibans", "credence_points", "leave_one_out_decibans", "cluster", "approved", "via_confound")
 
 ProfileOption = Annotated[str, typer.Option("--profile", help="Weighting profile in claims/weights.yaml (sceptical, default, credulous…).")]
 PriorOption = Annotated[
-    float | None, typer.Option("--prior", min=0.0001, max=0.9999, help="Use this prior for every hypothesis instead of its own.")
+    float | None,
+    typer.Option(
+        "--prior", min=0.0001, max=0.9999, help="Use this prior for every free-standing hypothesis instead of its own (answers of a question keep theirs)."
+    ),
 ]
 ApprovedOption = Annotated[
     bool, typer.Option("--approved-only", help="Count only approved claims (default: every claim not superseded or retracted).")
@@ -48,7 +53,13 @@ def _load(root: Path | None) -> tuple[Any, Any]:
 
 def _table_row(row: dict[str, Any]) -> dict[str, Any]:
     lo, hi = row["interval"]
-    return {**row, "interval": f"{lo:.3f}–{hi:.3f}", "posterior": f"{row['posterior']:.3f}", "decibans": f"{row['decibans']:+.2f}"}
+    return {
+        **row,
+        "interval": f"{lo:.3f}–{hi:.3f}",
+        "posterior": f"{row['posterior']:.3f}",
+        "median": f"{row['median']:.3f}",
+        "decibans": f"{row['decibans']:+.2f}",
+    }
 
 
 def portfolio(
@@ -60,10 +71,11 @@ def portfolio(
     seed: SeedOption = None,
     root: RootOption = None,
 ) -> None:
-    """The credence per hypothesis: prior, posterior median and 90% interval, net evidence in
-    decibans, supporting / undermining / mixed links, certainty grade, fragile flag and top driver.
-    A credence conditional on this portfolio and these weights, not a probability that a model is
-    conscious."""
+    """The credence per hypothesis: its question (answers of one question sum to 1), prior,
+    posterior (the point estimate at the profile's values), the median and 90% interval of the
+    Monte Carlo draws, the evidence in decibans that takes the prior to the posterior, supporting /
+    undermining / mixed links, certainty grade, fragile flag and top driver. A credence conditional
+    on this portfolio and these weights, not a probability that a model is conscious."""
     from kb.portfolio import compute_portfolio
 
     kb, weights = _load(root)
@@ -84,7 +96,8 @@ def explain(
     root: RootOption = None,
 ) -> None:
     """Why a hypothesis stands where it does: each finding's contribution (decibans and credence
-    points; they add up to the net), leave-one-out and leave-one-source-out, the smallest set of
+    points; they add up to its own net evidence), leave-one-out and leave-one-source-out, the weight
+    that came through each channel and each work, the smallest set of
     findings whose removal flips the direction, sensitivity and the reasons for the grade. Table
     and CSV list the contributions; JSON holds everything."""
     from kb.portfolio import explain as explain_
@@ -94,7 +107,12 @@ def explain(
     if fmt in (Format.JSON, Format.JSONL):
         emit(out, fmt)
         return
-    emit(out["contributions"], fmt, CONTRIBUTION_COLUMNS, title=f"{hypothesis}: {out['decibans']:+.2f} dB net")
+    emit(
+        out["contributions"],
+        fmt,
+        CONTRIBUTION_COLUMNS,
+        title=f"{hypothesis}: {out['net_decibans']:+.2f} dB own evidence, {out['decibans']:+.2f} dB from prior to posterior",
+    )
     if fmt is Format.TABLE:
         s = out["summary"]
         emit(
@@ -108,6 +126,8 @@ def explain(
             fmt,
         )
         emit(out["leave_one_source_out"], fmt, ("source", "decibans", "credence_points", "removed"), title="leave one source out")
+        emit(out["channels"], fmt, ("id", "claims", "decibans", "share"), title="weight by channel")
+        emit(out["works"], fmt, ("id", "claims", "decibans", "share"), title="weight by work")
 
 
 def sensitivity(

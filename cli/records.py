@@ -1,4 +1,4 @@
-"""`kb hypothesis|confound|model|source|text list|show`: the reference records, read from the
+"""`kb hypothesis|confound|model|source|text|discrepancy|question list|show`: the reference records, read from the
 database. One factory serves every noun, since the commands differ only in table and columns. (No postponed annotations here:
 the command signatures close over `noun`, and Typer evaluates them.)"""
 
@@ -28,6 +28,7 @@ NOUNS = (
     Noun("source", "source", "sources (works and documents)", ("id", "type", "date", "title")),
     Noun("text", "text", "archived source texts", ("id", "source", "path", "lines", "sha256")),
     Noun("discrepancy", "discrepancy", "discrepancies (passages that disagree, and the reading adopted)", ("id", "subject", "title")),
+    Noun("question", "question", "questions (hypotheses that exclude each other, whose credences are updated jointly and sum to 1)", ("id", "answers", "title")),
 )
 
 

@@ -1,45 +1,56 @@
 """The portfolio aggregator: typed evidence in, a credence per hypothesis out. Pure (no I/O) and
 vectorised with numpy. The methodology page (site/docs/methodology.md) states every rule.
 
-Per hypothesis the posterior log-odds are the prior log-odds plus the net log-likelihood ratio
-(LLR) of its links:
-
-- a link's magnitude is ln(LR of its strength) x kind weight x tier weight x, for each confound
-  that threatens it, (1 - severity x control), all read from a weighting profile;
-- links sharing a cluster (one study or work) are pooled per side (supports / undermines /
-  mixed) as ``max + r x (sum - max)``: the strongest counts fully, every restatement only r;
-- the net is the supporting sides minus the undermining sides; a mixed side enters each draw
-  times a uniform draw in (-1, 1), widening the interval around an unmoved centre;
-- the Monte Carlo draws every weight around its profile value (shared by all links in a draw,
-  since a weight is one uncertain constant) and, for each link and confound with several
-  judgments (curator and reviewers), one judgment per draw.
+- A link's weight (nats) is ln(LR of its strength) x kind weight x tier weight x, for each confound
+  that threatens it, (1 - severity x control).
+- Dependent links are pooled per side (supports, undermines, mixed) so that they saturate
+  (kb/pooling.py): restatements of one result, one study, one work, one research group, one channel
+  and one kind of evidence can never carry a hypothesis to certainty.
+- A hypothesis in a question is updated jointly with the other answers: p_k ∝ prior_k x exp(E_k),
+  which sums to 1 in the point estimate and in every draw. A free-standing hypothesis is the
+  question {H, not H}.
+- A confound that is itself a hypothesis of the knowledge base (yes-bias -> steering artefact)
+  does not only shrink the link it threatens: its share of the link supports that rival.
+- Mixed links never move the point estimate; in the draws they add a symmetric spread which, with
+  the prior's own spread, never exceeds the prior's own 90% range.
+- The Monte Carlo draws every uncertain constant: strength ranges, kind/tier/severity/control
+  weights (between the curators' profiles), the dependence correlations, the prior, reviewers'
+  differing judgments and each link's chance of having been misread. Every random stream is keyed
+  by the seed, the hypothesis id or the link's content: never by claim ids, file names or order.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 
-from kb.vocab import DIRECTIONLESS_KINDS, Bearing, Controlled, Kind, Severity, Strength, Tier
+from kb import pooling
+from kb.pooling import Tree
+from kb.vocab import DIRECTIONLESS_KINDS, Bearing, Controlled, Design, Kind, Severity, Strength, Tier
 from kb.weights import Profile, Weights
 
 F = npt.NDArray[np.float64]
+F32 = npt.NDArray[np.float32]
 I = npt.NDArray[np.intp]  # noqa: E741 - index arrays
 LN10 = math.log(10.0)
 MAX_SHRINK = 0.95  # one confound can remove at most 95% of a link: a threatened link is weakened, not deleted
 STRENGTHS, KINDS, TIERS = list(Strength), list(Kind), list(Tier)
 SEVERITIES, CONTROLS = list(Severity), list(Controlled)
+WEIGHTED_KINDS = [k for k in KINDS if k not in DIRECTIONLESS_KINDS]
 S_IDX, K_IDX, T_IDX = ({v: i for i, v in enumerate(vs)} for vs in (STRENGTHS, KINDS, TIERS))
 SV_IDX, C_IDX = ({v: i for i, v in enumerate(vs)} for vs in (SEVERITIES, CONTROLS))
 POS, NEG, MIX = 0, 1, 2
+SIDES = (POS, NEG, MIX)
 SIGN = {Bearing.SUPPORTS: POS, Bearing.UNDERMINES: NEG, Bearing.MIXED: MIX}
 INTERVAL = (0.05, 0.95)
+Z90 = 1.6448536269514722  # the 95% point of the standard normal: the prior's own 90% range is +-Z90 sd
+ERROR_BINS = 128  # reading-error offsets are binned: a link's misreadings follow one of these patterns
+READ_CLASSES = ("reviewed", "unreviewed", "unreviewed_machine")
 
 
 # --- typed evidence -----------------------------------------------------------------------------
@@ -47,7 +58,7 @@ INTERVAL = (0.05, 0.95)
 
 @dataclass(frozen=True)
 class Judgment:
-    """One reading of a link: the curator's, or a reviewer's LinkJudgment."""
+    """One reading of a link: the curator's, or a reviewer's."""
 
     bearing: Bearing
     strength: Strength
@@ -55,35 +66,68 @@ class Judgment:
 
 @dataclass(frozen=True)
 class ConfoundEvidence:
-    """A confound threatening a link; `controlled` holds the curator's status first, then each
-    reviewer's judged status."""
+    """A confound threatening a link. `controlled`: the curator's status first, then each
+    reviewer's. `rival`: the hypothesis that embodies it as an alternative explanation, if any."""
 
     type: str
     group: str
     severity: Severity
     controlled: tuple[Controlled, ...]
+    rival: str | None = None
+
+
+@dataclass(frozen=True)
+class Dependence:
+    """What a link shares with others: the result it reports (restatements share it), its study,
+    its work, the work's research group, and the channel that told us. Names only group links:
+    renaming one consistently changes nothing."""
+
+    result: str
+    study: str
+    work: str
+    group: str
+    channel: str
 
 
 @dataclass(frozen=True)
 class LinkEvidence:
-    """One claim's link to the hypothesis. `judgments`: curator first, then reviewers. `cluster`:
-    the study or work it rests on (its own id when none). `sources`: the works it came through
-    (origin, channel), for leave-one-source-out. `approved`: status approved."""
+    """One claim's link to the hypothesis. `judgments`: curator first, then reviewers. `sources`:
+    the works it came through (origin, channel), for leave-one-source-out. `key`: the claim's
+    content fingerprint, which seeds its random stream (by default one is made from the fields)."""
 
     claim: str
     kind: Kind
     tier: Tier
-    cluster: str
     judgments: tuple[Judgment, ...]
     confounds: tuple[ConfoundEvidence, ...] = ()
+    dependence: Dependence | None = None
     sources: tuple[str, ...] = ()
     approved: bool = True
+    machine: bool = False
+    design: Design = Design.NOT_REPORTED
+    key: str = ""
 
     @property
     def bearing(self) -> Bearing:
         return self.judgments[0].bearing
 
-    @cached_property
+    @property
+    def deps(self) -> Dependence:
+        """Its dependence, each level its own when not given."""
+        if self.dependence is not None:
+            return self.dependence
+        own = f"claim:{self.claim}"
+        return Dependence(own, own, own, own, self.sources[-1] if self.sources else own)
+
+    @property
+    def fingerprint(self) -> str:
+        """The content key of its random stream: never the claim id."""
+        if self.key:
+            return self.key
+        body = repr((self.kind, self.tier, self.judgments, self.confounds, self.approved, self.machine, self.design))
+        return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+    @property
     def special(self) -> bool:
         """Whether readings differ (curator vs reviewers), so each draw samples one."""
         first = self.judgments[0]
@@ -91,19 +135,16 @@ class LinkEvidence:
             return True
         return any(x is not c.controlled[0] for c in self.confounds for x in c.controlled[1:])
 
-    @cached_property
-    def cols(self) -> list[int]:
-        """Columns of the stacked log tables (ln LR, kind, tier, shrink) whose sum is the log
-        magnitude of the link read by its first judgment (the site asks for the same links'
-        columns under every profile and scenario)."""
-        n_llr, n_kind, n_tier = len(STRENGTHS), len(KINDS), len(TIERS)
-        cols = [S_IDX[self.judgments[0].strength], n_llr + K_IDX[self.kind], n_llr + n_kind + T_IDX[self.tier]]
-        return cols + [n_llr + n_kind + n_tier + _pair(c.severity, c.controlled[0]) for c in self.confounds]
-
-    @cached_property
+    @property
     def directional(self) -> bool:
         """Whether the link can move the credence at all under some reading."""
         return self.kind not in DIRECTIONLESS_KINDS and any(j.bearing is not Bearing.NEUTRAL for j in self.judgments)
+
+    @property
+    def read_class(self) -> int:
+        if self.approved:
+            return 0
+        return 2 if self.machine else 1
 
 
 @dataclass(frozen=True)
@@ -111,63 +152,59 @@ class HypothesisEvidence:
     id: str
     prior: float
     links: tuple[LinkEvidence, ...]
+    question: str | None = None
+    experiential: bool = False  # the hypothesis is about experience, not function (GRADE indirectness)
 
-    def canonical(self) -> HypothesisEvidence:
-        """Directional links only, in a fixed order, so the input order never matters."""
-        if self.__dict__.get("_canonical"):
-            return self
-        kept = sorted((lk for lk in self.links if lk.directional), key=lambda lk: (lk.claim, lk.cluster))
-        return _canonical(replace(self, links=tuple(kept)))
-
-    def without(self, claims: Iterable[str]) -> HypothesisEvidence:
+    def without(self, claims: Sequence[str] | set[str]) -> HypothesisEvidence:
         drop = set(claims)
         return replace(self, links=tuple(lk for lk in self.links if lk.claim not in drop))
 
     def without_group(self, group: str) -> HypothesisEvidence:
-        """As if every confound of class `group` were absent (still canonical if this was: the
-        links keep their order, and confounds never decide whether a link is directional)."""
-        out = replace(
-            self,
-            links=tuple(
-                replace(lk, confounds=tuple(c for c in lk.confounds if c.group != group))
-                if any(c.group == group for c in lk.confounds)
-                else lk
-                for lk in self.links
-            ),
-        )
-        return _canonical(out) if self.__dict__.get("_canonical") else out
+        """As if every confound of class `group` were absent."""
+        return replace(self, links=tuple(replace(lk, confounds=tuple(c for c in lk.confounds if c.group != group)) for lk in self.links))
 
 
-def _canonical(h: HypothesisEvidence) -> HypothesisEvidence:
-    h.__dict__["_canonical"] = True  # a cache flag on a frozen dataclass, like functools.cached_property
-    return h
-
-
-# --- weight tables ------------------------------------------------------------------------------
+# --- constants, sampled -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Tables:
-    """Every weight, one row per draw: ln LR by strength, kind, tier, and shrink factor
-    (1 - severity x control) by (severity, control) pair."""
+    """Every uncertain constant, one column per draw (one column for the point estimate): ln LR by
+    strength, kind and tier weights, the shrink (1 - severity x control) and the share (severity x
+    control) of each (severity, control) pair, the correlations (kb.pooling's rows), and the
+    reading-error factors (log) by (offset bin, read class, strength)."""
 
-    llr: F
+    llr: F  # strengths x draws
     kind: F
     tier: F
-    shrink: F  # draws x (len(SEVERITIES) * len(CONTROLS))
-    r: float
+    shrink: F  # (severities x controls) x draws
+    share: F
+    rho: F  # parameters x draws
+    misread: F32 | None  # (bins x classes x strengths) x draws, log factors; None for the point
 
     @property
     def draws(self) -> int:
-        return int(self.llr.shape[0])
+        return int(self.llr.shape[1])
 
-    @cached_property
-    def logs(self) -> npt.NDArray[np.float32]:
-        """All tables side by side, in log space (float32), for the matrix product."""
-        return _log_tables(self)
+    def logs(self) -> F32:
+        """The log tables stacked (columns of the incidence matrix), float32."""
+        with np.errstate(divide="ignore"):
+            stacked = np.log(np.vstack([self.llr, self.kind, self.tier, self.shrink, self.share]))
+        return np.maximum(stacked, -80.0).astype(np.float32)  # weight 0 -> exp(-80): nothing, without -inf * 0
 
 
-def _strength_bounds(weights: Weights) -> tuple[F, F, F]:
+N_COLS = len(STRENGTHS) + len(KINDS) + len(TIERS) + 2 * len(SEVERITIES) * len(CONTROLS)
+OFF_KIND = len(STRENGTHS)
+OFF_TIER = OFF_KIND + len(KINDS)
+OFF_SHRINK = OFF_TIER + len(TIERS)
+OFF_SHARE = OFF_SHRINK + len(SEVERITIES) * len(CONTROLS)
+
+
+def _pair(sev: Severity, ctl: Controlled) -> int:
+    return SV_IDX[sev] * len(CONTROLS) + C_IDX[ctl]
+
+
+def strength_levels(weights: Weights) -> tuple[F, F, F]:
     """ln LR of each level, and the geometric midpoints to its neighbours (LR 1 below weak; the
     top level mirrored above overwhelming)."""
     mode = np.log([weights.strength_lr[s] for s in STRENGTHS])
@@ -176,403 +213,398 @@ def _strength_bounds(weights: Weights) -> tuple[F, F, F]:
     return (below + mode) / 2, mode, (mode + above) / 2
 
 
+def _rho_values(weights: Weights, which: str) -> F:
+    d = weights.dependence
+    levels = [d.result, d.study, d.work, d.group, d.channel] + [d.kind[k] for k in WEIGHTED_KINDS]
+    return np.array([getattr(u, which) for u in levels])
+
+
 def point_tables(weights: Weights, profile: Profile) -> Tables:
     """The profile's values themselves: one 'draw' for point estimates."""
-    _, mode, _ = _strength_bounds(weights)
+    _, mode, _ = strength_levels(weights)
     sev = np.array([profile.severity[s] for s in SEVERITIES])
     ctl = np.array([profile.control[c] for c in CONTROLS])
+    both = np.minimum(np.outer(sev, ctl), MAX_SHRINK).reshape(-1, 1)
     return Tables(
-        llr=mode[None, :],
-        kind=np.array([[profile.kind[k] for k in KINDS]]),
-        tier=np.array([[profile.tier[t] for t in TIERS]]),
-        shrink=(1 - np.minimum(np.outer(sev, ctl), MAX_SHRINK)).reshape(1, -1),
-        r=profile.restatement_discount,
+        llr=mode[:, None],
+        kind=np.array([[profile.kind[k]] for k in KINDS]),
+        tier=np.array([[profile.tier[t]] for t in TIERS]),
+        shrink=1 - both,
+        share=both,
+        rho=_rho_values(weights, "value")[:, None],
+        misread=None,
     )
 
 
-_TABLES: dict[tuple[int, int, int, int], tuple[Weights, Tables]] = {}
+def _between_profiles(weights: Weights, profile: Profile, table: str, keys: Sequence[object], u: F, cap: float | None) -> F:
+    """Draws of one weight table: triangular between the lowest profile value x e^-spread and the
+    highest x e^+spread, mode at this profile's value; one quantile `u` per row and draw."""
+    values = np.array([[getattr(p, table)[k] for p in weights.profiles.values()] for k in keys])
+    mode = np.array([getattr(profile, table)[k] for k in keys])
+    spread = math.exp(profile.weight_spread)
+    lo, hi = np.minimum(values.min(axis=1), mode) / spread, np.maximum(values.max(axis=1), mode) * spread
+    if cap is not None:
+        hi = np.minimum(hi, cap)
+    return _triangular(lo[:, None], mode[:, None], hi[:, None], u)
+
+
+def _triangular(lo: F, mode: F, hi: F, u: F) -> F:
+    """The triangular distribution's quantile function (monotone in lo, mode and hi)."""
+    width = np.where(hi > lo, hi - lo, 1.0)
+    cut = (mode - lo) / width
+    left = lo + np.sqrt(u * width * (mode - lo))
+    right = hi - np.sqrt((1 - u) * width * (hi - mode))
+    out: F = np.where(hi > lo, np.where(u < cut, left, right), mode)
+    return out
 
 
 def draw_tables(weights: Weights, profile: Profile, draws: int, seed: int) -> Tables:
-    """`draws` samples of every weight (see `_draw_tables`). Every hypothesis and scenario under
-    the same weights, profile, draws and seed shares one set, so the last few are kept (the weights
-    are kept with them, so their ids cannot be reused). Callers only read them."""
-    key = (id(weights), id(profile), draws, seed)
-    if key not in _TABLES:
-        if len(_TABLES) >= 8:
-            del _TABLES[next(iter(_TABLES))]
-        t = _draw_tables(weights, profile, draws, seed)
-        for table in (t.llr, t.kind, t.tier, t.shrink):
-            table.flags.writeable = False
-        _TABLES[key] = (weights, t)
-    return _TABLES[key][1]
-
-
-def _draw_tables(weights: Weights, profile: Profile, draws: int, seed: int) -> Tables:
-    """Strength: triangular in ln LR between the midpoints to the neighbouring levels (levels never
-    overlap). Kind and tier weights: log-normal around the profile value, independently. Severity
-    and control: one log-normal factor per table and draw, so their order (controlled < partial <
-    uncontrolled) holds in every draw."""
+    """`draws` samples of every constant from one stream (seed, 0). Strength: ln LR triangular
+    between the midpoints to the neighbouring levels (levels never overlap). Severity and control:
+    one quantile per draw for the whole table, so their order holds in every draw. Correlations:
+    triangular(low, value, high)."""
     rng = np.random.default_rng([seed, 0])
-    lo, mode, hi = _strength_bounds(weights)
-    s = profile.weight_spread
-    base = point_tables(weights, profile)
-    llr = rng.triangular(lo, mode, hi, size=(draws, len(STRENGTHS)))
-    kind = base.kind * np.exp(rng.normal(0, s, (draws, len(KINDS))))
-    tier = base.tier * np.exp(rng.normal(0, s, (draws, len(TIERS))))
-    sev = np.array([profile.severity[x] for x in SEVERITIES])[None, :] * np.exp(rng.normal(0, s, (draws, 1)))
-    ctl = np.minimum(np.array([profile.control[c] for c in CONTROLS])[None, :] * np.exp(rng.normal(0, s, (draws, 1))), 1)
-    shrink = 1 - np.minimum(sev[:, :, None] * ctl[:, None, :], MAX_SHRINK)
-    return Tables(llr=llr, kind=kind, tier=tier, shrink=shrink.reshape(draws, -1), r=profile.restatement_discount)
+    lo, mode, hi = strength_levels(weights)
+    llr = _triangular(lo[:, None], mode[:, None], hi[:, None], rng.random((len(STRENGTHS), draws)))
+    kind = _between_profiles(weights, profile, "kind", KINDS, rng.random((len(KINDS), draws)), 1.0)
+    tier = _between_profiles(weights, profile, "tier", TIERS, rng.random((len(TIERS), draws)), 1.0)
+    sev = _between_profiles(weights, profile, "severity", SEVERITIES, np.broadcast_to(rng.random(draws), (len(SEVERITIES), draws)), 1.0)
+    ctl = _between_profiles(weights, profile, "control", CONTROLS, np.broadcast_to(rng.random(draws), (len(CONTROLS), draws)), 1.0)
+    both = np.minimum(sev[:, None, :] * ctl[None, :, :], MAX_SHRINK).reshape(-1, draws)
+    rho = _triangular(
+        _rho_values(weights, "low")[:, None], _rho_values(weights, "value")[:, None], _rho_values(weights, "high")[:, None], rng.random((5 + len(WEIGHTED_KINDS), draws))
+    )
+    return Tables(llr, kind, tier, 1 - both, both, rho, _misread(weights, mode, rng.random(draws)))
 
 
-def _pair(sev: Severity, ctl: Controlled) -> int:
-    return SV_IDX[sev] * len(CONTROLS) + C_IDX[ctl]
+def _misread(weights: Weights, mode: F, v: F) -> F32:
+    """Log factors of a misread strength by (offset bin, read class, strength level) and draw: a
+    link with offset o is misread in draw d when frac(o + v_d) < the class's error rate, one level
+    down in the first half of that window (below weak: no evidence), one level up in the second."""
+    rates = [getattr(weights.reading_error, c) for c in READ_CLASSES]
+    above = np.append(mode[1:], 2 * mode[-1] - mode[-2])
+    below = np.concatenate([[0.0], mode[:-1]])
+    with np.errstate(divide="ignore"):
+        down, up = np.maximum(np.log(below / mode), -80.0), np.log(above / mode)
+    frac = np.mod((np.arange(ERROR_BINS) + 0.5)[:, None] / ERROR_BINS + v[None, :], 1.0)
+    out = np.zeros((ERROR_BINS, len(rates), len(STRENGTHS), len(v)), dtype=np.float32)
+    for e, rate in enumerate(rates):
+        is_down, is_up = frac < rate / 2, (frac >= rate / 2) & (frac < rate)
+        out[:, e, :, :] = (is_down[:, None, :] * down[None, :, None] + is_up[:, None, :] * up[None, :, None]).astype(np.float32)
+    return out.reshape(-1, len(v))
 
 
-# --- point estimate -----------------------------------------------------------------------------
+# --- rows: what each hypothesis' evidence is made of --------------------------------------------
 
 
 @dataclass(frozen=True)
-class PointLinks:
-    """Per link at the profile's values: magnitude (>= 0, ln units), side, cluster index. A link
-    with several judgments takes their average signed value (so disagreement cancels)."""
+class Row:
+    """One term of a hypothesis' evidence: a link's own weight, or a rival's share of another
+    hypothesis' link (`derived`, always in support). `cols`: table columns whose log-sum is its
+    log magnitude at the first reading; `side`: where it counts at that reading."""
 
-    magnitude: F
-    side: I
-    cluster: I
-    n_clusters: int
-
-
-def _incidence(cols: list[list[int]]) -> npt.NDArray[np.float32]:
-    a = np.zeros((len(cols), len(STRENGTHS) + len(KINDS) + len(TIERS) + len(SEVERITIES) * len(CONTROLS)), dtype=np.float32)
-    at_row = np.repeat(np.arange(len(cols)), [len(c) for c in cols])
-    np.add.at(a, (at_row, np.array([c for row in cols for c in row], dtype=np.intp)), 1.0)
-    return a
+    link: LinkEvidence
+    side: int
+    cols: tuple[int, ...]
+    derived: bool = False
+    special: bool = False
+    skip: frozenset[str] = frozenset()  # confound types whose shrink is lifted (their rival is in the same question)
 
 
-def _log_tables(t: Tables) -> npt.NDArray[np.float32]:
-    with np.errstate(divide="ignore"):
-        logs = np.log(np.hstack([t.llr, t.kind, t.tier, t.shrink])).astype(np.float32)
-    return np.maximum(logs, np.float32(-80.0))  # weight 0 -> exp(-80): nothing, without -inf * 0
+def _own_cols(lk: LinkEvidence, judgment: Judgment, skip: frozenset[str]) -> tuple[int, ...]:
+    cols = [S_IDX[judgment.strength], OFF_KIND + K_IDX[lk.kind], OFF_TIER + T_IDX[lk.tier]]
+    cols += [OFF_SHRINK + _pair(c.severity, c.controlled[0]) for c in lk.confounds if c.type not in skip]
+    return tuple(cols)
 
 
-def _expected(lk: LinkEvidence, t: Tables) -> tuple[float, int]:
-    """Point magnitude and side of a link with several judgments: the average signed value over
-    its judgments (disagreement cancels), each confound at its average shrink."""
-    base = float(t.kind[0, K_IDX[lk.kind]] * t.tier[0, T_IDX[lk.tier]])
-    for c in lk.confounds:
-        base *= sum(float(t.shrink[0, _pair(c.severity, x)]) for x in c.controlled) / len(c.controlled)
-    llr = [float(t.llr[0, S_IDX[j.strength]]) for j in lk.judgments]
-    if all(j.bearing is Bearing.MIXED for j in lk.judgments):
-        return base * sum(llr) / len(llr), MIX
-    signed = sum(
-        v * (1 if j.bearing is Bearing.SUPPORTS else -1)
-        for v, j in zip(llr, lk.judgments, strict=True)
-        if j.bearing in (Bearing.SUPPORTS, Bearing.UNDERMINES)
-    )
-    value = base * signed / len(lk.judgments)
-    return abs(value), (POS if value >= 0 else NEG)
-
-
-def point_links(h: HypothesisEvidence, t: Tables) -> PointLinks:
-    links = h.links
-    mags = np.exp(_incidence([lk.cols for lk in links]).astype(np.float64) @ _log_tables(t)[0].astype(np.float64))
-    sides = np.array([SIGN.get(lk.judgments[0].bearing, MIX) for lk in links], dtype=np.intp)
-    for i, lk in enumerate(links):
-        if lk.special:
-            mags[i], sides[i] = _expected(lk, t)
-    names = {c: i for i, c in enumerate(sorted({lk.cluster for lk in links}))}
-    return PointLinks(mags, sides, np.array([names[lk.cluster] for lk in links], dtype=np.intp), len(names))
-
-
-def _segments(p: PointLinks, mask: npt.NDArray[np.bool_], r: float) -> tuple[F, F]:
-    """Per (cluster, side) segment: pooled value (max + r x rest) and plain sum."""
-    seg = p.cluster * 3 + p.side
-    n = p.n_clusters * 3
-    m = np.where(mask, p.magnitude, 0.0)
-    total = np.bincount(seg, weights=m, minlength=n)
-    top: F = np.zeros(n)
-    np.maximum.at(top, seg, m)
-    pooled: F = (1 - r) * top + r * total
-    return pooled, total.astype(np.float64)
-
-
-def point_net(p: PointLinks, r: float, mask: npt.NDArray[np.bool_] | None = None) -> float:
-    """Net LLR (natural log) of the links in `mask` (all by default); mixed sides add nothing."""
-    mask = np.ones(len(p.magnitude), dtype=bool) if mask is None else mask
-    pooled, _ = _segments(p, mask, r)
-    return float(pooled[0::3].sum() - pooled[1::3].sum())
-
-
-def point_net_without_each(p: PointLinks, r: float) -> F:
-    """The net LLR with each link left out in turn, in one pass: removing a link changes only its
-    own segment, whose sum loses the link and whose maximum falls to the runner-up when the link
-    was the maximum (a tie leaves it where it was)."""
-    n = len(p.magnitude)
-    if n == 0:
-        return np.zeros(0)
-    seg = p.cluster * 3 + p.side
-    pooled, total = _segments(p, np.ones(n, dtype=bool), r)
-    order = np.lexsort((-p.magnitude, seg))  # by segment, largest first
-    first = np.ones(n, dtype=bool)
-    first[1:] = seg[order][1:] != seg[order][:-1]
-    top1: F = np.zeros(len(pooled))
-    top2: F = np.zeros(len(pooled))
-    top1[seg[order][first]] = p.magnitude[order][first]
-    second = np.zeros(n, dtype=bool)
-    second[1:] = first[:-1] & ~first[1:]
-    top2[seg[order][second]] = p.magnitude[order][second]
-    top = np.where(p.magnitude >= top1[seg], top2[seg], top1[seg])
-    changed = (1 - r) * top + r * (total[seg] - p.magnitude) - pooled[seg]
-    sign = np.select([p.side == POS, p.side == NEG], [1.0, -1.0], 0.0)
-    net = float(pooled[0::3].sum() - pooled[1::3].sum())
-    out: F = net + sign * changed
-    return out
-
-
-def point_contributions(p: PointLinks, r: float) -> F:
-    """Each link's signed share of the net LLR: its segment's pooled value split in proportion to
-    the members' magnitudes, so the shares add up to the net exactly."""
-    pooled, total = _segments(p, np.ones(len(p.magnitude), dtype=bool), r)
-    seg = p.cluster * 3 + p.side
-    share = np.divide(p.magnitude, total[seg], out=np.zeros_like(p.magnitude), where=total[seg] > 0)
-    sign = np.select([p.side == POS, p.side == NEG], [1.0, -1.0], 0.0)
-    out: F = sign * share * pooled[seg]
-    return out
-
-
-# --- Monte Carlo --------------------------------------------------------------------------------
-
-
-def _key(*parts: str) -> int:
-    return zlib.crc32("\x00".join(parts).encode())
-
-
-def _special_rows(lk: LinkEvidence, hid: str, t: Tables, seed: int) -> tuple[F, I]:
-    """Per draw, the link's magnitude and side under one sampled judgment (and one sampled control
-    status per confound), from its own random stream so other links never shift it."""
-    rng = np.random.default_rng([seed, _key(lk.claim, hid)])
-    offset = np.arange(t.draws)
-    pick = rng.integers(0, len(lk.judgments), t.draws)
-    strength = np.array([S_IDX[j.strength] for j in lk.judgments])[pick]
-    side = np.array([SIGN.get(j.bearing, -1) for j in lk.judgments], dtype=np.intp)[pick]
-    mag = t.llr.ravel()[offset * t.llr.shape[1] + strength] * t.kind[:, K_IDX[lk.kind]] * t.tier[:, T_IDX[lk.tier]]
-    width = t.shrink.shape[1]
-    for c in lk.confounds:
-        pairs = np.array([_pair(c.severity, x) for x in c.controlled])
-        chosen = pairs[rng.integers(0, len(pairs), t.draws)] if len(pairs) > 1 else pairs[0]
-        mag = mag * t.shrink.ravel()[offset * width + chosen]
-    return mag, side
+def build_rows(hs: Sequence[HypothesisEvidence]) -> dict[str, list[Row]]:
+    """Every hypothesis' rows: its directional links (a link whose readings differ gets one row
+    per side, zero in the draws where another reading is drawn) and its rivals' shares of other
+    hypotheses' links. Rows come in content order, so ids and file order never matter."""
+    question = {h.id: h.question for h in hs}
+    rows: dict[str, list[Row]] = {h.id: [] for h in hs}
+    for h in hs:
+        for lk in h.links:
+            if not lk.directional:
+                continue
+            # a confound embodied by a rival in the same question discriminates neither: lift its shrink
+            skip = frozenset(c.type for c in lk.confounds if c.rival and c.rival != h.id and h.question and question.get(c.rival) == h.question)
+            if lk.special:
+                rows[h.id].extend(Row(lk, side, (), special=True, skip=skip) for side in SIDES)
+            elif lk.bearing in SIGN:
+                rows[h.id].append(Row(lk, SIGN[lk.bearing], _own_cols(lk, lk.judgments[0], skip), skip=skip))
+            first = lk.judgments[0]
+            if first.bearing not in (Bearing.SUPPORTS, Bearing.UNDERMINES):
+                continue
+            for c in lk.confounds:
+                if c.rival and c.rival != h.id and c.rival in rows:
+                    base = [S_IDX[first.strength], OFF_KIND + K_IDX[lk.kind], OFF_TIER + T_IDX[lk.tier]]
+                    rows[c.rival].append(Row(lk, POS, (*base, OFF_SHARE + _pair(c.severity, c.controlled[0])), derived=True))
+    for hid, rs in rows.items():
+        rs.sort(key=lambda r: (r.link.fingerprint, r.side, r.derived, r.cols))
+    return rows
 
 
 @dataclass(frozen=True)
 class Layout:
-    """Links of one hypothesis as rows sorted by (side, cluster), so each (cluster, side) segment
-    is a run of rows and the mixed segments come last; a link whose judgments differ
-    gets one row per side (zero in the draws where it is on another side). `cols` marks the table
-    entries whose product is the row's magnitude (empty for such 'special' links)."""
+    """A hypothesis' rows prepared for the tables: incidence matrix, reading-error lookups and
+    the pooling trees of each side."""
 
-    keys: list[tuple[str, int]]
-    special: list[LinkEvidence | None]
-    a: npt.NDArray[np.float32]
+    rows: tuple[Row, ...]
+    a: F32  # rows x N_COLS
+    side: I
+    misread: I  # row -> row of Tables.misread (bin, class, strength)
+    offset: F  # the link's own uniform offset (for special rows' draws)
+    side_rows: tuple[I, I, I]
+    trees: tuple[tuple[Tree, ...], tuple[Tree, ...], tuple[Tree, ...]]
 
 
-def layout(h: HypothesisEvidence) -> Layout:
-    rows: list[tuple[str, int, LinkEvidence | None, list[int]]] = []
-    for lk in h.links:
-        if lk.special:
-            rows.extend((lk.cluster, s, lk, []) for s in (POS, NEG, MIX))
+def _offset(fingerprint: str) -> float:
+    return int(hashlib.sha256(fingerprint.encode()).hexdigest()[:12], 16) / 16**12
+
+
+def _codes(names: list[str]) -> npt.NDArray[np.int64]:
+    """Codes by first appearance (rows are in content order, so codes never depend on names)."""
+    seen: dict[str, int] = {}
+    return np.array([seen.setdefault(n, len(seen)) for n in names], dtype=np.int64)
+
+
+def _tree_keys(rows: Sequence[Row]) -> tuple[list[npt.NDArray[np.int64]], list[npt.NDArray[np.int64]]]:
+    deps = [r.link.deps for r in rows]
+    kind = np.array([WEIGHTED_KINDS.index(r.link.kind) for r in rows], dtype=np.int64)
+    group, work, study, result, channel = (_codes([getattr(d, f) for d in deps]) for f in ("group", "work", "study", "result", "channel"))
+    return [kind, group, work, study, result], [kind, channel]
+
+
+def _trees(rows: Sequence[Row]) -> tuple[Tree, ...]:
+    """Kind > research group > work > study > result, and kind > channel (see kb.pooling)."""
+    if not rows:
+        return ()
+    provenance, channel = _tree_keys(rows)
+    floor = (pooling.KIND0 + provenance[0]).astype(np.intp)
+    return (
+        pooling.tree(provenance, [floor, pooling.GROUP, pooling.WORK, pooling.STUDY, pooling.RESULT]),
+        pooling.tree(channel, [floor, pooling.CHANNEL]),
+    )
+
+
+def layout(rows: Sequence[Row]) -> Layout:
+    """Rows grouped by side, each side in its provenance tree's order (so that tree needs no
+    gather and each side is a contiguous slice)."""
+    ordered: list[Row] = []
+    for s in SIDES:
+        mine = [r for r in rows if r.side == s]
+        if mine:
+            keys = _tree_keys(mine)[0]
+            ordered += [mine[i] for i in np.lexsort(tuple(reversed(keys)))]
+    rows = ordered
+    a = np.zeros((len(rows), N_COLS), dtype=np.float32)
+    for i, r in enumerate(rows):
+        np.add.at(a[i], list(r.cols), 1.0)  # two confounds with the same (severity, control) shrink twice
+    side = np.array([r.side for r in rows], dtype=np.intp)
+    offsets = np.array([_offset(r.link.fingerprint) for r in rows])
+    strength = [S_IDX[r.link.judgments[0].strength] for r in rows]
+    bins = np.minimum((offsets * ERROR_BINS).astype(np.intp), ERROR_BINS - 1)
+    misread = (bins * len(READ_CLASSES) + np.array([r.link.read_class for r in rows], dtype=np.intp)) * len(STRENGTHS) + np.array(
+        strength, dtype=np.intp
+    )
+    side_rows = tuple(np.flatnonzero(side == s) for s in SIDES)
+    trees = tuple(_trees([rows[i] for i in idx]) for idx in side_rows)
+    return Layout(tuple(rows), a, side, misread.astype(np.intp), offsets, side_rows, trees)  # type: ignore[arg-type]
+
+
+# --- magnitudes and pools -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Specials:
+    """The links of a layout whose readings differ, as padded arrays: per link its judgments'
+    strength and side, its confounds' (severity, control) pairs, and the rows (one per side) it
+    fills. Each draw picks one judgment and one status per confound by frac(offset x k + v_d), so
+    from the link's content, never its id."""
+
+    rows: I  # links x 3: the row of each side (-1 if none)
+    offset: F
+    n_judgments: I
+    strength: I  # links x max judgments
+    side: I
+    kind: I
+    tier: I
+    read_class: I
+    pairs: I  # links x max confounds x max statuses (-1: no confound)
+    n_status: I  # links x max confounds
+
+
+def specials(lay: Layout) -> Specials | None:
+    by_link: dict[tuple[LinkEvidence, frozenset[str]], list[int]] = {}
+    for i, r in enumerate(lay.rows):
+        if r.special:
+            by_link.setdefault((r.link, r.skip), [-1, -1, -1])[r.side] = i
+    if not by_link:
+        return None
+    links = list(by_link)
+    nj = max(len(lk.judgments) for lk, _ in links)
+    nc = max([len([c for c in lk.confounds if c.type not in skip]) for lk, skip in links] + [1])
+    ns = max([len(c.controlled) for lk, _ in links for c in lk.confounds] + [1])
+    strength = np.zeros((len(links), nj), dtype=np.intp)
+    side = np.full((len(links), nj), -1, dtype=np.intp)
+    pairs = np.full((len(links), nc, ns), -1, dtype=np.intp)
+    n_status = np.ones((len(links), nc), dtype=np.intp)
+    for i, (lk, skip) in enumerate(links):
+        for j, jd in enumerate(lk.judgments):
+            strength[i, j], side[i, j] = S_IDX[jd.strength], SIGN.get(jd.bearing, -1)
+        for k, c in enumerate(c for c in lk.confounds if c.type not in skip):
+            pairs[i, k, : len(c.controlled)] = [_pair(c.severity, x) for x in c.controlled]
+            n_status[i, k] = len(c.controlled)
+    first = [by_link[key][0] if by_link[key][0] >= 0 else max(by_link[key]) for key in links]
+    return Specials(
+        rows=np.array([by_link[key] for key in links], dtype=np.intp),
+        offset=lay.offset[first],
+        n_judgments=np.array([len(lk.judgments) for lk, _ in links], dtype=np.intp),
+        strength=strength,
+        side=side,
+        kind=np.array([K_IDX[lk.kind] for lk, _ in links], dtype=np.intp),
+        tier=np.array([T_IDX[lk.tier] for lk, _ in links], dtype=np.intp),
+        read_class=np.array([lk.read_class for lk, _ in links], dtype=np.intp),
+        pairs=pairs,
+        n_status=n_status,
+    )
+
+
+def _fill_specials(mags: F32, sp: Specials, t: Tables, d0: int, d1: int, v: F) -> None:
+    """Write the special links' rows of `mags` for draws [d0, d1)."""
+    cols = np.arange(d0, d1)
+    u = np.mod(sp.offset[:, None] + v[None, d0:d1], 1.0)  # links x draws
+    pick = np.minimum((u * sp.n_judgments[:, None]).astype(np.intp), sp.n_judgments[:, None] - 1)
+    strength = np.take_along_axis(sp.strength, pick, axis=1)
+    side = np.take_along_axis(sp.side, pick, axis=1)
+    mag = t.llr[strength, cols] * t.kind[sp.kind, d0:d1] * t.tier[sp.tier, d0:d1]
+    for k in range(sp.pairs.shape[1]):
+        has = sp.pairs[:, k, 0] >= 0
+        if not has.any():
+            continue
+        which = np.minimum((np.mod(u * (k + 2), 1.0) * sp.n_status[:, k, None]).astype(np.intp), sp.n_status[:, k, None] - 1)
+        pair = np.take_along_axis(sp.pairs[:, k, :], which, axis=1)
+        mag = np.where(has[:, None], mag * t.shrink[np.maximum(pair, 0), cols], mag)
+    if t.misread is not None:
+        bins = np.minimum((sp.offset * ERROR_BINS).astype(np.intp), ERROR_BINS - 1)
+        idx = (bins[:, None] * len(READ_CLASSES) + sp.read_class[:, None]) * len(STRENGTHS) + strength
+        mag = mag * np.exp(t.misread[idx, cols].astype(np.float64))
+    for s in SIDES:
+        rows = sp.rows[:, s]
+        ok = rows >= 0
+        mags[rows[ok]] = np.where(side[ok] == s, mag[ok], 0.0)
+
+
+def _expected(r: Row, t: Tables) -> float:
+    """A row of a link whose readings differ, at the point: the average signed value over its
+    judgments (disagreement cancels), each confound at its average shrink, on the side that
+    average falls (mixed only when every reading is mixed)."""
+    lk = r.link
+    base = float(t.kind[K_IDX[lk.kind], 0] * t.tier[T_IDX[lk.tier], 0])
+    for c in lk.confounds:
+        if c.type not in r.skip:
+            base *= sum(float(t.shrink[_pair(c.severity, x), 0]) for x in c.controlled) / len(c.controlled)
+    llr = [float(t.llr[S_IDX[j.strength], 0]) for j in lk.judgments]
+    if all(j.bearing is Bearing.MIXED for j in lk.judgments):
+        return base * sum(llr) / len(llr) if r.side == MIX else 0.0
+    signed = base * sum(
+        v * (1 if j.bearing is Bearing.SUPPORTS else -1) for v, j in zip(llr, lk.judgments, strict=True) if j.bearing in (Bearing.SUPPORTS, Bearing.UNDERMINES)
+    ) / len(lk.judgments)
+    side = POS if signed >= 0 else NEG
+    return abs(signed) if r.side == side else 0.0
+
+
+def row_magnitudes(lay: Layout, t: Tables, d0: int, d1: int, logs: F32, v: F, sp: Specials | None) -> F32:
+    """Rows x draws [d0, d1): the magnitude of every row (>= 0). At the point (no misread
+    table) a link whose readings differ takes its expected value."""
+    mags = np.matmul(lay.a, logs[:, d0:d1])
+    if t.misread is not None:
+        mags += t.misread[lay.misread, d0:d1]
+    np.exp(mags, out=mags)
+    if sp is not None:
+        if t.misread is None:
+            for i, r in enumerate(lay.rows):
+                if r.special:
+                    mags[i] = _expected(r, t)
         else:
-            rows.append((lk.cluster, SIGN[lk.judgments[0].bearing], None, lk.cols))
-    rows.sort(key=lambda row: (row[1], row[0]))
-    return Layout([(c, s) for c, s, _, _ in rows], [sp for _, _, sp, _ in rows], _incidence([cols for *_, cols in rows]))
+            _fill_specials(mags, sp, t, d0, d1, v)
+    return mags
 
 
-def net_draws(h: HypothesisEvidence, t: Tables, seed: int) -> F:
-    """The net LLR (natural log) in each draw; see `_net_draws`."""
-    return _net_draws(h.canonical(), t, seed)
-
-
-BLOCK = 1024  # draws per block in _net_draws: rows x BLOCK float32 stays small (20 MB at 5,000 rows)
-
-
-def scratch(rows: int, draws: int) -> npt.NDArray[np.float32]:
-    """Scratch space for `_net_draws` (reuse it across hypotheses: it spares the page faults of a
-    fresh array per call)."""
-    return np.empty(rows * min(draws, BLOCK), dtype=np.float32)
-
-
-def _net_draws(h: HypothesisEvidence, t: Tables, seed: int, buffer: npt.NDArray[np.float32] | None = None) -> F:
-    """The net LLR (natural log) in each draw, without Python loops over draws.
-
-    Each row's log magnitude is a sum of log table entries: one matrix product and one exp give
-    rows x draws. Since a side's pooled value is (1 - r) max + r sum, the net is one matrix-vector
-    product (every row's r share, plus the full value of single-member segments) plus (1 - r) x
-    the maxima of the multi-member segments, taken member position by member position. Mixed
-    segments (the last rows) get a uniform (-1, 1) factor per draw from the hypothesis' own
-    stream. Draws are taken BLOCK at a time, so memory stays at rows x BLOCK however many draws
-    are asked for (each draw is computed on its own, so the blocks change nothing)."""
-    lay = layout(h)
-    if not lay.keys:
-        return np.zeros(t.draws)
-    n, keys, r = len(lay.keys), lay.keys, t.r
-    starts = np.array([i for i in range(len(keys)) if i == 0 or keys[i] != keys[i - 1]], dtype=np.intp)
-    sizes = np.diff(np.append(starts, len(keys)))
-    seg_side = np.array([keys[i][1] for i in starts])
-    seg_sign = np.select([seg_side == POS, seg_side == NEG], [1.0, -1.0], 0.0)
-    row_seg = np.repeat(np.arange(len(starts)), sizes)
-    w = (seg_sign * (r + (1 - r) * (sizes == 1)))[row_seg].astype(np.float32)
-    multi = np.flatnonzero((sizes > 1) & (seg_side != MIX))
-    multi_sign = seg_sign[multi].astype(np.float32)
-    mixed = np.flatnonzero(seg_side == MIX)
-    u = _uniforms(seed, h.id, mixed.size, t.draws) if mixed.size else None
-    special: dict[str, tuple[F, I]] = {}
-    for sp in lay.special:
-        if sp is not None and sp.claim not in special:
-            special[sp.claim] = _special_rows(sp, h.id, t, seed)
-    if buffer is None or buffer.size < n * min(t.draws, BLOCK):
-        buffer = scratch(n, t.draws)
-    net: F = np.empty(t.draws)
-    for d0 in range(0, t.draws, BLOCK):
-        d1 = min(d0 + BLOCK, t.draws)
-        mags = np.matmul(lay.a, t.logs[d0:d1].T, out=buffer[: n * (d1 - d0)].reshape(n, d1 - d0))
-        np.exp(mags, out=mags)
-        for i, sp in enumerate(lay.special):
-            if sp is not None:
-                mag, side = special[sp.claim]
-                mags[i] = np.where(side[d0:d1] == keys[i][1], mag[d0:d1], 0.0)
-        block = (w @ mags).astype(np.float64)
-        if multi.size:
-            block += (1 - r) * (multi_sign @ _segment_max(mags, starts[multi], sizes[multi]))
-        if u is not None:
-            block += _mixed_draws(mags[starts[mixed[0]] : n], sizes[mixed], r, u[:, d0:d1])
-        net[d0:d1] = block
-    return net
-
-
-def _segment_max(mags: npt.NDArray[np.float32], first: I, size: I) -> npt.NDArray[np.float32]:
-    """Per segment (a run of rows from `first`), the largest row in each draw."""
-    top = mags[first]
-    for k in range(1, int(size.max())):
-        has = np.flatnonzero(size > k)
-        top[has] = np.maximum(top[has], mags[first[has] + k])
-    return top
-
-
-def _mixed_draws(rows: npt.NDArray[np.float32], sizes: I, r: float, u: npt.NDArray[np.float32]) -> F:
-    """Sum over mixed segments of pooled value x that segment's uniform factor, per draw: every
-    row counts r of its value (all of it when alone in its segment), and each multi-member segment
-    adds (1 - r) x its largest row."""
-    if (sizes == 1).all():  # the usual case: no copy of the rows at all
-        alone: F = np.einsum("sd,sd->d", rows, u).astype(np.float64)
-        return alone
-    seg = np.repeat(np.arange(len(sizes)), sizes)
-    coef = np.where(sizes == 1, 1.0, r).astype(np.float32)[seg]
-    out: F = np.einsum("sd,sd->d", rows * coef[:, None], u[seg]).astype(np.float64)
-    multi = np.flatnonzero(sizes > 1)
-    first = np.append(0, np.cumsum(sizes)[:-1])[multi]
-    out += (1 - r) * np.einsum("sd,sd->d", _segment_max(rows, first, sizes[multi]), u[multi])
+def side_pools(lay: Layout, mags: npt.NDArray[np.floating], rho: F) -> F:
+    """3 x columns: the pooled supporting, undermining and mixed weight."""
+    out = np.zeros((3, mags.shape[1]))
+    coef = pooling.coefficients(rho)
+    for s in SIDES:
+        idx = lay.side_rows[s]
+        if idx.size:  # each side is a contiguous run of rows: a view, not a copy
+            out[s] = pooling.pool(mags[idx[0] : idx[-1] + 1], lay.trees[s], coef)
     return out
 
 
-_UNIFORMS: dict[tuple[int, str, int, int], npt.NDArray[np.float32]] = {}
-
-
-def _uniforms(seed: int, hid: str, segments: int, draws: int) -> npt.NDArray[np.float32]:
-    """The uniform (-1, 1) factors of a hypothesis' mixed segments (segments x draws). The same
-    hypothesis is aggregated again for every sensitivity scenario, so the last two are kept
-    (read-only) rather than drawn again."""
-    key = (seed, hid, segments, draws)
-    u = _UNIFORMS.get(key)
-    if u is None:
-        u = np.random.default_rng([seed, _key(hid), 1]).random((segments, draws), dtype=np.float32)
-        u *= 2
-        u -= 1
-        u.flags.writeable = False
-        if len(_UNIFORMS) >= 2:  # a hypothesis' scenarios come one after another
-            del _UNIFORMS[next(iter(_UNIFORMS))]
-        _UNIFORMS[key] = u
-    return u
-
-
-# --- results ------------------------------------------------------------------------------------
-
-
-def logit(p: float) -> float:
-    return math.log(p / (1 - p))
-
-
-def expit(x: F | float) -> F:
-    return np.asarray(0.5 * (1 + np.tanh(np.asarray(x, dtype=np.float64) / 2)))
-
-
-def decibans(llr: float) -> float:
-    return 10 * llr / LN10
+# --- the whole portfolio ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Posterior:
-    """Posterior credence for one prior: median and 90% interval of the draws."""
+    """Median and 90% interval of the credence draws, at one prior."""
 
     prior: float
     median: float
     low: float
     high: float
 
-    @classmethod
-    def from_draws(cls, prior: float, net: F) -> Posterior:
-        # quantiles pass through the monotone map from log-odds to probability
-        lo, mid, hi = np.quantile(net, [INTERVAL[0], 0.5, INTERVAL[1]])
-        post = expit(logit(prior) + np.array([mid, lo, hi]))
-        return cls(prior, float(post[0]), float(post[1]), float(post[2]))
-
-
-def direction(net: float, tol: float = 1e-9) -> int:
-    """+1 net support, -1 net undermining, 0 none."""
-    return 0 if abs(net) <= tol else (1 if net > 0 else -1)
-
 
 @dataclass(frozen=True)
 class Run:
-    """One hypothesis aggregated under one profile: the Monte Carlo net LLR draws and the point
-    estimate at the profile's values."""
+    """One hypothesis aggregated under one profile. `point`: the headline credence at the
+    profile's values; `net`: its own net evidence (nats) at those values; `shift`: logit(point)
+    minus its own net, so any other net gives expit(shift + net) with the other answers held;
+    `draws`: the credence in each Monte Carlo draw; `own_draws`: its own net evidence per draw."""
 
     evidence: HypothesisEvidence
-    net: F
-    point: PointLinks
-    r: float
     prior: float
+    point: float
+    net: float
+    shift: float
+    draws: F
+    own_draws: F
+    layout: Layout
+    magnitudes: F  # the rows' point magnitudes
+    rho: F  # the point correlations (parameters x 1)
 
     @property
     def posterior(self) -> Posterior:
-        return Posterior.from_draws(self.prior, self.net)
+        lo, mid, hi = np.quantile(self.draws, [INTERVAL[0], 0.5, INTERVAL[1]])
+        return Posterior(self.prior, float(mid), float(lo), float(hi))
 
     @property
-    def point_net(self) -> float:
-        return point_net(self.point, self.r)
+    def decibans(self) -> float:
+        """The evidence that takes the prior to the headline credence (10 log10 of the odds ratio)."""
+        return decibans(logit(self.point) - logit(self.prior))
 
-    def at_prior(self, prior: float) -> Posterior:
-        return Posterior.from_draws(prior, self.net)
+    def at_prior(self, prior: float) -> tuple[float, Posterior]:
+        """Point credence and draws' posterior with the prior set to `prior` (odds scale)."""
+        delta = logit(prior) - logit(self.prior)
+        draws = expit(_logit_array(self.draws) + delta)
+        lo, mid, hi = np.quantile(draws, [INTERVAL[0], 0.5, INTERVAL[1]])
+        return float(expit(logit(self.point) + delta)), Posterior(prior, float(mid), float(lo), float(hi))
+
+    def net_without(self, masks: npt.NDArray[np.bool_]) -> F:
+        """Own net evidence (nats, point) with the rows kept by each column of `masks` (rows x k)."""
+        out = np.zeros(masks.shape[1])
+        for start in range(0, masks.shape[1], 1024):
+            block = masks[:, start : start + 1024]
+            pools = side_pools(self.layout, self.magnitudes[:, None] * block, self.rho)
+            out[start : start + block.shape[1]] = pools[POS] - pools[NEG]
+        return out
+
+    def credence(self, net: float | F) -> F:
+        return expit(self.shift + np.asarray(net))
 
 
-def aggregate(
-    h: HypothesisEvidence,
-    weights: Weights,
-    profile: str = "default",
-    *,
-    draws: int | None = None,
-    seed: int | None = None,
-    prior: float | None = None,
-    buffer: npt.NDArray[np.float32] | None = None,
-) -> Run:
-    """Aggregate one hypothesis. `buffer` is `scratch` space reused between hypotheses."""
-    prof = weights.profile(profile)
-    seed = weights.seed if seed is None else seed
-    t = draw_tables(weights, prof, draws or weights.draws, seed)
-    canon = h.canonical()
-    net = _net_draws(canon, t, seed, buffer)
-    return Run(canon, net, point_links(canon, point_tables(weights, prof)), prof.restatement_discount, prior or h.prior)
+BLOCK_ELEMENTS = 2_000_000  # rows x draws per block: memory stays bounded however many draws
 
 
 def aggregate_all(
@@ -584,10 +616,147 @@ def aggregate_all(
     seed: int | None = None,
     prior: float | None = None,
 ) -> list[Run]:
-    """Aggregate every hypothesis (one shared set of weight draws, one scratch buffer)."""
-    rows = max((sum(3 if lk.special else 1 for lk in h.links if lk.directional) for h in hs), default=0)
-    buffer = scratch(rows, draws or weights.draws)
-    return [aggregate(h, weights, profile, draws=draws, seed=seed, prior=prior, buffer=buffer) for h in hs]
+    """Aggregate every hypothesis (answers of one question jointly), in the order given.
+    `prior` overrides the prior of every free-standing hypothesis (answers keep their question's)."""
+    prof = weights.profile(profile)
+    seed = weights.seed if seed is None else seed
+    n_draws = draws or weights.draws
+    priors = {h.id: (prior if prior is not None and h.question is None else h.prior) for h in hs}
+    layouts, sps, pt, point_mag, point_net = _point(hs, weights, prof)
+    t = draw_tables(weights, prof, n_draws, seed)
+    logs = t.logs()
+    v = np.random.default_rng([seed, 1]).random(n_draws)
+    own, spread = {}, {}
+    for h in hs:
+        own[h.id], mixed = _draw_nets(layouts[h.id], t, logs, v, sps[h.id])
+        spread[h.id] = _spread(weights.prior_spread, h.id, seed, mixed)
+    out: dict[str, Run] = {}
+    for unit in _units(hs):
+        _assemble(unit, priors, point_net, own, spread, out)
+    return [
+        replace(out[h.id], evidence=h, layout=layouts[h.id], magnitudes=point_mag[h.id], rho=pt.rho) for h in hs
+    ]
+
+
+def _point(
+    hs: Sequence[HypothesisEvidence], weights: Weights, prof: Profile
+) -> tuple[dict[str, Layout], dict[str, Specials | None], Tables, dict[str, F], dict[str, float]]:
+    """Rows, layouts and the point estimate of every hypothesis' own evidence."""
+    rows = build_rows(hs)
+    layouts = {h.id: layout(rows[h.id]) for h in hs}
+    sps = {h.id: specials(layouts[h.id]) for h in hs}
+    pt = point_tables(weights, prof)
+    logs_point = pt.logs()
+    point_mag = {h.id: row_magnitudes(layouts[h.id], pt, 0, 1, logs_point, np.zeros(1), sps[h.id])[:, 0].astype(np.float64) for h in hs}
+    point_net = {hid: float(_net(side_pools(layouts[hid], m[:, None], pt.rho))[0]) for hid, m in point_mag.items()}
+    return layouts, sps, pt, point_mag, point_net
+
+
+def point_nets(hs: Sequence[HypothesisEvidence], weights: Weights, profile: str = "default", *, prior: float | None = None) -> dict[str, float]:
+    """Each hypothesis' own net evidence (nats) at the profile's values, without the Monte Carlo
+    (the prior does not enter: it is accepted for symmetry with aggregate_all)."""
+    _ = prior
+    return _point(hs, weights, weights.profile(profile))[4]
+
+
+def _net(pools: F) -> F:
+    out: F = pools[POS] - pools[NEG]
+    return out
+
+
+def _draw_nets(lay: Layout, t: Tables, logs: F32, v: F, sp: Specials | None) -> tuple[F, F]:
+    """Own net evidence and pooled mixed weight in each draw."""
+    n = t.draws
+    net, mixed = np.zeros(n), np.zeros(n)
+    if not lay.rows:
+        return net, mixed
+    rho32 = t.rho.astype(np.float32)
+    block = max(64, min(n, BLOCK_ELEMENTS // max(1, len(lay.rows))))
+    for d0 in range(0, n, block):
+        d1 = min(n, d0 + block)
+        pools = side_pools(lay, row_magnitudes(lay, t, d0, d1, logs, v, sp), rho32[:, d0:d1])
+        net[d0:d1] = pools[POS] - pools[NEG]
+        mixed[d0:d1] = pools[MIX]
+    return net, mixed
+
+
+def _spread(sd: float, hid: str, seed: int, mixed: F) -> F:
+    """The prior's own noise plus the mixed links' symmetric spread, clipped to the prior's own 90%
+    range: ambiguous evidence can make the credence as uncertain as the prior alone, never more."""
+    rng = np.random.default_rng([seed, 2, int(hashlib.sha256(hid.encode()).hexdigest()[:8], 16)])
+    z, u = rng.standard_normal(len(mixed)), rng.uniform(-1.0, 1.0, len(mixed))
+    q = Z90 * sd
+    out: F = np.clip(sd * z + u * mixed, -q, q) if q > 0 else np.zeros(len(mixed))
+    return out
+
+
+def _units(hs: Sequence[HypothesisEvidence]) -> list[list[HypothesisEvidence]]:
+    """Questions (their answers, jointly) and free-standing hypotheses (alone), in content order."""
+    by_q: dict[str, list[HypothesisEvidence]] = {}
+    units: list[list[HypothesisEvidence]] = []
+    for h in sorted(hs, key=lambda h: h.id):
+        if h.question is None:
+            units.append([h])
+        else:
+            by_q.setdefault(h.question, []).append(h)
+    return units + [by_q[q] for q in sorted(by_q)]
+
+
+def _assemble(
+    unit: list[HypothesisEvidence], priors: dict[str, float], point_net: dict[str, float], own: dict[str, F], spread: dict[str, F], out: dict[str, Run]
+) -> None:
+    """Credences of one unit: a free-standing hypothesis on the logit scale; the answers of a
+    question by softmax of log prior + noise + own evidence, which sums to 1 in every draw."""
+    empty_layout = layout([])
+    if len(unit) == 1 and unit[0].question is None:
+        h = unit[0]
+        lo = logit(priors[h.id])
+        point = float(expit(lo + point_net[h.id]))
+        draws = expit(lo + spread[h.id] + own[h.id])
+        out[h.id] = Run(h, priors[h.id], point, point_net[h.id], lo, draws, own[h.id], empty_layout, np.zeros(0), np.zeros((0, 1)))
+        return
+    total = sum(priors[h.id] for h in unit)
+    log_pi = np.array([math.log(priors[h.id] / total) for h in unit])
+    a_point = log_pi + np.array([point_net[h.id] for h in unit])
+    a_draws = log_pi[:, None] + np.stack([spread[h.id] + own[h.id] for h in unit])
+    p_point = _softmax(a_point[:, None])[:, 0]
+    p_draws = _softmax(a_draws)
+    for k, h in enumerate(unit):
+        shift = logit(float(p_point[k])) - point_net[h.id]
+        out[h.id] = Run(h, priors[h.id] / total, float(p_point[k]), point_net[h.id], shift, p_draws[k], own[h.id], empty_layout, np.zeros(0), np.zeros((0, 1)))
+
+
+def _softmax(a: F) -> F:
+    e = np.exp(a - a.max(axis=0, keepdims=True))
+    out: F = e / e.sum(axis=0, keepdims=True)
+    return np.clip(out, 1e-15, 1 - 1e-15)
+
+
+# --- small helpers ------------------------------------------------------------------------------
+
+
+def logit(p: float) -> float:
+    p = min(max(p, 1e-15), 1 - 1e-15)
+    return math.log(p / (1 - p))
+
+
+def _logit_array(p: F) -> F:
+    q = np.clip(p, 1e-15, 1 - 1e-15)
+    out: F = np.log(q / (1 - q))
+    return out
+
+
+def expit(x: F | float) -> F:
+    return np.asarray(0.5 * (1 + np.tanh(np.asarray(x, dtype=np.float64) / 2)))
+
+
+def decibans(llr: float) -> float:
+    return 10 * llr / LN10
+
+
+def direction(net: float, tol: float = 1e-9) -> int:
+    """+1 net support, -1 net undermining, 0 none."""
+    return 0 if abs(net) <= tol else (1 if net > 0 else -1)
 
 
 @dataclass(frozen=True)
@@ -604,3 +773,46 @@ def counts(h: HypothesisEvidence) -> Counts:
     for lk in h.links:
         n[lk.bearing if lk.kind not in DIRECTIONLESS_KINDS else Bearing.NEUTRAL] += 1
     return Counts(n[Bearing.SUPPORTS], n[Bearing.UNDERMINES], n[Bearing.MIXED], n[Bearing.NEUTRAL])
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """What evidence of one kind alone can do at most (nats), however many links: the strongest
+    weight such a link can have in any draw, over the kind's lowest floor correlation."""
+
+    kind: Kind
+    strongest: float
+    ceiling: float
+
+
+def ceiling(weights: Weights, kind: Kind, strength: Strength = Strength.WEAK) -> Ceiling:
+    """The bound on any number of links of one kind and at most `strength`, from any sources."""
+    _, mode, hi = strength_levels(weights)
+    s = S_IDX[strength]
+    above = mode[s + 1] if s + 1 < len(STRENGTHS) else 2 * mode[-1] - mode[-2]
+    top = float(hi[s] * above / mode[s])  # the top of its range, misread one level up
+    spread = max(math.exp(p.weight_spread) for p in weights.profiles.values())
+    kind_max = min(1.0, max(p.kind[kind] for p in weights.profiles.values()) * spread)
+    tier_max = min(1.0, max(max(p.tier.values()) for p in weights.profiles.values()) * spread)
+    strongest = top * kind_max * tier_max
+    return Ceiling(kind, strongest, strongest / weights.dependence.kind[kind].low)
+
+
+__all__ = [
+    "ConfoundEvidence",
+    "Counts",
+    "Dependence",
+    "HypothesisEvidence",
+    "Judgment",
+    "LinkEvidence",
+    "Posterior",
+    "Run",
+    "aggregate_all",
+    "ceiling",
+    "point_nets",
+    "counts",
+    "decibans",
+    "direction",
+    "expit",
+    "logit",
+]

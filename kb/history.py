@@ -14,7 +14,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from kb.aggregate import HypothesisEvidence, Run, aggregate_all, decibans
+from kb.aggregate import HypothesisEvidence, Run, aggregate_all
 from kb.errors import NotFound
 from kb.models import RECORD_FOLDERS, Claim
 from kb.paths import CLAIMS_DIR
@@ -68,15 +68,15 @@ def _points(
     kb: KnowledgeBase, weights: Weights, axis: str, at: str, commit: str | None, draws: int, only: Collection[str] | None = None
 ) -> dict[str, Point]:
     """One point per hypothesis (or per hypothesis in `only`), from one shared aggregation."""
-    hs = [h for h in evidence(kb) if only is None or h.id in only]
+    hs = evidence(kb)  # every hypothesis: the answers of a question are aggregated together
     runs = aggregate_all(hs, weights, draws=draws)
-    return {h.id: _to_point(h, run, axis, at, commit) for h, run in zip(hs, runs, strict=True)}
+    return {h.id: _to_point(h, run, axis, at, commit) for h, run in zip(hs, runs, strict=True) if only is None or h.id in only}
 
 
 def _to_point(h: HypothesisEvidence, run: Run, axis: str, at: str, commit: str | None) -> Point:
     post = run.posterior
     n_claims = len({lk.claim for lk in h.links})
-    return Point(axis, at, commit, n_claims, len(h.links), post.median, (post.low, post.high), decibans(run.point_net))
+    return Point(axis, at, commit, n_claims, len(h.links), run.point, (post.low, post.high), run.decibans)
 
 
 def _check(kb: KnowledgeBase, hypothesis: str) -> None:

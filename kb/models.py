@@ -99,6 +99,7 @@ class Provenance(Record):
     origin: Annotated[Missing | Slug, MISSING_FIRST] = Missing.NOT_REPORTED
     channel: Slug
     study: Slug | None = None
+    restates: Slug | None = None  # the claim whose result this one retells (same result, any channel)
     extraction: Extraction = Extraction.MANUAL
 
 
@@ -202,6 +203,7 @@ class Hypothesis(Identified):
     stream: Stream
     prior: Annotated[float, Field(gt=0, lt=1)]
     rivals: list[Slug] = Field(default_factory=list)
+    concerns: Literal["function", "experience"] = "function"  # what it is about: a functional claim, or experience itself
     notes: str = ""
 
 
@@ -215,6 +217,7 @@ class ConfoundType(Identified):
     signalling_questions: list[Text] = Field(min_length=1)
     control: Text
     severity: Severity
+    embodies: Slug | None = None  # the hypothesis that is this confound as an alternative explanation
 
 
 class Identifiers(Record):
@@ -229,6 +232,7 @@ class Source(Identified):
     date: Annotated[Missing | dt.date | str, MISSING_FIRST] = Missing.NOT_REPORTED
     type: SourceType
     identifiers: Identifiers = Field(default_factory=Identifiers)
+    group: Slug | None = None  # the research group or lab behind the work (dependence)
     notes: str = ""
 
     @field_validator("date", mode="before")

@@ -3,37 +3,41 @@
     weights = load_weights(root)
     results = compute_portfolio(kb, weights)            # list[HypothesisResult], one per hypothesis
     detail = explain(kb, weights, "h-functional-introspection")   # Explanation
+    every = explain_all(kb, weights)                    # dict of Explanation, one Monte Carlo per scenario
     [r.to_json() for r in results]                      # JSON-ready dicts
 
-Every function takes `profile` (a name in weights.yaml), `prior` (overrides every hypothesis'
-prior), `approved_only` (count only approved claims; by default every claim not superseded or
-retracted counts), `draws` and `seed` (default: the weights file's)."""
+Every function takes `profile` (a name in weights.yaml), `prior` (overrides the prior of every
+free-standing hypothesis; answers of a question keep theirs), `approved_only` (count only approved
+claims; by default every claim not superseded or retracted counts), `draws` and `seed` (default:
+the weights file's)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
 from kb.aggregate import (
     ConfoundEvidence,
+    Dependence,
     HypothesisEvidence,
     Judgment,
     LinkEvidence,
     Run,
-    aggregate,
     aggregate_all,
     counts,
+    point_nets,
 )
-from kb.bulk import gc_paused
 from kb.errors import NotFound
 from kb.grade import certainty
-from kb.graph import build_graph, clusters
 from kb.models import Claim, Link
+from kb.questions import question_of
 from kb.store import KnowledgeBase
-from kb.trace import Scenario, Sensitivity, Trace, sensitivity, trace
-from kb.vocab import Grade, Missing, Status
+from kb.trace import Scenario, Sensitivity, Trace, by_route, sensitivity, trace
+from kb.vocab import Extraction, Grade, Missing, Status
 from kb.weights import Weights
 
 COUNTED = frozenset({Status.DRAFT, Status.IN_REVIEW, Status.APPROVED})
@@ -49,16 +53,22 @@ class _Out(BaseModel):
 
 
 class HypothesisResult(_Out):
-    """One row of the portfolio. `posterior` is the Monte Carlo median and `interval` its 90%
-    interval; `decibans` the net evidence at the profile's values (10 log10 LR); `unreviewed_share`
-    the share of the absolute evidence weight on claims not approved; `fragile` whether the
-    direction of the evidence changes under another profile or with a confound class dropped."""
+    """One row of the portfolio. `posterior` is the headline credence (the point estimate at the
+    profile's values) and `decibans` the evidence that takes the prior there; `median` and
+    `interval` summarise the Monte Carlo draws (90% interval). `question`: the question whose
+    answers are updated jointly with this one (their posteriors sum to 1), or null. `n_clusters`:
+    independent research groups behind the directional evidence. `largest_channel_share`: the
+    share of the weight that came through the largest channel. `unreviewed_share` the share of the
+    weight on claims not approved; `fragile` whether the direction of the evidence changes under
+    another profile or with a confound class dropped."""
 
     id: str
     title: str
+    question: str | None
     profile: str
     prior: float
     posterior: float
+    median: float
     interval: tuple[float, float]
     decibans: float
     grade: Grade
@@ -71,6 +81,8 @@ class HypothesisResult(_Out):
     fragile: bool
     fragile_reasons: list[str]
     top_driver: str | None
+    largest_channel: str | None
+    largest_channel_share: float
     unreviewed_share: float
     rivals: list[str]
 
@@ -80,6 +92,7 @@ class ContributionOut(_Out):
     cluster: str
     bearing: str
     approved: bool
+    via_confound: bool
     decibans: float
     credence_points: float
     leave_one_out_decibans: float
@@ -91,6 +104,15 @@ class DeltaOut(_Out):
     removed: list[str]
     decibans: float
     credence_points: float
+
+
+class RouteOut(_Out):
+    """How much of the weight came through one channel or one work."""
+
+    id: str
+    claims: int
+    decibans: float
+    share: float
 
 
 class ScenarioOut(_Out):
@@ -117,15 +139,19 @@ class SensitivityOut(_Out):
 
 
 class Explanation(_Out):
-    """`kb explain`: the summary row, each finding's contribution (they add up to `decibans`),
-    leave-one-out and leave-one-source-out deltas, the smallest flipping set (greedy) and the
-    sensitivity analysis."""
+    """`kb explain`: the summary row, each finding's contribution (they add up to `net_decibans`,
+    the hypothesis' own evidence; `decibans` also counts the other answers of its question),
+    leave-one-out and leave-one-source-out deltas, the weight by channel and by work, the
+    smallest flipping set (greedy) and the sensitivity analysis."""
 
     id: str
     summary: HypothesisResult
     decibans: float
+    net_decibans: float
     contributions: list[ContributionOut]
     leave_one_source_out: list[DeltaOut]
+    channels: list[RouteOut]
+    works: list[RouteOut]
     flip_set: list[str] | None
     sensitivity: SensitivityOut
 
@@ -133,60 +159,95 @@ class Explanation(_Out):
 # --- knowledge base -> typed evidence ---------------------------------------------------------
 
 
-def _link_evidence(kb: KnowledgeBase, c: Claim, link: Link, cluster: str) -> LinkEvidence:
+def _speaker(c: Claim) -> str | None:
+    for loc in c.locators:
+        if not isinstance(loc.speaker, Missing) and loc.speaker.strip():
+            return " ".join(loc.speaker.lower().split())
+    return None
+
+
+def dependence(kb: KnowledgeBase, c: Claim) -> Dependence:
+    """What a claim shares with others (one rule, here). A claim that restates another shares its
+    result, study, work and group. Its work is its origin, else the speaker's own contribution to
+    the channel; its research group is the work's `group`, else the speaker (one person's views
+    are one group wherever they appear), else the work."""
+    root = c
+    seen = {c.id}
+    while root.provenance.restates and root.provenance.restates in kb.claims and root.provenance.restates not in seen:
+        seen.add(root.provenance.restates)
+        root = kb.claims[root.provenance.restates]
+    p, speaker = root.provenance, _speaker(root)
+    if isinstance(p.origin, Missing):
+        work = f"{p.channel}/{speaker}" if speaker else p.channel
+        group = f"person:{speaker}" if speaker else work
+    else:
+        work = p.origin
+        source = kb.sources.get(p.origin)
+        group = source.group if source is not None and source.group else work
+    study = p.study or f"{work}/claim:{root.id}"
+    return Dependence(result=f"result:{root.id}", study=study, work=work, group=group, channel=c.provenance.channel)
+
+
+def _key(c: Claim, hypothesis: str) -> str:
+    """The content fingerprint that seeds a link's random stream: its words, never its id."""
+    body = "\x00".join([hypothesis, c.title, c.statement, *(loc.quote for loc in c.locators)])
+    return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+
+def _link_evidence(kb: KnowledgeBase, c: Claim, link: Link, deps: Dependence) -> LinkEvidence:
     hid, reviews = link.hypothesis, c.reviews
     judgments = [Judgment(link.bearing, link.strength)]
-    if reviews:
-        judgments += [Judgment(j.bearing, j.strength) for r in reviews for j in r.links if j.hypothesis == hid]
+    judgments += [Judgment(j.bearing, j.strength) for r in reviews for j in r.links if j.hypothesis == hid]
     confounds = []
     for e in c.confounds:
         ct = kb.confounds.get(e.type)
-        if ct is not None:
-            judged = [j.judged for r in reviews for j in r.confounds if j.confound == e.type] if reviews else []
-            confounds.append(ConfoundEvidence(type=e.type, group=ct.group, severity=ct.severity, controlled=(e.controlled, *judged)))
+        if ct is None or (e.threatens and hid not in e.threatens):
+            continue
+        judged = [j.judged for r in reviews for j in r.confounds if j.confound == e.type]
+        confounds.append(ConfoundEvidence(e.type, ct.group, ct.severity, (e.controlled, *judged), ct.embodies))
     origin, channel = c.provenance.origin, c.provenance.channel
     sources = (channel,) if isinstance(origin, Missing) or origin == channel else (origin, channel)
     return LinkEvidence(
         claim=c.id,
         kind=c.kind,
         tier=c.provenance.tier,
-        cluster=cluster,
         judgments=tuple(judgments),
         confounds=tuple(confounds),
+        dependence=deps,
         sources=sources,
         approved=c.status is Status.APPROVED,
+        machine=c.provenance.extraction is Extraction.MACHINE_ASSISTED,
+        design=c.method.design,
+        key=_key(c, hid),
     )
 
 
 def evidence(kb: KnowledgeBase, *, approved_only: bool = False) -> list[HypothesisEvidence]:
     """Typed evidence per hypothesis (sorted by id). Superseded and retracted claims never count;
-    with `approved_only`, only approved ones do. Clusters come from the graph. Computed once per
-    loaded knowledge base (explaining every hypothesis would otherwise rebuild it every time)."""
-    # keyed by the claim objects themselves, so replacing or adding a claim misses the cache
-    key = ("evidence", approved_only, hash(tuple(map(id, kb.claims.values()))), len(kb.hypotheses), len(kb.confounds))
-    if key not in kb.cache:  # the claims are kept with the result so their ids cannot be reused
-        if approved_only:  # approved claims are counted claims: the same links, the others left out
-            every = evidence(kb)
-            kb.cache[key] = (list(kb.claims.values()), [replace(h, links=tuple(lk for lk in h.links if lk.approved)) for h in every])
-        else:
-            with gc_paused():
-                kb.cache[key] = (list(kb.claims.values()), _evidence(kb))
-    cached: list[HypothesisEvidence] = kb.cache[key][1]
-    return cached
-
-
-def _evidence(kb: KnowledgeBase) -> list[HypothesisEvidence]:
-    cluster = clusters(build_graph(kb))
+    with `approved_only`, only approved ones do. A claim's first link to a hypothesis counts."""
+    counted = COUNTED if not approved_only else frozenset({Status.APPROVED})
+    questions = question_of(kb)
     links: dict[str, list[LinkEvidence]] = {hid: [] for hid in kb.hypotheses}
-    for c in kb.claims.values():
-        if c.status not in COUNTED:
+    for cid in sorted(kb.claims):
+        c = kb.claims[cid]
+        if c.status not in counted:
             continue
+        deps = dependence(kb, c)
         seen: set[str] = set()
-        for link in c.links:  # a claim's first link to a hypothesis is the one that counts
+        for link in c.links:
             if link.hypothesis in links and link.hypothesis not in seen:
                 seen.add(link.hypothesis)
-                links[link.hypothesis].append(_link_evidence(kb, c, link, cluster[c.id]))
-    return [HypothesisEvidence(hid, kb.hypotheses[hid].prior, tuple(links[hid])) for hid in sorted(kb.hypotheses)]
+                links[link.hypothesis].append(_link_evidence(kb, c, link, deps))
+    return [
+        HypothesisEvidence(
+            hid,
+            kb.hypotheses[hid].prior,
+            tuple(links[hid]),
+            question=questions.get(hid),
+            experiential=kb.hypotheses[hid].concerns == "experience",
+        )
+        for hid in sorted(kb.hypotheses)
+    ]
 
 
 # --- results ------------------------------------------------------------------------------------
@@ -196,35 +257,64 @@ def _groups(kb: KnowledgeBase) -> list[str]:
     return sorted({ct.group for ct in kb.confounds.values()})
 
 
-def _result(
-    kb: KnowledgeBase, weights: Weights, full: HypothesisEvidence, run: Run, profile: str, sens: Sensitivity, tr: Trace | None = None
-) -> HypothesisResult:
-    h, post = run.evidence, run.posterior
-    tr = tr or trace(run, weights, profile)
-    total = float(run.point.magnitude.sum())
-    unreviewed = sum(m for lk, m in zip(h.links, run.point.magnitude, strict=True) if not lk.approved)
-    cert = certainty(run, post, weights.grade)
+@dataclass(frozen=True)
+class _Analysis:
+    """Everything computed once for a set of hypotheses under one profile."""
+
+    hs: list[HypothesisEvidence]
+    runs: dict[str, Run]
+    sens: dict[str, Sensitivity]
+    profile_nets: dict[str, dict[str, float]]  # profile -> hypothesis -> point net (nats)
+
+
+def _analyse(
+    kb: KnowledgeBase,
+    weights: Weights,
+    profile: str,
+    prior: float | None,
+    approved_only: bool,
+    draws: int | None,
+    seed: int | None,
+    monte_carlo: bool,
+) -> _Analysis:
+    weights.profile(profile)
+    hs = evidence(kb, approved_only=approved_only)
+    runs = {r.evidence.id: r for r in aggregate_all(hs, weights, profile, draws=draws, seed=seed, prior=prior)}
+    profile_nets = {name: point_nets(hs, weights, name, prior=prior) for name in weights.profiles}
+    sens = sensitivity(hs, runs, weights, _groups(kb), profile, monte_carlo=monte_carlo, draws=draws, seed=seed, prior=prior)
+    return _Analysis(hs, runs, sens, profile_nets)
+
+
+def _result(kb: KnowledgeBase, weights: Weights, a: _Analysis, hid: str, profile: str, tr: Trace) -> HypothesisResult:
+    run, full = a.runs[hid], next(h for h in a.hs if h.id == hid)
+    post = run.posterior
+    cert = certainty(run, {p: nets[hid] for p, nets in a.profile_nets.items()}, weights.grade)
     n = counts(full)  # neutral and directionless links included
+    channels = by_route(run, tr, "channel")
     return HypothesisResult(
-        id=h.id,
-        title=kb.hypotheses[h.id].title,
+        id=hid,
+        title=kb.hypotheses[hid].title,
+        question=full.question,
         profile=profile,
-        prior=run.prior,
-        posterior=_r(post.median),
+        prior=_r(run.prior),
+        posterior=_r(run.point),
+        median=_r(post.median),
         interval=(_r(post.low), _r(post.high)),
-        decibans=_r(tr.net_decibans, 3),
+        decibans=_r(run.decibans, 3),
         grade=cert.grade,
         grade_reasons=list(cert.reasons),
         n_supports=n.supports,
         n_undermines=n.undermines,
         n_mixed=n.mixed,
         n_neutral=n.neutral,
-        n_clusters=run.point.n_clusters,
-        fragile=sens.fragile,
-        fragile_reasons=list(sens.fragile_reasons),
+        n_clusters=cert.units,
+        fragile=a.sens[hid].fragile,
+        fragile_reasons=list(a.sens[hid].fragile_reasons),
         top_driver=tr.top_driver,
-        unreviewed_share=_r(unreviewed / total if total > 0 else 0.0),
-        rivals=sorted(set(kb.hypotheses[h.id].rivals)),
+        largest_channel=channels[0].id if channels else None,
+        largest_channel_share=_r(channels[0].share) if channels else 0.0,
+        unreviewed_share=_r(cert.unreviewed_share),
+        rivals=sorted(set(kb.hypotheses[hid].rivals)),
     )
 
 
@@ -238,38 +328,8 @@ def compute_portfolio(
     seed: int | None = None,
 ) -> list[HypothesisResult]:
     """One HypothesisResult per hypothesis, sorted by id."""
-    weights.profile(profile)
-    hs = evidence(kb, approved_only=approved_only)
-    runs = aggregate_all(hs, weights, profile, draws=draws, seed=seed, prior=prior)
-    groups = _groups(kb)
-    out = []
-    for h, run in zip(hs, runs, strict=True):
-        sens = sensitivity(run, weights, groups, profile, monte_carlo=False)
-        out.append(_result(kb, weights, h, run, profile, sens))
-    return out
-
-
-def _one(kb: KnowledgeBase, hypothesis: str, approved_only: bool) -> HypothesisEvidence:
-    if hypothesis not in kb.hypotheses:
-        raise NotFound("hypothesis", hypothesis)
-    return next(h for h in evidence(kb, approved_only=approved_only) if h.id == hypothesis)
-
-
-def _analysed(
-    kb: KnowledgeBase,
-    weights: Weights,
-    hypothesis: str,
-    profile: str,
-    prior: float | None,
-    approved_only: bool,
-    draws: int | None,
-    seed: int | None,
-) -> tuple[HypothesisEvidence, Run, Sensitivity]:
-    """One hypothesis' evidence, its Monte Carlo run and its full sensitivity analysis."""
-    weights.profile(profile)
-    h = _one(kb, hypothesis, approved_only)
-    run = aggregate(h, weights, profile, draws=draws, seed=seed, prior=prior)
-    return h, run, sensitivity(run, weights, _groups(kb), profile, draws=draws, seed=seed)
+    a = _analyse(kb, weights, profile, prior, approved_only, draws, seed, monte_carlo=False)
+    return [_result(kb, weights, a, h.id, profile, trace(a.runs[h.id])) for h in a.hs]
 
 
 def _sensitivity_out(hid: str, sens: Sensitivity) -> SensitivityOut:
@@ -279,18 +339,23 @@ def _sensitivity_out(hid: str, sens: Sensitivity) -> SensitivityOut:
             name=s.name,
             decibans=_r(s.decibans, 3),
             direction=s.direction,
-            posterior=_r(p.median) if p else None,
+            posterior=_r(s.point) if s.point is not None else None,
             interval=(_r(p.low), _r(p.high)) if p else None,
         )
 
     return SensitivityOut(
         id=hid,
-        prior_sweep=[PriorOut(prior=p.prior, posterior=_r(p.median), interval=(_r(p.low), _r(p.high))) for p in sens.prior_sweep],
+        prior_sweep=[PriorOut(prior=p.prior, posterior=_r(point), interval=(_r(p.low), _r(p.high))) for point, p in sens.prior_sweep],
         profiles=[scen(s) for s in sens.profiles],
         confound_groups=[scen(s) for s in sens.confound_groups],
         fragile=sens.fragile,
         fragile_reasons=list(sens.fragile_reasons),
     )
+
+
+def _check(kb: KnowledgeBase, hypothesis: str) -> None:
+    if hypothesis not in kb.hypotheses:
+        raise NotFound("hypothesis", hypothesis)
 
 
 def sensitivity_report(
@@ -305,8 +370,48 @@ def sensitivity_report(
 ) -> SensitivityOut:
     """Prior sweep, every profile and every confound class dropped, each with its Monte Carlo
     posterior. Raises NotFound for an unknown hypothesis."""
-    h, _, sens = _analysed(kb, weights, hypothesis, profile, prior, approved_only, draws, seed)
-    return _sensitivity_out(h.id, sens)
+    _check(kb, hypothesis)
+    a = _analyse(kb, weights, profile, prior, approved_only, draws, seed, monte_carlo=True)
+    return _sensitivity_out(hypothesis, a.sens[hypothesis])
+
+
+def _explanation(kb: KnowledgeBase, weights: Weights, a: _Analysis, hid: str, profile: str) -> Explanation:
+    run = a.runs[hid]
+    tr = trace(run)
+    loo = {d.id: d for d in tr.leave_one_out}
+
+    def route(kind: str) -> list[RouteOut]:
+        return [RouteOut(id=r.id, claims=r.claims, decibans=_r(r.decibans, 4), share=_r(r.share)) for r in by_route(run, tr, kind)]
+
+    contributions = [
+        ContributionOut(
+            claim=c.claim,
+            cluster=c.cluster,
+            bearing=c.bearing,
+            approved=c.approved,
+            via_confound=c.derived,
+            decibans=_r(c.decibans, 4),
+            credence_points=_r(c.credence_points),
+            leave_one_out_decibans=_r(loo[c.claim].decibans, 4),
+            leave_one_out_credence_points=_r(loo[c.claim].credence_points),
+        )
+        for c in sorted(tr.contributions, key=lambda c: (-abs(c.decibans), c.claim, c.derived))
+    ]
+    return Explanation(
+        id=hid,
+        summary=_result(kb, weights, a, hid, profile, tr),
+        decibans=_r(run.decibans, 4),
+        net_decibans=_r(tr.net_decibans, 4),
+        contributions=contributions,
+        leave_one_source_out=[
+            DeltaOut(source=d.id, removed=list(d.removed), decibans=_r(d.decibans, 4), credence_points=_r(d.credence_points))
+            for d in tr.leave_one_source_out
+        ],
+        channels=route("channel"),
+        works=route("work"),
+        flip_set=list(tr.flip_set) if tr.flip_set is not None else None,
+        sensitivity=_sensitivity_out(hid, a.sens[hid]),
+    )
 
 
 def explain(
@@ -320,31 +425,21 @@ def explain(
     seed: int | None = None,
 ) -> Explanation:
     """Everything behind one hypothesis' number. Raises NotFound for an unknown hypothesis."""
-    h, run, sens = _analysed(kb, weights, hypothesis, profile, prior, approved_only, draws, seed)
-    tr = trace(run, weights, profile)
-    loo = {d.id: d for d in tr.leave_one_out}
-    contributions = [
-        ContributionOut(
-            claim=c.claim,
-            cluster=c.cluster,
-            bearing=c.bearing,
-            approved=c.approved,
-            decibans=_r(c.decibans, 4),
-            credence_points=_r(c.credence_points),
-            leave_one_out_decibans=_r(loo[c.claim].decibans, 4),
-            leave_one_out_credence_points=_r(loo[c.claim].credence_points),
-        )
-        for c in sorted(tr.contributions, key=lambda c: (-abs(c.decibans), c.claim))
-    ]
-    return Explanation(
-        id=h.id,
-        summary=_result(kb, weights, h, run, profile, sens, tr),
-        decibans=_r(tr.net_decibans, 4),
-        contributions=contributions,
-        leave_one_source_out=[
-            DeltaOut(source=d.id, removed=list(d.removed), decibans=_r(d.decibans, 4), credence_points=_r(d.credence_points))
-            for d in tr.leave_one_source_out
-        ],
-        flip_set=list(tr.flip_set) if tr.flip_set is not None else None,
-        sensitivity=_sensitivity_out(h.id, sens),
-    )
+    _check(kb, hypothesis)
+    a = _analyse(kb, weights, profile, prior, approved_only, draws, seed, monte_carlo=True)
+    return _explanation(kb, weights, a, hypothesis, profile)
+
+
+def explain_all(
+    kb: KnowledgeBase,
+    weights: Weights,
+    profile: str = "default",
+    prior: float | None = None,
+    approved_only: bool = False,
+    draws: int | None = None,
+    seed: int | None = None,
+    only: Sequence[str] | None = None,
+) -> dict[str, Explanation]:
+    """`explain` for every hypothesis (or those in `only`), sharing one Monte Carlo per scenario."""
+    a = _analyse(kb, weights, profile, prior, approved_only, draws, seed, monte_carlo=True)
+    return {h.id: _explanation(kb, weights, a, h.id, profile) for h in a.hs if only is None or h.id in only}

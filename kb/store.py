@@ -227,8 +227,17 @@ class _Checker:
             self.ref(f, c.id, ("models", i, "model"), "models", "model", m.model)
         for i, link in enumerate(c.links):
             self.ref(f, c.id, ("links", i, "hypothesis"), "hypotheses", "hypothesis", link.hypothesis)
+        linked = {link.hypothesis for link in c.links}
         for i, conf in enumerate(c.confounds):
             self.ref(f, c.id, ("confounds", i, "type"), "confounds", "confound type", conf.type)
+            for j, hid in enumerate(conf.threatens):
+                if hid not in linked:
+                    self.add(f, c.id, ("confounds", i, "threatens", j), f"'{hid}' is not a hypothesis this claim links to")
+        if c.provenance.restates is not None:
+            if c.provenance.restates == c.id:
+                self.add(f, c.id, ("provenance", "restates"), "a claim cannot restate itself")
+            else:
+                self.ref(f, c.id, ("provenance", "restates"), "findings", "claim", c.provenance.restates)
         self.ref(f, c.id, ("provenance", "origin"), "sources", "source", c.provenance.origin)
         self.ref(f, c.id, ("provenance", "channel"), "sources", "source", c.provenance.channel)
         if c.superseded_by is not None:
@@ -244,6 +253,22 @@ class _Checker:
         for i, locator in enumerate(c.locators):
             self.locator(f, c.id, ("locators", i), locator)
         self.copies(c)
+
+    def questions(self) -> None:
+        """Answers are hypotheses, each in at most one question, with priors that sum to 1."""
+        kb, owner = self.kb, {}
+        for qid, q in sorted(kb.questions.items()):
+            if len(set(q.answers)) != len(q.answers):
+                self.add("questions", qid, ("answers",), "an answer is listed twice")
+            total = 0.0
+            for i, hid in enumerate(q.answers):
+                self.ref("questions", qid, ("answers", i), "hypotheses", "hypothesis", hid)
+                if hid in owner and owner[hid] != qid:
+                    self.add("questions", qid, ("answers", i), f"'{hid}' is already an answer of question '{owner[hid]}'")
+                owner.setdefault(hid, qid)
+                total += kb.hypotheses[hid].prior if hid in kb.hypotheses else 0.0
+            if all(h in kb.hypotheses for h in q.answers) and abs(total - 1) > 1e-6:
+                self.add("questions", qid, ("answers",), f"the answers' priors sum to {total:.4g}, not 1 (answers are mutually exclusive and exhaustive)")
 
     def copies(self, c: Claim) -> None:
         """Queue the claim's statement for the copy check against each text it cites."""
@@ -278,6 +303,10 @@ class _Checker:
         for hid, h in kb.hypotheses.items():
             for i, rival in enumerate(h.rivals):
                 self.ref("hypotheses", hid, ("rivals", i), "hypotheses", "hypothesis", rival)
+        for tid, ct in kb.confounds.items():
+            if ct.embodies is not None:
+                self.ref("confounds", tid, ("embodies",), "hypotheses", "hypothesis", ct.embodies)
+        self.questions()
         for c in kb.claims.values():
             self.claim(c)
         self.run_copies()

@@ -1,44 +1,47 @@
-"""Traceability and sensitivity of one aggregated hypothesis: each finding's contribution,
-leave-one-out, leave-one-source-out, the top driver, the smallest flipping set, the prior sweep,
-the weighting profiles and confound-class drops. Pure, like kb.aggregate."""
+"""Traceability and sensitivity of aggregated hypotheses: each finding's contribution,
+leave-one-out, leave-one-source-out, the weight by channel and by work, the top driver, the
+smallest flipping set, the prior sweep, the weighting profiles and confound-class drops. Pure,
+like kb.aggregate."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
+from kb import pooling
 from kb.aggregate import (
+    MIX,
+    NEG,
+    POS,
     HypothesisEvidence,
     Posterior,
     Run,
-    aggregate,
+    aggregate_all,
     decibans,
     direction,
-    expit,
-    logit,
-    point_contributions,
-    point_links,
-    point_net,
-    point_net_without_each,
-    point_tables,
-    scratch,
+    point_nets,
 )
 from kb.weights import Weights
 
 PRIOR_SWEEP = (0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
+FLIP_LIMIT = 200  # claims removed at most while looking for a flipping set
 
 
 @dataclass(frozen=True)
 class Contribution:
-    """One finding's share of the net evidence (point estimate), in decibans and in credence
-    points: the shift it alone would cause from the prior."""
+    """One row's share of the hypothesis' own net evidence (point estimate), in decibans and in
+    credence points: the shift it alone would cause. `derived`: a rival's share of another
+    hypothesis' link (the confound it embodies). `cluster`: the study it rests on."""
 
     claim: str
     cluster: str
     bearing: str
     approved: bool
+    derived: bool
+    channel: str
+    work: str
     decibans: float
     credence_points: float
 
@@ -56,7 +59,6 @@ class Delta:
 @dataclass(frozen=True)
 class Trace:
     net_decibans: float
-    point_posterior: float
     contributions: tuple[Contribution, ...]
     leave_one_out: tuple[Delta, ...]
     leave_one_source_out: tuple[Delta, ...]
@@ -64,87 +66,138 @@ class Trace:
     flip_set: tuple[str, ...] | None
 
 
-def _point(h: HypothesisEvidence, weights: Weights, profile: str) -> float:
-    prof = weights.profile(profile)
-    return point_net(point_links(h.canonical(), point_tables(weights, prof)), prof.restatement_discount)
+def row_shares(run: Run, keep: np.ndarray | None = None) -> np.ndarray:
+    """Each row's signed share of the net (point): its side's pool split down the binding tree in
+    proportion to the members' values, so the shares add up to the net exactly."""
+    lay = run.layout
+    mags = run.magnitudes if keep is None else np.where(keep, run.magnitudes, 0.0)
+    out = np.zeros(len(mags))
+    for side, sign in ((POS, 1.0), (NEG, -1.0)):
+        idx = lay.side_rows[side]
+        if idx.size:
+            out[idx] = sign * pooling.shares(mags[idx], lay.trees[side], run.rho)
+    return out
 
 
-def trace(run: Run, weights: Weights, profile: str = "default") -> Trace:
-    """Contributions, leave-one-out, leave-one-source-out, top driver and flip set of one run.
+def _claim_masks(run: Run, groups: list[list[int]]) -> np.ndarray:
+    masks = np.ones((len(run.layout.rows), len(groups)), dtype=bool)
+    for j, rows in enumerate(groups):
+        masks[rows, j] = False
+    return masks
 
-    Flip set: greedy. While the net keeps its direction, remove the remaining finding with the
-    largest contribution in that direction and recompute (clusters re-pool). None if even removing
-    every such finding does not flip it, or if there is no net direction."""
-    h, prior = run.evidence, run.prior
-    lo = logit(prior)
-    net = run.point_net
-    post = float(expit(lo + net))
-    shares = point_contributions(run.point, run.r)
+
+def trace(run: Run) -> Trace:
+    """Contributions, leave-one-out, leave-one-source-out, top driver and flip set of one run."""
+    rows, net = run.layout.rows, run.net
+    base = float(run.credence(0.0))
+    shares = row_shares(run)
     contributions = tuple(
-        Contribution(lk.claim, lk.cluster, lk.bearing.value, lk.approved, decibans(c), float(expit(lo + c)) - prior)
-        for lk, c in zip(h.links, shares, strict=True)
+        Contribution(
+            r.link.claim,
+            r.link.deps.study,
+            "supports" if r.derived else ("mixed" if r.side == MIX else r.link.bearing.value),
+            r.link.approved,
+            r.derived,
+            r.link.deps.channel,
+            r.link.deps.work,
+            decibans(float(c)),
+            float(run.credence(float(c))) - base,
+        )
+        for r, c in zip(rows, shares, strict=True)
     )
+    post = float(run.credence(net))
+    by_claim: dict[str, list[int]] = {}
+    by_source: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        by_claim.setdefault(r.link.claim, []).append(i)
+        for s in r.link.sources:
+            by_source.setdefault(s, []).append(i)
+    claims = sorted(by_claim)
+    sources = sorted(by_source)
+    loo_nets = run.net_without(_claim_masks(run, [by_claim[c] for c in claims])) if claims else np.zeros(0)
+    loso_nets = run.net_without(_claim_masks(run, [by_source[s] for s in sources])) if sources else np.zeros(0)
 
     def delta(id: str, removed: tuple[str, ...], rest: float) -> Delta:
-        return Delta(id, removed, decibans(rest - net), float(expit(lo + rest)) - post)
+        return Delta(id, removed, decibans(rest - net), float(run.credence(rest)) - post)
 
-    without_each = point_net_without_each(run.point, run.r)
-    loo = tuple(delta(lk.claim, (lk.claim,), float(rest)) for lk, rest in zip(h.links, without_each, strict=True))
-    by_source: dict[str, list[int]] = {}
-    for i, lk in enumerate(h.links):
-        for s in lk.sources:
-            by_source.setdefault(s, []).append(i)
-
-    def without_source(rows: list[int]) -> float:
-        keep = np.ones(len(h.links), dtype=bool)
-        keep[rows] = False
-        return point_net(run.point, run.r, keep)
-
-    loso = tuple(delta(s, tuple(sorted({h.links[i].claim for i in rows})), without_source(rows)) for s, rows in sorted(by_source.items()))
-    top = max(loo, key=lambda d: abs(d.decibans), default=None)
+    loo = tuple(delta(c, (c,), float(v)) for c, v in zip(claims, loo_nets, strict=True))
+    loso = tuple(
+        delta(s, tuple(sorted({rows[i].link.claim for i in by_source[s]})), float(v)) for s, v in zip(sources, loso_nets, strict=True)
+    )
+    top = max(loo, key=lambda d: (abs(d.decibans), d.id), default=None)
     return Trace(
         net_decibans=decibans(net),
-        point_posterior=post,
         contributions=contributions,
         leave_one_out=loo,
         leave_one_source_out=loso,
-        top_driver=top.id if top is not None and abs(top.decibans) > 0 else None,
-        flip_set=flip_set(run),
+        top_driver=top.id if top is not None and abs(top.decibans) > 1e-12 else None,
+        flip_set=flip_set(run, by_claim),
     )
 
 
-def flip_set(run: Run) -> tuple[str, ...] | None:
-    h, p = run.evidence, run.point
-    sign = direction(run.point_net)
+def flip_set(run: Run, by_claim: dict[str, list[int]]) -> tuple[str, ...] | None:
+    """Greedy: while the net keeps its direction, remove the claim with the largest contribution
+    in that direction and recompute (the pools re-form). None if that never flips it."""
+    sign = direction(run.net)
     if sign == 0:
         return None
-    keep = np.ones(len(h.links), dtype=bool)
+    keep = np.ones(len(run.layout.rows), dtype=bool)
     removed: list[str] = []
-    while direction(point_net(p, run.r, keep)) == sign:
-        left = replace(p, magnitude=np.where(keep, p.magnitude, 0.0))  # shares of what is left
-        shares = point_contributions(left, run.r) * sign
-        order = [int(i) for i in np.argsort(-shares, kind="stable") if keep[i] and shares[i] > 0]
-        if not order:
+    while len(removed) < FLIP_LIMIT:
+        net = float(run.net_without(keep[:, None])[0])
+        if direction(net) != sign:
+            return tuple(removed)
+        shares = row_shares(run, keep) * sign
+        per_claim = {c: float(shares[rows].sum()) for c, rows in by_claim.items() if c not in removed}
+        best = max(sorted(per_claim), key=lambda c: per_claim[c], default=None)
+        if best is None or per_claim[best] <= 0:
             return None
-        keep[order[0]] = False
-        removed.append(h.links[order[0]].claim)
-    return tuple(removed)
+        keep[by_claim[best]] = False
+        removed.append(best)
+    return None
+
+
+@dataclass(frozen=True)
+class Route:
+    """Weight that came through one channel or one work: claims, net decibans, share of all."""
+
+    id: str
+    claims: int
+    decibans: float
+    share: float
+
+
+def by_route(run: Run, tr: Trace, kind: str) -> list[Route]:
+    """The weight by `channel` or `work`, largest share first (shares of the absolute weight)."""
+    weight: dict[str, float] = {}
+    signed: dict[str, float] = {}
+    claims: dict[str, set[str]] = {}
+    for c in tr.contributions:
+        key = c.channel if kind == "channel" else c.work
+        weight[key] = weight.get(key, 0.0) + abs(c.decibans)
+        signed[key] = signed.get(key, 0.0) + c.decibans
+        claims.setdefault(key, set()).add(c.claim)
+    total = sum(weight.values())
+    if total <= 0:
+        return []
+    return sorted((Route(k, len(claims[k]), signed[k], weight[k] / total) for k in weight), key=lambda r: (-r.share, r.id))
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """The hypothesis under one variation: point net evidence, its direction and (when the Monte
-    Carlo was run) the posterior."""
+    """The hypothesis under one variation: its own net evidence (decibans), its direction and,
+    when the Monte Carlo was run, the headline credence and the draws' posterior."""
 
     name: str
     decibans: float
     direction: int
+    point: float | None = None
     posterior: Posterior | None = None
 
 
 @dataclass(frozen=True)
 class Sensitivity:
-    prior_sweep: tuple[Posterior, ...]
+    prior_sweep: tuple[tuple[float, Posterior], ...]
     profiles: tuple[Scenario, ...]
     confound_groups: tuple[Scenario, ...]
     fragile: bool
@@ -152,7 +205,8 @@ class Sensitivity:
 
 
 def sensitivity(
-    run: Run,
+    hs: Sequence[HypothesisEvidence],
+    runs: dict[str, Run],
     weights: Weights,
     groups: Iterable[str],
     profile: str = "default",
@@ -160,27 +214,33 @@ def sensitivity(
     monte_carlo: bool = True,
     draws: int | None = None,
     seed: int | None = None,
-) -> Sensitivity:
-    """Prior sweep (from the run's draws), every weighting profile and every confound class
-    dropped in turn (each with weights.scenario_draws draws, or `draws` if fewer). Fragile: the
-    direction of the net evidence differs from the run's under some profile or confound-class
-    drop. The prior sweep moves the posterior, never the direction."""
-    h = run.evidence
-    base = direction(run.point_net)
-    seed = weights.seed if seed is None else seed
+    prior: float | None = None,
+) -> dict[str, Sensitivity]:
+    """Per hypothesis: the prior sweep (from its run's draws), every weighting profile and every
+    confound class dropped in turn (each a whole-portfolio run with weights.scenario_draws draws,
+    or just the point without `monte_carlo`). Fragile: the direction of the hypothesis' own net
+    evidence differs from the run's under some profile or confound-class drop."""
     n = min(draws or weights.draws, weights.scenario_draws)
-    buffer = scratch(sum(3 if lk.special else 1 for lk in h.links), n)
 
-    def scenario(name: str, ev: HypothesisEvidence, prof: str) -> Scenario:
-        net = _point(ev, weights, prof)
-        post = aggregate(ev, weights, prof, draws=n, seed=seed, prior=run.prior, buffer=buffer).posterior if monte_carlo else None
-        return Scenario(name, decibans(net), direction(net), post)
+    def scenario(name: str, variant: Sequence[HypothesisEvidence], prof: str) -> dict[str, Scenario]:
+        if not monte_carlo:
+            nets = point_nets(variant, weights, prof)
+            return {hid: Scenario(name, decibans(v), direction(v)) for hid, v in nets.items()}
+        out = aggregate_all(variant, weights, prof, draws=n, seed=seed, prior=prior)
+        return {r.evidence.id: Scenario(name, decibans(r.net), direction(r.net), r.point, r.posterior) for r in out}
 
-    profiles = tuple(scenario(name, h, name) for name in weights.profiles)
-    drops = tuple(scenario(g, h.without_group(g), profile) for g in sorted(set(groups)))
-    reasons = [f"under the {s.name} profile the evidence points {_word(s.direction)}" for s in profiles if s.direction != base]
-    reasons += [f"without {s.name} confounds the evidence points {_word(s.direction)}" for s in drops if s.direction != base]
-    return Sensitivity(tuple(run.at_prior(p) for p in PRIOR_SWEEP), profiles, drops, bool(reasons), tuple(reasons))
+    profiles = {name: scenario(name, hs, name) for name in weights.profiles}
+    drops = {g: scenario(g, [h.without_group(g) for h in hs], profile) for g in sorted(set(groups))}
+    result: dict[str, Sensitivity] = {}
+    for h in hs:
+        run = runs[h.id]
+        base = direction(run.net)
+        ps = tuple(profiles[name][h.id] for name in weights.profiles)
+        ds = tuple(drops[g][h.id] for g in sorted(drops))
+        reasons = [f"under the {s.name} profile the evidence points {_word(s.direction)}" for s in ps if s.direction != base]
+        reasons += [f"without {s.name} confounds the evidence points {_word(s.direction)}" for s in ds if s.direction != base]
+        result[h.id] = Sensitivity(tuple(run.at_prior(p) for p in PRIOR_SWEEP), ps, ds, bool(reasons), tuple(reasons))
+    return result
 
 
 def _word(sign: int) -> str:

@@ -39,7 +39,6 @@ class Profile(_Strict):
     tier: dict[Tier, Share]
     severity: dict[Severity, Share]
     control: dict[Controlled, Share]
-    restatement_discount: Annotated[float, Field(ge=0, lt=1)]
     weight_spread: Annotated[float, Field(ge=0, le=2)]
 
     @model_validator(mode="after")
@@ -54,18 +53,67 @@ class Profile(_Strict):
         return self
 
 
+Correlation = Annotated[float, Field(gt=0, lt=1)]
+
+
+class Uncertain(_Strict):
+    """An uncertain constant: its best value and the range the Monte Carlo draws it from
+    (triangular, mode at `value`), with the reason for it."""
+
+    value: Correlation
+    low: Correlation
+    high: Correlation
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uncertain:
+        if not self.low <= self.value <= self.high:
+            raise ValueError(f"need low <= value <= high (got {self.low}, {self.value}, {self.high})")
+        return self
+
+
+class Dependence(_Strict):
+    """Pairwise correlation between the errors of two links that share a level (see
+    kb/pooling.py): the same result restated, one study, one work, one research group, one
+    channel or narrator; and a floor shared by every link of one kind."""
+
+    result: Uncertain
+    study: Uncertain
+    work: Uncertain
+    group: Uncertain
+    channel: Uncertain
+    kind: dict[Kind, Uncertain]
+
+    @model_validator(mode="after")
+    def _kinds(self) -> Dependence:
+        missing = [k.value for k in Kind if k not in DIRECTIONLESS_KINDS and k not in self.kind]
+        if missing:
+            raise ValueError(f"missing kind floor(s) for {', '.join(missing)}")
+        if self.result.low * self.study.low < 0.5:
+            raise ValueError("result.low x study.low must be at least 0.5, so restatements of one study never count more than twice the strongest")
+        return self
+
+
+class ReadingError(_Strict):
+    """Chance that a link's strength was misjudged by one level (down to neutral below weak),
+    by how far the claim has been checked."""
+
+    reviewed: Share
+    unreviewed: Share
+    unreviewed_machine: Share
+
+
 class GradeRules(_Strict):
     """Thresholds of the GRADE-style downgrades (shares of the absolute directional weight)."""
 
-    empirical_share_high: Share = 0.5
     risk_of_bias_share: Share = 0.5
     inconsistency_ratio: Share = 0.33
     mixed_share: Share = 0.3
-    indirect_share: Share = 0.5
-    imprecision_width: Share = 0.4
-    min_clusters: Annotated[int, Field(ge=1)] = 3
+    imprecision_nats: Annotated[float, Field(gt=0)] = 1.0
+    min_units: Annotated[int, Field(ge=1)] = 3
     reporting_bias_share: Share = 0.5
-    single_work_share: Share = 0.75
+    concentration_share: Share = 0.5
+    machine_share: Share = 0.5
 
 
 class Weights(_Strict):
@@ -77,6 +125,9 @@ class Weights(_Strict):
     scenario_draws: Annotated[int, Field(ge=10, le=1_000_000)] = 2_500
     seed: Annotated[int, Field(ge=0)] = 20260427
     profiles: dict[str, Profile]
+    dependence: Dependence
+    prior_spread: Annotated[float, Field(ge=0, le=3)] = 0.4
+    reading_error: ReadingError
     grade: GradeRules = Field(default_factory=GradeRules)
 
     @model_validator(mode="after")

@@ -8,11 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kb import history
-from kb.bulk import in_two
 from kb.errors import Problem
 from kb.history import Point
 from kb.models import Claim, Link
-from kb.portfolio import Explanation, HypothesisResult, compute_portfolio, evidence, explain
+from kb.portfolio import Explanation, HypothesisResult, compute_portfolio, explain_all
 from kb.store import KnowledgeBase
 from kb.vocab import Missing, Status, Stream
 from kb.weights import Weights
@@ -73,9 +72,6 @@ def _index(data: SiteData) -> None:
             data.discrepancies_of[cid].append(did)
 
 
-PARALLEL_ABOVE = 500  # claims: below this, one process explains every hypothesis (forking costs more than it saves)
-
-
 def site_data(
     kb: KnowledgeBase,
     weights: Weights,
@@ -89,10 +85,7 @@ def site_data(
     explain every hypothesis under the default view and, with `drift`, trace every hypothesis'
     credence over finding dates and the last HISTORY_COMMITS commits to claims/. `problems` (from a
     full check) feed the reviewer dashboard's list of quotes that no longer verify."""
-    evidence(kb)  # built once, before the explanations are shared out between two processes
-    hids = sorted(kb.hypotheses)
-    explained = in_two(hids, lambda h: explain(kb, weights, h, draws=draws, seed=seed), parallel=len(kb.claims) >= PARALLEL_ABOVE)
-    explanations = dict(zip(hids, explained, strict=True))
+    explanations = explain_all(kb, weights, draws=draws, seed=seed)
     results = {h: ex.summary for h, ex in explanations.items()}  # what compute_portfolio gives, without aggregating twice
     approved = {r.id: r for r in compute_portfolio(kb, weights, approved_only=True, draws=draws, seed=seed)}
     data = SiteData(kb, weights, results, approved, explanations, problems=list(problems))

@@ -1,0 +1,196 @@
+"""Dependent evidence, pooled so that it saturates. Pure numpy.
+
+A group of links whose errors correlate with correlation rho counts as its strongest weight m
+times g(s / m), where s is the sum of the group's weights and
+
+    g(x) = 1 + (1/rho - 1) * (1 - exp(-(x - 1) * rho / (1 - rho)))
+
+- rho -> 0 (independent): g(x) -> x, the plain sum; rho = 1 (one reading repeated): the strongest.
+- bounded: m * g(x) < m / rho however many links, the limit of Kish's design effect
+  n w / (1 + (n - 1) rho) for n equal weights w.
+- monotone: raising any weight, or adding a link, never lowers the pool (g is increasing and
+  concave with g(1) = 1, so d/dm [m g(s/m)] = g(x) - g'(x)(x - 1) >= g(1) = 1 > 0).
+- symmetric: no order of the links, so no tie-breaking rule and nothing that depends on ids.
+
+Levels nest (a result within a study within a work within a research group): each level pools the
+pooled values of the level below. The channel (who told us) and the kind of evidence cut across
+that hierarchy, so a side of the evidence is pooled under two trees (kind > research group > work
+> study > result, and kind > channel) and the smaller total counts; the minimum of monotone,
+bounded pools is monotone and bounded. The kind of evidence is the outermost level of both: every
+link of one kind shares a floor correlation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+F = npt.NDArray[np.floating]
+I = npt.NDArray[np.intp]  # noqa: E741 - index arrays
+
+# the correlation parameters, as rows of the table every pool reads (kind floors follow, one per kind)
+RESULT, STUDY, WORK, GROUP, CHANNEL, KIND0 = range(6)
+
+
+def coefficients(rho: F) -> tuple[F, F]:
+    """The two coefficients of g for a table of correlations: rho / (1 - rho) and 1 / rho - 1."""
+    return rho / (1 - rho), 1 / rho - 1
+
+
+def saturate(m: F, s: F, a: F, b: F) -> F:
+    """m g(s/m) elementwise, with a = rho / (1 - rho) and b = 1/rho - 1 (0 where m is 0)."""
+    x = s / np.maximum(m, np.finfo(m.dtype).tiny)
+    x -= 1
+    x *= -a
+    np.expm1(x, out=x)
+    x *= -b
+    x += 1
+    x *= m
+    return x
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of a tree over the items of the level below (contiguous runs): where each run
+    starts, its size, and the row of the correlation table it uses."""
+
+    starts: I
+    sizes: I
+    rho: I
+
+    @property
+    def trivial(self) -> bool:
+        return bool((self.sizes == 1).all())
+
+
+@dataclass(frozen=True)
+class Tree:
+    """A pooling tree over the rows of one side: the order that makes every level's groups
+    contiguous, and the levels from innermost to outermost. Above the last level the groups are
+    independent and add up."""
+
+    perm: I
+    levels: tuple[Level, ...]
+    identity: bool = False  # rows already in this tree's order: no gather
+
+
+def _runs(codes: npt.NDArray[np.int64]) -> tuple[I, I]:
+    """Starts and sizes of the runs of equal rows in `codes` (items x columns, already sorted)."""
+    n = codes.shape[0]
+    if n == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    change = np.ones(n, dtype=bool)
+    change[1:] = (codes[1:] != codes[:-1]).any(axis=1)
+    starts = np.flatnonzero(change).astype(np.intp)
+    return starts, np.diff(np.append(starts, n)).astype(np.intp)
+
+
+def tree(keys: list[npt.NDArray[np.int64]], rho_of_level: list[int | npt.NDArray[np.intp]]) -> Tree:
+    """A tree whose levels group rows by keys[0], then (keys[0], keys[1]) ... from the innermost
+    level outwards: `keys` runs outermost first (e.g. group, work, study, result), `rho_of_level`
+    names each level's correlation row in the same order (an array gives one per row, e.g. the kind's
+    floor). Rows are sorted by the keys, so every group at every level is contiguous."""
+    n = len(keys[0]) if keys else 0
+    if n == 0:
+        return Tree(np.zeros(0, dtype=np.intp), ())
+    perm = np.lexsort(tuple(reversed(keys))).astype(np.intp)
+    cols = np.stack([k[perm] for k in keys], axis=1)
+    levels: list[Level] = []
+    current = cols  # the key columns of the current level's items
+    for depth in range(len(keys), 0, -1):  # innermost first
+        starts, sizes = _runs(current[:, :depth])
+        rho = rho_of_level[depth - 1]
+        rho_rows = np.full(len(starts), rho, dtype=np.intp) if isinstance(rho, int) else np.asarray(rho)[perm][_first_rows(levels, starts)]
+        levels.append(Level(starts, sizes, rho_rows.astype(np.intp)))
+        current = current[starts]
+    return Tree(perm, tuple(levels), bool((perm == np.arange(n)).all()))
+
+
+def _first_rows(levels: list[Level], starts: I) -> I:
+    """Index (in sorted row order) of the first row under each item of the next level."""
+    idx = starts
+    for level in reversed(levels):
+        idx = level.starts[idx]
+    return idx
+
+
+SMALL = 16  # groups up to this size are reduced together, batched by size; larger ones one slice at a time
+
+
+def _max_and_sum(values: F, starts: I, sizes: I) -> tuple[F, F]:
+    """Per group (a run of rows), the largest row and the sum, draws in columns. Faster than
+    ufunc.reduceat along rows, which takes no fast path."""
+    m = np.empty((len(starts), values.shape[1]), dtype=values.dtype)
+    s = np.empty_like(m)
+    for k in np.unique(sizes):
+        which = np.flatnonzero(sizes == k)
+        if k <= SMALL:
+            block = values[starts[which][:, None] + np.arange(k)]  # groups x k x draws
+            m[which], s[which] = block.max(axis=1), block.sum(axis=1)
+        else:
+            for g in which:
+                part = values[starts[g] : starts[g] + k]
+                m[g], s[g] = part.max(axis=0), part.sum(axis=0)
+    return m, s
+
+
+def pool_level(values: F, level: Level, coef: tuple[F, F]) -> F:
+    """Pool one level: items (rows of `values`, draws in columns) -> one row per group. Singleton
+    groups pass through (g(1) = 1). `coef`: `coefficients` of the correlation table."""
+    if level.trivial:
+        return values
+    out = values[level.starts]
+    multi = np.flatnonzero(level.sizes > 1)
+    m, s = _max_and_sum(values, level.starts[multi], level.sizes[multi])
+    rows = level.rho[multi]
+    if (rows == rows[0]).all():  # one correlation for the whole level: broadcast, no gather
+        a, b = coef[0][rows[0]][None, :], coef[1][rows[0]][None, :]
+    else:
+        a, b = coef[0][rows], coef[1][rows]
+    out[multi] = saturate(m, s, a, b)
+    return out
+
+
+def pool_tree(values: F, t: Tree, coef: tuple[F, F]) -> F:
+    """The total of one tree, per column. `values`: rows x columns (>= 0), in the rows' own order;
+    `coef`: `coefficients` of the correlation table (parameters x columns, or x 1)."""
+    if values.shape[0] == 0:
+        return np.zeros(values.shape[1:], dtype=values.dtype)
+    items = values if t.identity else values[t.perm]
+    for level in t.levels:
+        items = pool_level(items, level, coef)
+    total: F = items.sum(axis=0)
+    return total
+
+
+def pool(values: F, trees: tuple[Tree, ...], coef: tuple[F, F]) -> F:
+    """The pooled weight of one side: the smallest total over the trees."""
+    if not trees or values.shape[0] == 0:
+        return np.zeros(values.shape[1:], dtype=np.float64)
+    out = pool_tree(values, trees[0], coef)
+    for t in trees[1:]:
+        out = np.minimum(out, pool_tree(values, t, coef))
+    return np.asarray(out, dtype=np.float64)
+
+
+def shares(values: npt.NDArray[np.float64], trees: tuple[Tree, ...], rho: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Each row's share of the pooled total (one column of values): the binding tree's total,
+    split down every level in proportion to the members' values, so the shares add up to it."""
+    if values.shape[0] == 0 or not trees:
+        return np.zeros(values.shape[0])
+    coef = coefficients(rho[:, :1])
+    totals = [float(pool_tree(values[:, None], t, coef)[0]) for t in trees]
+    t = trees[int(np.argmin(totals))]
+    stack = [values[t.perm]]
+    for level in t.levels:
+        stack.append(pool_level(stack[-1][:, None], level, coef)[:, 0])
+    share = stack[-1].copy()  # the top: independent groups add up
+    for level, below in zip(reversed(t.levels), reversed(stack[:-1]), strict=True):
+        group_sum = np.add.reduceat(below, level.starts) if len(below) else below  # one column: reduceat is fine
+        scale = np.divide(share, group_sum, out=np.zeros_like(share), where=group_sum > 0)
+        share = below * np.repeat(scale, level.sizes)
+    out = np.zeros(values.shape[0])
+    out[t.perm] = share
+    return out
