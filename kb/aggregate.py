@@ -48,7 +48,6 @@ POS, NEG, MIX = 0, 1, 2
 SIDES = (POS, NEG, MIX)
 SIGN = {Bearing.SUPPORTS: POS, Bearing.UNDERMINES: NEG, Bearing.MIXED: MIX}
 INTERVAL = (0.05, 0.95)
-Z90 = 1.6448536269514722  # the 95% point of the standard normal: the prior's own 90% range is +-Z90 sd
 ERROR_BINS = 128  # reading-error offsets are binned: a link's misreadings follow one of these patterns
 READ_CLASSES = ("reviewed", "unreviewed", "unreviewed_machine")
 
@@ -576,7 +575,7 @@ class Run:
 
     @property
     def posterior(self) -> Posterior:
-        lo, mid, hi = np.quantile(self.draws, [INTERVAL[0], 0.5, INTERVAL[1]])
+        lo, mid, hi = _quantiles(self.draws, (INTERVAL[0], 0.5, INTERVAL[1]))
         return Posterior(self.prior, float(mid), float(lo), float(hi))
 
     @property
@@ -588,7 +587,7 @@ class Run:
         """Point credence and draws' posterior with the prior set to `prior` (odds scale)."""
         delta = logit(prior) - logit(self.prior)
         draws = expit(_logit_array(self.draws) + delta)
-        lo, mid, hi = np.quantile(draws, [INTERVAL[0], 0.5, INTERVAL[1]])
+        lo, mid, hi = _quantiles(draws, (INTERVAL[0], 0.5, INTERVAL[1]))
         return float(expit(logit(self.point) + delta)), Posterior(prior, float(mid), float(lo), float(hi))
 
     def net_without(self, masks: npt.NDArray[np.bool_]) -> F:
@@ -685,8 +684,10 @@ def _spread(sd: float, hid: str, seed: int, mixed: F) -> F:
     range: ambiguous evidence can make the credence as uncertain as the prior alone, never more."""
     rng = np.random.default_rng([seed, 2, int(hashlib.sha256(hid.encode()).hexdigest()[:8], 16)])
     z, u = rng.standard_normal(len(mixed)), rng.uniform(-1.0, 1.0, len(mixed))
-    q = Z90 * sd
-    out: F = np.clip(sd * z + u * mixed, -q, q) if q > 0 else np.zeros(len(mixed))
+    if sd <= 0:
+        return np.zeros(len(mixed))
+    lo, hi = _quantiles(sd * z, INTERVAL)  # the prior's own 90% range, as these very draws give it
+    out: F = np.clip(sd * z + u * mixed, lo, hi)
     return out
 
 
@@ -733,6 +734,13 @@ def _softmax(a: F) -> F:
 
 
 # --- small helpers ------------------------------------------------------------------------------
+
+
+def _quantiles(x: F, qs: Sequence[float]) -> F:
+    """Quantiles as order statistics (no interpolation), so they commute exactly with clipping and
+    with any monotone map such as logit -> probability."""
+    out: F = np.quantile(x, list(qs), method="inverted_cdf")
+    return out
 
 
 def logit(p: float) -> float:
