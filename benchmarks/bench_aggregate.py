@@ -43,12 +43,12 @@ def synthetic(n_claims: int, n_hyp: int, seed: int = 1) -> list[HypothesisEviden
             if rng.random() < 0.05:
                 judgments += (Judgment(Bearing.UNDERMINES, Strength.MODERATE),)
             links[int(h)].append(
-                LinkEvidence(f"claim-{c}", kind, tier, judgments, confounds, deps, (study,), approved=approved, machine=machine, key=f"k{c}")
+                LinkEvidence(
+                    f"claim-{c}", kind, tier, judgments, confounds, deps, (study,), approved=approved, machine=machine, key=f"k{c}"
+                )
             )
     questions = {h: f"q-{h // 2}" for h in range(min(8, n_hyp // 5 * 2))}
-    return [
-        HypothesisEvidence(f"h-{h}", 0.5 if h in questions else 0.3, tuple(links[h]), question=questions.get(h)) for h in range(n_hyp)
-    ]
+    return [HypothesisEvidence(f"h-{h}", 0.5 if h in questions else 0.3, tuple(links[h]), question=questions.get(h)) for h in range(n_hyp)]
 
 
 def baseline(draws: int, n_links: int) -> float:

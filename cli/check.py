@@ -15,7 +15,6 @@ def check(root: RootOption = None) -> None:
     from kb.check import check as check_all
     from kb.errors import InvalidKnowledgeBase
     from kb.paths import find_root
-
     from kb.questions import warnings
 
     base = find_root(root)

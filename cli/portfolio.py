@@ -31,7 +31,10 @@ ProfileOption = Annotated[str, typer.Option("--profile", help="Weighting profile
 PriorOption = Annotated[
     float | None,
     typer.Option(
-        "--prior", min=0.0001, max=0.9999, help="Use this prior for every free-standing hypothesis instead of its own (answers of a question keep theirs)."
+        "--prior",
+        min=0.0001,
+        max=0.9999,
+        help="Use this prior for every free-standing hypothesis instead of its own (answers of a question keep theirs).",
     ),
 ]
 ApprovedOption = Annotated[

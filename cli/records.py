@@ -28,7 +28,12 @@ NOUNS = (
     Noun("source", "source", "sources (works and documents)", ("id", "type", "date", "title")),
     Noun("text", "text", "archived source texts", ("id", "source", "path", "lines", "sha256")),
     Noun("discrepancy", "discrepancy", "discrepancies (passages that disagree, and the reading adopted)", ("id", "subject", "title")),
-    Noun("question", "question", "questions (hypotheses that exclude each other, whose credences are updated jointly and sum to 1)", ("id", "answers", "title")),
+    Noun(
+        "question",
+        "question",
+        "questions (hypotheses that exclude each other, whose credences are updated jointly and sum to 1)",
+        ("id", "answers", "title"),
+    ),
 )
 
 

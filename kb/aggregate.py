@@ -271,7 +271,10 @@ def draw_tables(weights: Weights, profile: Profile, draws: int, seed: int) -> Ta
     ctl = _between_profiles(weights, profile, "control", CONTROLS, np.broadcast_to(rng.random(draws), (len(CONTROLS), draws)), 1.0)
     both = np.minimum(sev[:, None, :] * ctl[None, :, :], MAX_SHRINK).reshape(-1, draws)
     rho = _triangular(
-        _rho_values(weights, "low")[:, None], _rho_values(weights, "value")[:, None], _rho_values(weights, "high")[:, None], rng.random((5 + len(WEIGHTED_KINDS), draws))
+        _rho_values(weights, "low")[:, None],
+        _rho_values(weights, "value")[:, None],
+        _rho_values(weights, "high")[:, None],
+        rng.random((5 + len(WEIGHTED_KINDS), draws)),
     )
     return Tables(llr, kind, tier, 1 - both, both, rho, _misread(weights, mode, rng.random(draws)))
 
@@ -327,7 +330,9 @@ def build_rows(hs: Sequence[HypothesisEvidence]) -> dict[str, list[Row]]:
             if not lk.directional:
                 continue
             # a confound embodied by a rival in the same question discriminates neither: lift its shrink
-            skip = frozenset(c.type for c in lk.confounds if c.rival and c.rival != h.id and h.question and question.get(c.rival) == h.question)
+            skip = frozenset(
+                c.type for c in lk.confounds if c.rival and c.rival != h.id and h.question and question.get(c.rival) == h.question
+            )
             if lk.special:
                 rows[h.id].extend(Row(lk, side, (), special=True, skip=skip) for side in SIDES)
             elif lk.bearing in SIGN:
@@ -339,7 +344,7 @@ def build_rows(hs: Sequence[HypothesisEvidence]) -> dict[str, list[Row]]:
                 if c.rival and c.rival != h.id and c.rival in rows:
                     base = [S_IDX[first.strength], OFF_KIND + K_IDX[lk.kind], OFF_TIER + T_IDX[lk.tier]]
                     rows[c.rival].append(Row(lk, POS, (*base, OFF_SHARE + _pair(c.severity, c.controlled[0])), derived=True))
-    for hid, rs in rows.items():
+    for rs in rows.values():
         rs.sort(key=lambda r: (r.link.fingerprint, r.side, r.derived, r.cols))
     return rows
 
@@ -507,9 +512,15 @@ def _expected(r: Row, t: Tables) -> float:
     llr = [float(t.llr[S_IDX[j.strength], 0]) for j in lk.judgments]
     if all(j.bearing is Bearing.MIXED for j in lk.judgments):
         return base * sum(llr) / len(llr) if r.side == MIX else 0.0
-    signed = base * sum(
-        v * (1 if j.bearing is Bearing.SUPPORTS else -1) for v, j in zip(llr, lk.judgments, strict=True) if j.bearing in (Bearing.SUPPORTS, Bearing.UNDERMINES)
-    ) / len(lk.judgments)
+    signed = (
+        base
+        * sum(
+            v * (1 if j.bearing is Bearing.SUPPORTS else -1)
+            for v, j in zip(llr, lk.judgments, strict=True)
+            if j.bearing in (Bearing.SUPPORTS, Bearing.UNDERMINES)
+        )
+        / len(lk.judgments)
+    )
     side = POS if signed >= 0 else NEG
     return abs(signed) if r.side == side else 0.0
 
@@ -528,10 +539,11 @@ def row_magnitudes(lay: Layout, t: Tables, d0: int, d1: int, logs: F32, v: F, sp
                     mags[i] = _expected(r, t)
         else:
             _fill_specials(mags, sp, t, d0, d1, v)
-    return mags
+    out: F32 = mags
+    return out
 
 
-def side_pools(lay: Layout, mags: npt.NDArray[np.floating], rho: F) -> F:
+def side_pools(lay: Layout, mags: npt.NDArray[np.floating], rho: npt.NDArray[np.floating]) -> F:
     """3 x columns: the pooled supporting, undermining and mixed weight."""
     out = np.zeros((3, mags.shape[1]))
     coef = pooling.coefficients(rho)
@@ -632,9 +644,7 @@ def aggregate_all(
     out: dict[str, Run] = {}
     for unit in _units(hs):
         _assemble(unit, priors, point_net, own, spread, out)
-    return [
-        replace(out[h.id], evidence=h, layout=layouts[h.id], magnitudes=point_mag[h.id], rho=pt.rho) for h in hs
-    ]
+    return [replace(out[h.id], evidence=h, layout=layouts[h.id], magnitudes=point_mag[h.id], rho=pt.rho) for h in hs]
 
 
 def _point(
@@ -651,7 +661,9 @@ def _point(
     return layouts, sps, pt, point_mag, point_net
 
 
-def point_nets(hs: Sequence[HypothesisEvidence], weights: Weights, profile: str = "default", *, prior: float | None = None) -> dict[str, float]:
+def point_nets(
+    hs: Sequence[HypothesisEvidence], weights: Weights, profile: str = "default", *, prior: float | None = None
+) -> dict[str, float]:
     """Each hypothesis' own net evidence (nats) at the profile's values, without the Monte Carlo
     (the prior does not enter: it is accepted for symmetry with aggregate_all)."""
     _ = prior
@@ -704,7 +716,12 @@ def _units(hs: Sequence[HypothesisEvidence]) -> list[list[HypothesisEvidence]]:
 
 
 def _assemble(
-    unit: list[HypothesisEvidence], priors: dict[str, float], point_net: dict[str, float], own: dict[str, F], spread: dict[str, F], out: dict[str, Run]
+    unit: list[HypothesisEvidence],
+    priors: dict[str, float],
+    point_net: dict[str, float],
+    own: dict[str, F],
+    spread: dict[str, F],
+    out: dict[str, Run],
 ) -> None:
     """Credences of one unit: a free-standing hypothesis on the logit scale; the answers of a
     question by softmax of log prior + noise + own evidence, which sums to 1 in every draw."""
@@ -724,7 +741,18 @@ def _assemble(
     p_draws = _softmax(a_draws)
     for k, h in enumerate(unit):
         shift = logit(float(p_point[k])) - point_net[h.id]
-        out[h.id] = Run(h, priors[h.id] / total, float(p_point[k]), point_net[h.id], shift, p_draws[k], own[h.id], empty_layout, np.zeros(0), np.zeros((0, 1)))
+        out[h.id] = Run(
+            h,
+            priors[h.id] / total,
+            float(p_point[k]),
+            point_net[h.id],
+            shift,
+            p_draws[k],
+            own[h.id],
+            empty_layout,
+            np.zeros(0),
+            np.zeros((0, 1)),
+        )
 
 
 def _softmax(a: F) -> F:

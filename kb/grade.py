@@ -62,7 +62,9 @@ def design_score(row: Row) -> float:
 def _uncontrolled_high(row: Row) -> bool:
     """A high-severity confound threatening the link that most judgments (ties included) call
     uncontrolled."""
-    return any(c.severity is Severity.HIGH and 2 * sum(x in UNCONTROLLED for x in c.controlled) >= len(c.controlled) for c in row.link.confounds)
+    return any(
+        c.severity is Severity.HIGH and 2 * sum(x in UNCONTROLLED for x in c.controlled) >= len(c.controlled) for c in row.link.confounds
+    )
 
 
 def _pct(x: float) -> str:
@@ -92,7 +94,9 @@ def certainty(run: Run, profile_nets: Mapping[str, float], rules: GradeRules) ->
 
     score = float(np.dot(mags, [design_score(r) for r in used])) / total
     start = 0 if score >= 3.5 else 1 if score >= 2.5 else 2 if score >= 1.5 else 3
-    reasons = [f"starts {LEVELS[start].value}: the weighted design score is {score:.1f} of 4 (4 interventional, 3 probing, 2 behavioural, 1.5 self-report, 1 argument, testimony or anecdote)"]
+    reasons = [
+        f"starts {LEVELS[start].value}: the weighted design score is {score:.1f} of 4 (4 interventional, 3 probing, 2 behavioural, 1.5 self-report, 1 argument, testimony or anecdote)"
+    ]
     downgrades: list[str] = []
     biased = share(_uncontrolled_high)
     if biased >= rules.risk_of_bias_share:
@@ -117,7 +121,11 @@ def certainty(run: Run, profile_nets: Mapping[str, float], rules: GradeRules) ->
     unpublished = share(lambda r: r.link.tier in UNPUBLISHED_TIERS)
     if unpublished >= rules.reporting_bias_share:
         downgrades.append(f"reporting bias: {_pct(unpublished)} of the weight is unpublished or anecdotal")
-    for what, key in (("one work", lambda r: r.link.deps.work), ("one research group", lambda r: r.link.deps.group), ("one channel", lambda r: r.link.deps.channel)):
+    for what, key in (
+        ("one work", lambda r: r.link.deps.work),
+        ("one research group", lambda r: r.link.deps.group),
+        ("one channel", lambda r: r.link.deps.channel),
+    ):
         name, top = _largest(used, mags, total, key)
         if top >= rules.concentration_share and units > 0:
             downgrades.append(f"concentration: {_pct(top)} of the weight comes through {what} ({name})")

@@ -183,7 +183,7 @@ def shares(values: npt.NDArray[np.float64], trees: tuple[Tree, ...], rho: npt.ND
     coef = coefficients(rho[:, :1])
     totals = [float(pool_tree(values[:, None], t, coef)[0]) for t in trees]
     t = trees[int(np.argmin(totals))]
-    stack = [values[t.perm]]
+    stack: list[npt.NDArray[np.floating]] = [values[t.perm]]
     for level in t.levels:
         stack.append(pool_level(stack[-1][:, None], level, coef)[:, 0])
     share = stack[-1].copy()  # the top: independent groups add up

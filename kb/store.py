@@ -227,17 +227,7 @@ class _Checker:
             self.ref(f, c.id, ("models", i, "model"), "models", "model", m.model)
         for i, link in enumerate(c.links):
             self.ref(f, c.id, ("links", i, "hypothesis"), "hypotheses", "hypothesis", link.hypothesis)
-        linked = {link.hypothesis for link in c.links}
-        for i, conf in enumerate(c.confounds):
-            self.ref(f, c.id, ("confounds", i, "type"), "confounds", "confound type", conf.type)
-            for j, hid in enumerate(conf.threatens):
-                if hid not in linked:
-                    self.add(f, c.id, ("confounds", i, "threatens", j), f"'{hid}' is not a hypothesis this claim links to")
-        if c.provenance.restates is not None:
-            if c.provenance.restates == c.id:
-                self.add(f, c.id, ("provenance", "restates"), "a claim cannot restate itself")
-            else:
-                self.ref(f, c.id, ("provenance", "restates"), "findings", "claim", c.provenance.restates)
+        self.confounds_and_restatement(c)
         self.ref(f, c.id, ("provenance", "origin"), "sources", "source", c.provenance.origin)
         self.ref(f, c.id, ("provenance", "channel"), "sources", "source", c.provenance.channel)
         if c.superseded_by is not None:
@@ -254,9 +244,23 @@ class _Checker:
             self.locator(f, c.id, ("locators", i), locator)
         self.copies(c)
 
+    def confounds_and_restatement(self, c: Claim) -> None:
+        """Confound types exist and threaten only links the claim has; a claim restates another."""
+        f, linked = "findings", {link.hypothesis for link in c.links}
+        for i, conf in enumerate(c.confounds):
+            self.ref(f, c.id, ("confounds", i, "type"), "confounds", "confound type", conf.type)
+            for j, hid in enumerate(conf.threatens):
+                if hid not in linked:
+                    self.add(f, c.id, ("confounds", i, "threatens", j), f"'{hid}' is not a hypothesis this claim links to")
+        if c.provenance.restates is not None:
+            if c.provenance.restates == c.id:
+                self.add(f, c.id, ("provenance", "restates"), "a claim cannot restate itself")
+            else:
+                self.ref(f, c.id, ("provenance", "restates"), "findings", "claim", c.provenance.restates)
+
     def questions(self) -> None:
         """Answers are hypotheses, each in at most one question, with priors that sum to 1."""
-        kb, owner = self.kb, {}
+        kb, owner = self.kb, dict[str, str]()
         for qid, q in sorted(kb.questions.items()):
             if len(set(q.answers)) != len(q.answers):
                 self.add("questions", qid, ("answers",), "an answer is listed twice")
@@ -268,7 +272,12 @@ class _Checker:
                 owner.setdefault(hid, qid)
                 total += kb.hypotheses[hid].prior if hid in kb.hypotheses else 0.0
             if all(h in kb.hypotheses for h in q.answers) and abs(total - 1) > 1e-6:
-                self.add("questions", qid, ("answers",), f"the answers' priors sum to {total:.4g}, not 1 (answers are mutually exclusive and exhaustive)")
+                self.add(
+                    "questions",
+                    qid,
+                    ("answers",),
+                    f"the answers' priors sum to {total:.4g}, not 1 (answers are mutually exclusive and exhaustive)",
+                )
 
     def copies(self, c: Claim) -> None:
         """Queue the claim's statement for the copy check against each text it cites."""

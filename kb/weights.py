@@ -90,7 +90,9 @@ class Dependence(_Strict):
         if missing:
             raise ValueError(f"missing kind floor(s) for {', '.join(missing)}")
         if self.result.low * self.study.low < 0.5:
-            raise ValueError("result.low x study.low must be at least 0.5, so restatements of one study never count more than twice the strongest")
+            raise ValueError(
+                "result.low x study.low must be at least 0.5, so restatements of one study never count more than twice the strongest"
+            )
         return self
 
 

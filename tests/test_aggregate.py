@@ -93,11 +93,22 @@ def link(name: str, bearing: Bearing = Bearing.SUPPORTS, strength: Strength = St
 
 
 @FAST
-@given(st.lists(st.tuples(st.sampled_from(list(Strength)), st.sampled_from(list(Tier)), st.sampled_from(["r1", "r2", "r3"])), min_size=1, max_size=120))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(list(Strength)), st.sampled_from(list(Tier)), st.sampled_from(["r1", "r2", "r3"])),
+        min_size=1,
+        max_size=120,
+    )
+)
 def test_restatements_of_one_study_never_count_more_than_twice_the_strongest(specs: list[tuple[Strength, Tier, str]]) -> None:
     items = [
         LinkEvidence(
-            f"c{i}", Kind.EMPIRICAL, tier, (Judgment(Bearing.SUPPORTS, s),), dependence=Dependence(result, "study", "work", "group", f"ch{i % 7}"), key=f"k{i}"
+            f"c{i}",
+            Kind.EMPIRICAL,
+            tier,
+            (Judgment(Bearing.SUPPORTS, s),),
+            dependence=Dependence(result, "study", "work", "group", f"ch{i % 7}"),
+            key=f"k{i}",
         )
         for i, (s, tier, result) in enumerate(specs)
     ]
@@ -109,7 +120,14 @@ def test_restatements_of_one_study_never_count_more_than_twice_the_strongest(spe
 
 def test_a_hundred_restatements_of_one_moderate_preprint_stay_far_from_certainty() -> None:
     items = [
-        LinkEvidence(f"c{i}", Kind.EMPIRICAL, Tier.PREPRINT, (Judgment(Bearing.SUPPORTS, Strength.MODERATE),), dependence=Dependence(f"r{i}", "study", "work", "g", f"ch{i}"), key=f"k{i}")
+        LinkEvidence(
+            f"c{i}",
+            Kind.EMPIRICAL,
+            Tier.PREPRINT,
+            (Judgment(Bearing.SUPPORTS, Strength.MODERATE),),
+            dependence=Dependence(f"r{i}", "study", "work", "g", f"ch{i}"),
+            key=f"k{i}",
+        )
         for i in range(100)
     ]
     single, many = one(items[:1]), one(items)
@@ -121,7 +139,14 @@ def test_a_hundred_restatements_of_one_moderate_preprint_stay_far_from_certainty
 @given(st.integers(1, 1500), st.sampled_from([Strength.WEAK]), st.sampled_from(list(Tier)))
 def test_no_number_of_weak_anecdotes_passes_the_stated_ceiling(n: int, strength: Strength, tier: Tier) -> None:
     items = [
-        LinkEvidence(f"c{i}", Kind.ANECDOTE, tier, (Judgment(Bearing.SUPPORTS, strength),), dependence=Dependence(f"r{i}", f"s{i}", f"w{i}", f"g{i}", f"ch{i}"), key=f"k{i}")
+        LinkEvidence(
+            f"c{i}",
+            Kind.ANECDOTE,
+            tier,
+            (Judgment(Bearing.SUPPORTS, strength),),
+            dependence=Dependence(f"r{i}", f"s{i}", f"w{i}", f"g{i}", f"ch{i}"),
+            key=f"k{i}",
+        )
         for i in range(n)
     ]
     run = one(items)
@@ -138,13 +163,19 @@ def test_adding_support_never_lowers_and_undermining_never_raises_in_the_point_o
     question = "q" if in_question else None
 
     def credences(extra: list[LinkEvidence]) -> tuple[float, np.ndarray]:
-        hs = [hyp(items + extra, 0.3, "h-test", question), hyp([], 0.4, "h-rival"), hyp(items[:3], 0.7 if in_question else 0.5, "h-other", question)]
+        hs = [
+            hyp(items + extra, 0.3, "h-test", question),
+            hyp([], 0.4, "h-rival"),
+            hyp(items[:3], 0.7 if in_question else 0.5, "h-other", question),
+        ]
         r = runs(hs, seed=11)["h-test"]
         return r.point, r.draws
 
     base_point, base_draws = credences([])
     for bearing, sign in ((Bearing.SUPPORTS, 1), (Bearing.UNDERMINES, -1)):
-        added = replace(new, judgments=(Judgment(bearing, new.judgments[0].strength),), confounds=tuple(replace(c, rival=None) for c in new.confounds))
+        added = replace(
+            new, judgments=(Judgment(bearing, new.judgments[0].strength),), confounds=tuple(replace(c, rival=None) for c in new.confounds)
+        )
         point, draws = credences([added])
         assert sign * (point - base_point) >= -1e-12
         assert (sign * (draws - base_draws) >= -1e-9).all()
@@ -163,7 +194,9 @@ def test_restatements_through_other_channels_move_the_credence_less_than_an_inde
 
 @FAST
 @given(portfolios, portfolios, st.lists(st.floats(0.05, 1.0), min_size=3, max_size=3))
-def test_answers_of_a_question_sum_to_one_in_the_point_and_in_every_draw(a: list[LinkEvidence], b: list[LinkEvidence], raw: list[float]) -> None:
+def test_answers_of_a_question_sum_to_one_in_the_point_and_in_every_draw(
+    a: list[LinkEvidence], b: list[LinkEvidence], raw: list[float]
+) -> None:
     priors = [x / sum(raw) for x in raw]
     hs = [hyp(a, priors[0], "h-a", "q"), hyp(b, priors[1], "h-b", "q"), hyp([], priors[2], "h-none", "q"), hyp([], 0.4, "h-rival")]
     out = runs(hs)
@@ -197,7 +230,11 @@ def test_an_uncontrolled_confound_moves_weight_toward_the_rival_it_embodies() ->
 
 def test_within_a_question_a_confound_embodied_by_another_answer_discriminates_neither() -> None:
     conf = (ConfoundEvidence("role-play", "elicitation", Severity.HIGH, (Controlled.NO,), "h-sim"),)
-    hs = [hyp([link("a", strength=Strength.STRONG, confounds=conf)], 0.3, "h-own", "q"), hyp([], 0.5, "h-sim", "q"), hyp([], 0.2, "h-neither", "q")]
+    hs = [
+        hyp([link("a", strength=Strength.STRONG, confounds=conf)], 0.3, "h-own", "q"),
+        hyp([], 0.5, "h-sim", "q"),
+        hyp([], 0.2, "h-neither", "q"),
+    ]
     out = runs(hs)
     assert out["h-own"].point > 0.3 and out["h-sim"].point > out["h-neither"].point / 0.2 * 0.5 * 0.99
 
@@ -220,7 +257,10 @@ def test_mixed_links_never_move_the_centre_nor_raise_the_grade(items: list[LinkE
     before, after = one(items), one(items + mixed)
     assert after.point == pytest.approx(before.point, abs=1e-12)
     nets = point_nets([hyp(items)], WEIGHTS, "default")
-    grades = [certainty(r, {p: point_nets([r.evidence], WEIGHTS, p)["h-test"] for p in WEIGHTS.profiles}, WEIGHTS.grade).grade for r in (before, after)]
+    grades = [
+        certainty(r, {p: point_nets([r.evidence], WEIGHTS, p)["h-test"] for p in WEIGHTS.profiles}, WEIGHTS.grade).grade
+        for r in (before, after)
+    ]
     order = ["high", "moderate", "low", "very-low"]
     assert order.index(grades[1].value) >= order.index(grades[0].value)
     assert nets["h-test"] == pytest.approx(before.net)
@@ -307,7 +347,7 @@ def test_unreviewed_machine_extracted_evidence_is_capped_at_low() -> None:
 def test_the_grade_names_concentration_in_one_channel() -> None:
     items = [link(f"c{i}", dependence=Dependence(f"r{i}", f"s{i}", f"w{i}", f"g{i}", "one-podcast")) for i in range(4)]
     run = one(items)
-    reasons = certainty(run, {p: 0.5 for p in WEIGHTS.profiles}, WEIGHTS.grade).reasons
+    reasons = certainty(run, dict.fromkeys(WEIGHTS.profiles, 0.5), WEIGHTS.grade).reasons
     assert any(r.startswith("concentration: 100% of the weight comes through one channel (one-podcast)") for r in reasons)
 
 
@@ -343,7 +383,9 @@ def test_a_bad_weights_file_fails_with_one_line_naming_path_line_and_field() -> 
     with pytest.raises(InvalidWeights) as err:
         parse_weights(text, "claims/weights.yaml")
     line = next(i for i, ln in enumerate(text.splitlines(), 1) if "testimony: 1.35" in ln)
-    assert str(err.value) == f"claims/weights.yaml:{line}: profiles.default.kind.testimony: Input should be less than or equal to 1 (got 1.35)"
+    assert (
+        str(err.value) == f"claims/weights.yaml:{line}: profiles.default.kind.testimony: Input should be less than or equal to 1 (got 1.35)"
+    )
 
 
 def test_correlations_that_would_let_restatements_count_more_than_twice_are_refused() -> None:

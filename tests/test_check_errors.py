@@ -181,9 +181,9 @@ def empirical_without_confounds(root: Path) -> str:
 
 
 def bad_weights(root: Path) -> str:
-    edit(root, "claims/weights.yaml", "restatement_discount: 0.25", "restatement_discount: 1.5")
-    line = line_of(root, "claims/weights.yaml", "restatement_discount: 1.5")
-    return f"claims/weights.yaml:{line}: profiles.default.restatement_discount: Input should be less than 1 (got 1.5)"
+    edit(root, "claims/weights.yaml", "weight_spread: 0.25", "weight_spread: 2.5")
+    line = line_of(root, "claims/weights.yaml", "weight_spread: 2.5")
+    return f"claims/weights.yaml:{line}: profiles.default.weight_spread: Input should be less than or equal to 2 (got 2.5)"
 
 
 CASES: dict[str, Corruption] = {

@@ -4,6 +4,7 @@ knowledge base is being filled while these tests are written: they hold for 1 cl
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from tests.conftest import EXAMPLE, REPO, run
 
 FIELDS = {
     "id", "prior", "posterior", "interval", "decibans", "grade", "n_supports", "n_undermines", "n_mixed",
-    "fragile", "top_driver", "unreviewed_share", "grade_reasons", "n_clusters",
+    "fragile", "top_driver", "unreviewed_share", "grade_reasons", "n_clusters", "question", "median",
+    "largest_channel", "largest_channel_share",
 }  # fmt: skip
 GRADES = {"high", "moderate", "low", "very-low"}
 
@@ -48,6 +50,12 @@ def test_portfolio_json_lists_every_hypothesis_with_every_field(runner: CliRunne
         assert 0 < low <= row["posterior"] <= high < 1
         assert row["prior"] == kb.hypotheses[row["id"]].prior
         assert row["grade"] in GRADES and row["grade_reasons"]
+        # the displayed decibans reproduce the displayed posterior from the prior
+        moved = math.log(row["posterior"] / (1 - row["posterior"])) - math.log(row["prior"] / (1 - row["prior"]))
+        assert 10 * moved / math.log(10) == pytest.approx(row["decibans"], abs=0.01)
+    for qid, q in kb.questions.items():
+        assert sum(r["posterior"] for r in rows if r["question"] == qid) == pytest.approx(1.0, abs=1e-3)
+        assert {r["id"] for r in rows if r["question"] == qid} == set(q.answers)
         assert 0 <= row["unreviewed_share"] <= 1
 
 
@@ -58,9 +66,11 @@ def test_explain_contributions_add_up_to_the_net_decibans(runner: CliRunner, rea
         assert result.exit_code == 0, result.output
         out = json.loads(result.stdout)
         assert sum(c["decibans"] for c in out["contributions"]) == pytest.approx(
-            out["decibans"], abs=1e-3 * (1 + len(out["contributions"]))
+            out["net_decibans"], abs=1e-3 * (1 + len(out["contributions"]))
         )
         assert out["decibans"] == pytest.approx(row["decibans"], abs=1e-3)
+        if row["question"] is None:  # alone, its own evidence is what moves it
+            assert out["net_decibans"] == pytest.approx(out["decibans"], abs=1e-3)
         assert out["summary"]["top_driver"] == row["top_driver"]
 
 
@@ -120,10 +130,10 @@ def test_unknown_profile_is_a_domain_error(runner: CliRunner, kb_root: Path) -> 
 def test_a_bad_weights_file_is_one_line_with_path_line_and_field(runner: CliRunner, kb_root: Path) -> None:
     path = kb_root / "claims" / "weights.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("restatement_discount: 0.25", "restatement_discount: 1.5", 1), encoding="utf-8")
-    line = next(i for i, ln in enumerate(path.read_text().splitlines(), 1) if "restatement_discount: 1.5" in ln)
+    path.write_text(text.replace("weight_spread: 0.25", "weight_spread: 2.5", 1), encoding="utf-8")
+    line = next(i for i, ln in enumerate(path.read_text().splitlines(), 1) if "weight_spread: 2.5" in ln)
     result = run(runner, kb_root, "portfolio")
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: claims/weights.yaml:{line}: profiles.default.restatement_discount: Input should be less than 1 (got 1.5)\n"
+        f"Error: claims/weights.yaml:{line}: profiles.default.weight_spread: Input should be less than or equal to 2 (got 2.5)\n"
     )
