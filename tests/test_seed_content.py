@@ -132,3 +132,13 @@ def test_the_podcast_refusal_claim_keeps_its_quote_s_lower_bound(portfolio: dict
     assert "upwards of 50%" in text
     assert "as much as" not in text and "up to" not in text
     assert "lower bound" in claim["result"]["numbers"][0]["unit"]
+
+
+def test_claims_read_in_one_summary_sentence_share_a_tier(portfolio: dict[str, list[dict[str, Any]]]) -> None:
+    tiers: dict[int, set[str]] = defaultdict(set)
+    for c in portfolio["claim"]:
+        if c["provenance"]["channel"] == SUMMARIES:
+            for loc in c["locators"]:
+                if loc["text"] == SUMMARIES:
+                    tiers[loc["lines"][0]].add(c["provenance"]["tier"])
+    assert {line: found for line, found in tiers.items() if len(found) > 1} == {}
