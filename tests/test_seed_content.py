@@ -142,3 +142,8 @@ def test_claims_read_in_one_summary_sentence_share_a_tier(portfolio: dict[str, l
                 if loc["text"] == SUMMARIES:
                     tiers[loc["lines"][0]].add(c["provenance"]["tier"])
     assert {line: found for line, found in tiers.items() if len(found) > 1} == {}
+
+
+def test_statements_are_single_paragraphs(portfolio: dict[str, list[dict[str, Any]]]) -> None:
+    """A folded statement written with hard line breaks keeps them as text; a statement is one paragraph."""
+    assert [c["id"] for c in portfolio["claim"] if "\n" in c["statement"].strip()] == []
