@@ -4,6 +4,7 @@ issue 13, point 4), read through the real CLI from a copy of the whole knowledge
 from __future__ import annotations
 
 import json
+import shutil
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import run
+from tests.conftest import REPO, run
 
 SUMMARIES = "claim-summaries"
 DIRECTIONAL = {"supports", "undermines", "mixed"}
@@ -26,10 +27,6 @@ def _listed(runner: CliRunner, root: Path, noun: str) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def portfolio(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
-    import shutil
-
-    from tests.conftest import REPO
-
     root = tmp_path_factory.mktemp("seed") / "repo"
     shutil.copytree(REPO / "claims", root / "claims")
     runner = CliRunner()
