@@ -476,28 +476,39 @@ def specials(lay: Layout) -> Specials | None:
 
 
 def _fill_specials(mags: F32, sp: Specials, t: Tables, d0: int, d1: int, v: F) -> None:
-    """Write the special links' rows of `mags` for draws [d0, d1)."""
-    cols = np.arange(d0, d1)
-    u = np.mod(sp.offset[:, None] + v[None, d0:d1], 1.0)  # links x draws
+    """Write the special links' rows of `mags` for draws [d0, d1): per link and draw one judgment
+    (its strength and side) and one status per confound. Row gathers of the tables, float32."""
+    u = np.mod(sp.offset[:, None] + v[None, d0:d1], 1.0).astype(np.float32)  # links x draws
     pick = np.minimum((u * sp.n_judgments[:, None]).astype(np.intp), sp.n_judgments[:, None] - 1)
-    strength = np.take_along_axis(sp.strength, pick, axis=1)
-    side = np.take_along_axis(sp.side, pick, axis=1)
-    mag = t.llr[strength, cols] * t.kind[sp.kind, d0:d1] * t.tier[sp.tier, d0:d1]
+    llr = t.llr[:, d0:d1].astype(np.float32)
+    mag = np.zeros(u.shape, dtype=np.float32)
+    side = np.full(u.shape, -1, dtype=np.intp)
+    bins = np.minimum((sp.offset * ERROR_BINS).astype(np.intp), ERROR_BINS - 1)
+    for j in range(sp.strength.shape[1]):
+        chosen = pick == j
+        if not chosen.any():
+            continue
+        value = llr[sp.strength[:, j]]
+        if t.misread is not None:
+            value = value * np.exp(t.misread[(bins * len(READ_CLASSES) + sp.read_class) * len(STRENGTHS) + sp.strength[:, j], d0:d1])
+        np.copyto(mag, value, where=chosen)
+        np.copyto(side, sp.side[:, j : j + 1], where=chosen)
+    mag *= t.kind[sp.kind, d0:d1].astype(np.float32) * t.tier[sp.tier, d0:d1].astype(np.float32)
     for k in range(sp.pairs.shape[1]):
         has = sp.pairs[:, k, 0] >= 0
         if not has.any():
             continue
         which = np.minimum((np.mod(u * (k + 2), 1.0) * sp.n_status[:, k, None]).astype(np.intp), sp.n_status[:, k, None] - 1)
-        pair = np.take_along_axis(sp.pairs[:, k, :], which, axis=1)
-        mag = np.where(has[:, None], mag * t.shrink[np.maximum(pair, 0), cols], mag)
-    if t.misread is not None:
-        bins = np.minimum((sp.offset * ERROR_BINS).astype(np.intp), ERROR_BINS - 1)
-        idx = (bins[:, None] * len(READ_CLASSES) + sp.read_class[:, None]) * len(STRENGTHS) + strength
-        mag = mag * np.exp(t.misread[idx, cols].astype(np.float64))
+        factor = np.ones(u.shape, dtype=np.float32)
+        for x in range(sp.pairs.shape[2]):
+            pair = sp.pairs[:, k, x]
+            ok = has & (pair >= 0)
+            np.copyto(factor, t.shrink[np.maximum(pair, 0), d0:d1].astype(np.float32), where=(which == x) & ok[:, None])
+        mag *= factor
     for s in SIDES:
         rows = sp.rows[:, s]
         ok = rows >= 0
-        mags[rows[ok]] = np.where(side[ok] == s, mag[ok], 0.0)
+        mags[rows[ok]] = np.where(side[ok] == s, mag[ok], np.float32(0))
 
 
 def _expected(r: Row, t: Tables) -> float:
@@ -813,25 +824,28 @@ def counts(h: HypothesisEvidence) -> Counts:
 
 @dataclass(frozen=True)
 class Ceiling:
-    """What evidence of one kind alone can do at most (nats), however many links: the strongest
-    weight such a link can have in any draw, over the kind's lowest floor correlation."""
+    """What links of one kind, at most a given strength, can do together however many there are
+    and from however many sources (nats): `point` at a profile's values (strongest / the kind's
+    floor correlation), `any_draw` in any Monte Carlo draw (every weight at the top of its range,
+    the strength misread one level up, the floor at its lowest)."""
 
     kind: Kind
-    strongest: float
-    ceiling: float
+    strength: Strength
+    point: float
+    any_draw: float
 
 
-def ceiling(weights: Weights, kind: Kind, strength: Strength = Strength.WEAK) -> Ceiling:
-    """The bound on any number of links of one kind and at most `strength`, from any sources."""
+def ceiling(weights: Weights, kind: Kind, strength: Strength = Strength.WEAK, profile: str = "default") -> Ceiling:
     _, mode, hi = strength_levels(weights)
     s = S_IDX[strength]
     above = mode[s + 1] if s + 1 < len(STRENGTHS) else 2 * mode[-1] - mode[-2]
+    prof = weights.profile(profile)
+    point = float(mode[s]) * prof.kind[kind] * max(prof.tier.values()) / weights.dependence.kind[kind].value
     top = float(hi[s] * above / mode[s])  # the top of its range, misread one level up
     spread = max(math.exp(p.weight_spread) for p in weights.profiles.values())
     kind_max = min(1.0, max(p.kind[kind] for p in weights.profiles.values()) * spread)
     tier_max = min(1.0, max(max(p.tier.values()) for p in weights.profiles.values()) * spread)
-    strongest = top * kind_max * tier_max
-    return Ceiling(kind, strongest, strongest / weights.dependence.kind[kind].low)
+    return Ceiling(kind, strength, point, top * kind_max * tier_max / weights.dependence.kind[kind].low)
 
 
 __all__ = [

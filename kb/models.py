@@ -93,6 +93,14 @@ class ConfoundEntry(Record):
     threatens: list[Slug] = Field(default_factory=list)
     reason: str = ""
 
+    @model_validator(mode="after")
+    def _not_applicable_needs_reason(self) -> ConfoundEntry:
+        if self.controlled is Controlled.NOT_APPLICABLE and not self.reason.strip():
+            raise ValueError("controlled: n-a (the confound cannot arise here) needs a one-line reason")
+        if "\n" in self.reason.strip():
+            raise ValueError("reason must be one line")
+        return self
+
 
 class Provenance(Record):
     tier: Tier

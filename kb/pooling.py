@@ -1,16 +1,17 @@
 """Dependent evidence, pooled so that it saturates. Pure numpy.
 
 A group of links whose errors correlate with correlation rho counts as its strongest weight m
-times g(s / m), where s is the sum of the group's weights and
+plus the rest r = s - m (s the group's sum), discounted as the rest grows:
 
-    g(x) = 1 + (1/rho - 1) * (1 - exp(-(x - 1) * rho / (1 - rho)))
+    P = m + r / (1 + (r / m) * rho / (1 - rho))         that is  m * g(s / m),  g(x) = 1 + (x - 1) / (1 + (x - 1) rho / (1 - rho))
 
-- rho -> 0 (independent): g(x) -> x, the plain sum; rho = 1 (one reading repeated): the strongest.
-- bounded: m * g(x) < m / rho however many links, the limit of Kish's design effect
+- rho -> 0 (independent): P -> s, the plain sum; rho = 1 (one reading repeated): P = m.
+- bounded: P < m / rho however many links, the limit of Kish's design effect
   n w / (1 + (n - 1) rho) for n equal weights w.
-- monotone: raising any weight, or adding a link, never lowers the pool (g is increasing and
-  concave with g(1) = 1, so d/dm [m g(s/m)] = g(x) - g'(x)(x - 1) >= g(1) = 1 > 0).
-- symmetric: no order of the links, so no tie-breaking rule and nothing that depends on ids.
+- monotone: raising any weight, or adding a link, never lowers the pool (dP/dr = (m(1-rho))^2 /
+  den^2 > 0; dP/dm at fixed r > 1; at a change of strongest member the two readings agree).
+- symmetric: no order of the links, so no tie-breaking rule and nothing that depends on ids; and no
+  transcendental function, so it costs a few arithmetic passes per group and draw.
 
 Levels nest (a result within a study within a work within a research group): each level pools the
 pooled values of the level below. The channel (who told us) and the kind of evidence cut across
@@ -35,20 +36,22 @@ RESULT, STUDY, WORK, GROUP, CHANNEL, KIND0 = range(6)
 
 
 def coefficients(rho: F) -> tuple[F, F]:
-    """The two coefficients of g for a table of correlations: rho / (1 - rho) and 1 / rho - 1."""
-    return rho / (1 - rho), 1 / rho - 1
+    """The two coefficients of the pool for a table of correlations: rho and 1 - rho."""
+    return rho, 1 - rho
 
 
 def saturate(m: F, s: F, a: F, b: F) -> F:
-    """m g(s/m) elementwise, with a = rho / (1 - rho) and b = 1/rho - 1 (0 where m is 0)."""
-    x = s / np.maximum(m, np.finfo(m.dtype).tiny)
-    x -= 1
-    x *= -a
-    np.expm1(x, out=x)
-    x *= -b
-    x += 1
-    x *= m
-    return x
+    """m + r (1 - rho) m / ((1 - rho) m + rho r) elementwise, r = s - m, with a = rho and
+    b = 1 - rho (0 where m is 0)."""
+    r = s - m
+    mb = m * b
+    den = r * a
+    den += mb
+    np.maximum(den, np.finfo(m.dtype).tiny, out=den)
+    r *= mb
+    r /= den
+    r += m
+    return r
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from kb import index
 from kb.portfolio import evidence
 from kb.store import load
 from kb.synth import synthesise
-from tests.conftest import EXAMPLE, REPO, run
+from tests.conftest import EXAMPLE, run
 
 
 def _evidence_bytes(root: Path, from_db: bool) -> str:

@@ -103,17 +103,6 @@ def test_the_site_shows_the_same_portfolio_as_kb_portfolio() -> None:
     assert data.results == {r.id: r for r in compute_portfolio(kb, weights)}
 
 
-def test_explanations_shared_out_between_two_processes_equal_one_process_s(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kb.render import views
-
-    kb, _ = load(REPO)
-    weights = load_weights(REPO)
-    one = site_data(kb, weights, drift=False).explanations
-    monkeypatch.setattr(views, "PARALLEL_ABOVE", 1)
-    two = site_data(kb, weights, drift=False).explanations
-    assert list(one) == list(two) and one == two
-
-
 def test_in_two_keeps_order_and_reports_a_failing_child() -> None:
     from kb.bulk import in_two
     from kb.errors import KbError
