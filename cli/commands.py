@@ -7,7 +7,7 @@ COMMANDS = {
     "build": "build",
     "db": "db",
     "claim": "claim",
-    **dict.fromkeys(("hypothesis", "confound", "model", "source", "text", "discrepancy"), "records"),
+    **dict.fromkeys(("hypothesis", "confound", "model", "source", "text", "discrepancy", "question"), "records"),
     "review": "review",
     "audit": "audit",
     "synth": "synth",
