@@ -12,7 +12,8 @@ from kb.errors import InvalidInput
 from kb.models import SourceText
 from kb.paths import CLAIMS_DIR
 from kb.records import add_record, load_for, parse_input
-from kb.texts import ArchivedText
+from kb.store import KnowledgeBase
+from kb.texts import ArchivedText, normalise
 
 
 def text_rel(id: str) -> str:
@@ -40,11 +41,9 @@ def add_text(
     converted = convert(file)
     data = converted.text.encode("utf-8")
     sha = hashlib.sha256(data).hexdigest()
-    for other in kb.texts.values():
-        if sha in (other.sha256, other.original_sha256) or converted.original_sha256 in (other.sha256, other.original_sha256):
-            raise InvalidInput(
-                f"{file}: file: the same text is already archived as '{other.id}' ({kb.path_of('texts', other.id)}); nothing written"
-            )
+    same = _same_text(kb, sha, converted.original_sha256, converted.text)
+    if same is not None:
+        raise InvalidInput(f"{file}: file: the same text is already archived as '{same}' ({kb.path_of('texts', same)}); nothing written")
     record = parse_input(
         SourceText,
         {
@@ -64,3 +63,17 @@ def add_text(
     )
     add_record(root, record, kb, files={root / text_rel(text_id): data})
     return record
+
+
+def _same_text(kb: KnowledgeBase, sha: str, original_sha: str, text: str) -> str | None:
+    """The archived text that `text` repeats: the same file or conversion (by sha256), else the same
+    words with other line breaks or spacing."""
+    for other in kb.texts.values():
+        if {sha, original_sha} & {other.sha256, other.original_sha256}:
+            return other.id
+    words = normalise(text)
+    for other in kb.texts.values():
+        path = kb.root / other.path
+        if path.is_file() and normalise(path.read_text(encoding="utf-8", errors="replace")) == words:
+            return other.id
+    return None

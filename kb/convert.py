@@ -56,13 +56,11 @@ def convert(path: Path) -> Converted:
         text, how = _pdf(path, data), f"pdf->text (pypdf {version('pypdf')})"
     elif kind == "html":
         text, how = _html(path, data), f"html->text (trafilatura {version('trafilatura')})"
-    else:
-        text = _decode(path, data)
-        stable = _line_breaks(text)
-        if stable.encode("utf-8") == data:
-            return Converted(stable, "as is", original)
-        text, how = stable, "text (line breaks normalised to LF)"
-    text = _tidy(text)
+    else:  # plain text and Markdown as they are, but for LF line breaks and a final newline
+        text = _line_breaks(_decode(path, data))
+        how = "as is" if text.encode("utf-8") == data else "text (line breaks normalised to LF)"
+    if kind != "text":
+        text = _tidy(text)
     if not text.strip():
         what = "no text layer (a scanned or image-only PDF? run OCR first)" if kind == "pdf" else "no text"
         raise InvalidInput(f"{path}: file: {what}; nothing written")
@@ -84,9 +82,9 @@ def _line_breaks(text: str) -> str:
 
 def _tidy(text: str) -> str:
     """A converted text's stable form: composed Unicode, no form feeds or trailing blanks, at most
-    one empty line in a row."""
-    text = unicodedata.normalize("NFC", _line_breaks(text.replace("\x0c", "\n").replace("\x00", "")))
-    return _BLANK_RUNS.sub("\n\n", _TRAILING.sub("", text))
+    one empty line in a row, LF line breaks."""
+    text = unicodedata.normalize("NFC", text.replace("\x0c", "\n").replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n"))
+    return _line_breaks(_BLANK_RUNS.sub("\n\n", _TRAILING.sub("", text)))
 
 
 def _pdf(path: Path, data: bytes) -> str:
