@@ -83,7 +83,7 @@ class SameWork(InvalidInput):
 def add_source(root: Path, source: Source, kb: KnowledgeBase | None = None) -> Path:
     """Add a source unless its id is taken or it is a work the knowledge base already holds."""
     kb = kb or load_for(root, "sources")
-    found = same_work(kb, source)
+    found = same_work(kb, source) if source.id not in kb.sources else None  # a taken id is refused as such below
     if found is not None:
         raise SameWork(source, *found)
     return add_record(root, source, kb)
@@ -135,12 +135,13 @@ def entry_data(key: str, entry_type: str, fields: dict[str, str]) -> dict[str, A
     authors = re.split(r"\s+and\s+", fields["author"]) if fields.get("author") else []
     data: dict[str, Any] = {
         "id": slug(key),
-        "title": " ".join(fields.get("title", "").split()),
         "authors": [_author(a) for a in authors if a.strip()],
         "type": source_type.value,
         "identifiers": {k: v for k, v in (("arxiv", arxiv), ("doi", fields.get("doi")), ("url", fields.get("url"))) if v},
         "notes": f"Imported from BibTeX entry '{key}' (@{entry_type.lower()}).",
     }
+    if fields.get("title", "").strip():
+        data["title"] = " ".join(fields["title"].split())
     date = _date(fields)
     if date:
         data["date"] = date
