@@ -21,6 +21,13 @@ def text_rel(id: str) -> str:
     return f"{CLAIMS_DIR}/texts/{id}.txt"
 
 
+def archived_path(root: Path, rel: str) -> Path | None:
+    """The file a text record's `path` names, if it is a file under claims/ (nothing outside the
+    knowledge base is read)."""
+    path = (root / rel).resolve()
+    return path if path.is_relative_to((root / CLAIMS_DIR).resolve()) and path.is_file() else None
+
+
 def add_text(
     root: Path,
     file: Path,
@@ -73,7 +80,7 @@ def _same_text(kb: KnowledgeBase, sha: str, original_sha: str, text: str) -> str
             return other.id
     words = normalise(text)
     for other in kb.texts.values():
-        path = kb.root / other.path
-        if path.is_file() and normalise(path.read_text(encoding="utf-8", errors="replace")) == words:
+        path = archived_path(kb.root, other.path)
+        if path is not None and normalise(path.read_text(encoding="utf-8", errors="replace")) == words:
             return other.id
     return None

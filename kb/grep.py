@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from kb.archive import archived_path
 from kb.errors import InvalidInput, NotFound
 from kb.models import QUOTE_MAX
 from kb.paths import CLAIMS_DIR
@@ -56,12 +57,11 @@ def quote_around(line: str, pattern: re.Pattern[str], limit: int = QUOTE_MAX) ->
 def archived_texts(root: Path, ids: Iterable[str] | None = None) -> Iterator[tuple[str, ArchivedText]]:
     """The archived texts named by `ids` (every one when None), read only from inside claims/."""
     kb, _ = load(root, verify=False, folders=("texts",))
-    inside = (root / CLAIMS_DIR).resolve()
     for tid in sorted(kb.texts) if ids is None else list(ids):
         if tid not in kb.texts:
             raise NotFound("text", tid)
-        path = (root / kb.texts[tid].path).resolve()
-        if not path.is_relative_to(inside) or not path.is_file():
+        path = archived_path(root, kb.texts[tid].path)
+        if path is None:
             raise InvalidInput(f"{kb.path_of('texts', tid)}: path: '{kb.texts[tid].path}' is not a file under {CLAIMS_DIR}/ (id {tid})")
         yield tid, ArchivedText.read(path)
 

@@ -241,3 +241,12 @@ def test_every_suggested_quote_verifies_at_its_line_and_fits(line: str, pattern:
     assert ArchivedText(Path("t.txt"), (line + "\n").encode()).quote_at(quote, 1, 1)
     if len(match.group()) <= QUOTE_MAX // 2:
         assert compiled.search(quote) is not None or match.group().strip() in quote
+
+
+def test_grep_reads_nothing_outside_the_knowledge_base(runner: CliRunner, kb_root: Path) -> None:
+    (kb_root / "outside.txt").write_text("a secret needle\n", encoding="utf-8")
+    record = kb_root / "claims/texts" / f"{SOURCE}.yaml"
+    record.write_text(re.sub(r"(?m)^path: .*$", "path: outside.txt", record.read_text(encoding="utf-8")), encoding="utf-8")
+    result = run(runner, kb_root, "text", "grep", "needle", "--text", SOURCE)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"Error: claims/texts/{SOURCE}.yaml: path: 'outside.txt' is not a file under claims/ (id {SOURCE})\n"
