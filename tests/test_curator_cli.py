@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,9 +18,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from kb.errors import AlreadyExists, InvalidKnowledgeBase
+from kb.models import Hypothesis
+from kb.records import add_record
 from kb.sources import arxiv_key, doi_key
 from kb.store import load
-from tests.conftest import EXAMPLE, run, snapshot
+from kb.vocab import Stream
+from tests.conftest import EXAMPLE, REPO, run, snapshot
 
 SOURCE = ["source", "add", "--id", "lindsey-2025", "--title", "Emergent Introspective Awareness in Large Language Models",
           "--author", "Jack Lindsey", "--date", "2025-10-29", "--type", "preprint", "--arxiv", "2510.00001",
@@ -306,3 +311,40 @@ def test_missing_flags_are_prompted_for_in_a_terminal(kb_root: Path) -> None:
     assert read(kb_root, "claims/hypotheses/h-prompted.yaml") == {
         "id": "h-prompted", "title": "Prompted", "statement": "Asked in a terminal.", "stream": "welfare", "prior": 0.3,
     }  # fmt: skip
+
+
+# --- properties of the one add path -------------------------------------------------------------
+
+_KNOWN = sorted(p.stem for p in (REPO / "claims" / "hypotheses").glob("*.yaml"))
+_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60).filter(str.strip)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    title=_TEXT,
+    statement=_TEXT,
+    prior=st.floats(min_value=0.001, max_value=0.999),
+    rivals=st.lists(st.sampled_from([*_KNOWN, "h-unknown-one", "h-unknown-two"]), max_size=3),
+)
+def test_an_added_record_reads_back_equal_and_a_refused_one_writes_nothing(
+    tmp_path_factory: pytest.TempPathFactory, title: str, statement: str, prior: float, rivals: list[str]
+) -> None:
+    """Through kb.records: a hypothesis whose rivals all exist is written and loads back equal to
+    what was given; one naming an unknown rival is refused with one problem per unknown rival, and
+    the knowledge base is byte for byte as it was."""
+    root = tmp_path_factory.mktemp("add")
+    shutil.copytree(REPO / "claims" / "hypotheses", root / "claims" / "hypotheses")
+    record = Hypothesis(id="h-new", title=title, statement=statement, stream=Stream.WELFARE, prior=prior, rivals=rivals)
+    before = snapshot(root)
+    unknown = [r for r in rivals if r not in _KNOWN]
+    if unknown:
+        with pytest.raises(InvalidKnowledgeBase) as refused:
+            add_record(root, record)
+        assert [p.field for p in refused.value.problems] == [f"rivals[{i}]" for i, r in enumerate(rivals) if r not in _KNOWN]
+        assert snapshot(root) == before
+    else:
+        add_record(root, record)
+        kb, problems = load(root)
+        assert problems == [] and kb.hypotheses["h-new"] == record
+        with pytest.raises(AlreadyExists):
+            add_record(root, record)
