@@ -174,10 +174,12 @@ def import_sources(
     refused whole: nothing is imported."""
     from kb.paths import find_root
     from kb.sources import import_bibtex
+    from kb.store import record_path
 
-    report = import_bibtex(find_root(root), file)
+    base = find_root(root)
+    report = import_bibtex(base, file)
     for key, sid in report.added:
-        message(f"added {key} as claims/sources/{sid}.yaml")
+        message(f"added {key} as {record_path(base, 'sources', sid).relative_to(base).as_posix()}")
     for key, sid, why in report.existing:
         message(f"exists {key}: already source '{sid}' ({why})")
     for key, why in report.refused:
@@ -274,6 +276,7 @@ def add_text(
     no text (a scanned PDF); then nothing is written."""
     from kb.archive import add_text as archive
     from kb.paths import find_root
+    from kb.store import record_path
 
     base = find_root(root)
     record = archive(
@@ -286,7 +289,9 @@ def add_text(
         retrieved_on=retrieved_on.date() if retrieved_on else None,
         licence=licence,
     )
-    message(f"added {record.path} ({record.lines} lines, {record.conversion}) and claims/texts/{record.id}.yaml")
+    message(
+        f"added {record.path} ({record.lines} lines, {record.conversion}) and {record_path(base, 'texts', record.id).relative_to(base).as_posix()}"
+    )
 
 
 def grep_texts(
