@@ -107,7 +107,7 @@ def test_pdf_text_layer_is_archived(runner: CliRunner, kb_root: Path, tmp_path: 
     assert record["original_sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
 
 
-@pytest.mark.parametrize("case", ["unknown-source", "duplicate", "converted-duplicate", "empty-pdf", "not-a-pdf", "not-utf8", "taken-id"])
+@pytest.mark.parametrize("case", ["unknown-source", "duplicate", "converted-duplicate", "empty-pdf", "not-a-pdf", "not-utf8", "empty-html", "missing", "taken-id"])
 def test_bad_inputs_are_refused_in_one_line_and_nothing_is_written(runner: CliRunner, kb_root: Path, tmp_path: Path, case: str) -> None:
     existing = kb_root / "claims/texts" / f"{SOURCE}.txt"
     args = ["--source", SOURCE, "--id", "new-text"]
@@ -134,6 +134,13 @@ def test_bad_inputs_are_refused_in_one_line_and_nothing_is_written(runner: CliRu
         src = tmp_path / "latin1.txt"
         src.write_bytes("café\n".encode("latin-1"))
         expected = f"Error: {src}: file: not UTF-8 text (byte 3); convert it to UTF-8 first; nothing written"
+    elif case == "empty-html":
+        src = tmp_path / "empty.html"
+        src.write_text("<html><body><img src=scan.png><script>var x = 1;</script></body></html>", encoding="utf-8")
+        expected = f"Error: {src}: file: no main text found in the HTML; nothing written"
+    elif case == "missing":
+        src = tmp_path / "nowhere.pdf"
+        expected = f"Error: {src}: file: cannot read: No such file or directory; nothing written"
     else:
         src, args = tmp_path / "b.txt", ["--source", SOURCE]
         src.write_text("other words\n", encoding="utf-8")
