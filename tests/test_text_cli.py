@@ -107,7 +107,10 @@ def test_pdf_text_layer_is_archived(runner: CliRunner, kb_root: Path, tmp_path: 
     assert record["original_sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
 
 
-@pytest.mark.parametrize("case", ["unknown-source", "duplicate", "converted-duplicate", "empty-pdf", "not-a-pdf", "not-utf8", "empty-html", "missing", "taken-id"])
+@pytest.mark.parametrize(
+    "case",
+    ["unknown-source", "duplicate", "converted-duplicate", "empty-pdf", "not-a-pdf", "not-utf8", "empty-html", "missing", "taken-id"],
+)
 def test_bad_inputs_are_refused_in_one_line_and_nothing_is_written(runner: CliRunner, kb_root: Path, tmp_path: Path, case: str) -> None:
     existing = kb_root / "claims/texts" / f"{SOURCE}.txt"
     args = ["--source", SOURCE, "--id", "new-text"]
