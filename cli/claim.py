@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,25 +10,13 @@ import typer
 
 from cli.context import fresh_root
 from cli.options import RefreshOption, RootOption
-from cli.output import Format, FormatOption, UsageError, emit, emit_json_texts, message
+from cli.output import Format, FormatOption, emit, emit_json_texts, message
+from cli.prompt import ask as _ask
 from kb.vocab import Bearing, Controlled, Design, Extraction, Kind, Status, Stream, Tier
 
 app = typer.Typer(help="Add, show and list claims (findings, arguments, testimony, definitions…).", no_args_is_help=True)
 
 LIST_COLUMNS = ("id", "kind", "stream", "status", "links", "title")
-
-
-def _ask(value: Any, flag: str, label: str, choices: type[Any] | None = None) -> Any:
-    """A required value: the flag's, else a prompt when stdin is a terminal, else a usage error."""
-    if value is not None:
-        return value
-    if not sys.stdin.isatty():
-        raise UsageError(f"missing option {flag} (or give --from FILE)")
-    while True:
-        answer = typer.prompt(f"{label} ({'/'.join(choices.values())})" if choices else label)
-        if choices is None or answer in choices.values():
-            return answer
-        typer.echo(f"'{answer}' is not one of {', '.join(choices.values())}", err=True)
 
 
 def _lines(value: str) -> list[int]:

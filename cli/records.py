@@ -1,12 +1,14 @@
-"""`kb hypothesis|confound|model|source|text|discrepancy|question list|show`: the reference records, read from the
-database. One factory serves every noun, since the commands differ only in table and columns. (No postponed annotations here:
-the command signatures close over `noun`, and Typer evaluates them.)"""
+"""`kb hypothesis|confound|model|source|text|discrepancy|question list|show`: the reference records,
+read from the database; their `add` (and `import`, `grep`) commands come from cli.add. One factory
+serves every noun, since the commands differ only in table and columns. (No postponed annotations
+here: the command signatures close over `noun`, and Typer evaluates them.)"""
 
 from dataclasses import dataclass
 from typing import Annotated
 
 import typer
 
+from cli.add import ADD_COMMANDS
 from cli.context import fresh_root
 from cli.options import RefreshOption, RootOption
 from cli.output import Format, FormatOption, emit
@@ -38,7 +40,10 @@ NOUNS = (
 
 
 def make_app(noun: Noun) -> typer.Typer:
-    app = typer.Typer(help=f"List and show {noun.plural}.", no_args_is_help=True)
+    verbs = [name for name, _ in ADD_COMMANDS.get(noun.name, [])]
+    app = typer.Typer(help=f"{', '.join([*verbs, 'list']).capitalize()} and show {noun.plural}.", no_args_is_help=True)
+    for name, command in ADD_COMMANDS.get(noun.name, []):
+        app.command(name)(command)
 
     def list_(fmt: FormatOption = Format.TABLE, root: RootOption = None, refresh: RefreshOption = True) -> None:
         from kb.db import query_records

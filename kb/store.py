@@ -374,6 +374,56 @@ def check_new_claim(kb: KnowledgeBase, claim: Claim, path: Path, content: str) -
         del kb.paths[("findings", claim.id)]
 
 
+def check_new_record(kb: KnowledgeBase, folder: str, record: Identified, path: Path, content: str) -> list[Problem]:
+    """Problems of one record of any kind about to be written to `path`, checked against an
+    already-loaded knowledge base (which must hold the folders `NEEDED_FOLDERS[folder]` names):
+    its references, its locators' quotes, and for a claim the copy check."""
+    if isinstance(record, Claim):
+        return check_new_claim(kb, record, path, content)
+    records = kb.folder(folder)
+    records[record.id] = record
+    kb.paths[(folder, record.id)] = path
+    try:
+        checker = _Checker(kb, pending={path: content})
+        ref, rid = checker.ref, record.id
+        if isinstance(record, Hypothesis):
+            for i, rival in enumerate(record.rivals):
+                ref(folder, rid, ("rivals", i), "hypotheses", "hypothesis", rival)
+        elif isinstance(record, SourceText):
+            ref(folder, rid, ("source",), "sources", "source", record.source)
+        elif isinstance(record, Discrepancy):
+            checker.texts_only({side.locator.text for side in record.sides})
+            for i, side in enumerate(record.sides):
+                checker.locator(folder, rid, ("sides", i, "locator"), side.locator)
+            for i, cid in enumerate(record.claims):
+                ref(folder, rid, ("claims", i), "findings", "claim", cid)
+        elif isinstance(record, Question):
+            owners = {a: q.id for q in kb.questions.values() if q.id != rid for a in q.answers}
+            for i, answer in enumerate(record.answers):
+                ref(folder, rid, ("answers", i), "hypotheses", "hypothesis", answer)
+                if answer in owners:
+                    checker.add(folder, rid, ("answers", i), f"hypothesis '{answer}' already answers question '{owners[answer]}'")
+                if answer in record.answers[:i]:
+                    checker.add(folder, rid, ("answers", i), f"hypothesis '{answer}' is listed twice")
+        return sorted(checker.problems)
+    finally:
+        del records[record.id]
+        del kb.paths[(folder, record.id)]
+
+
+NEEDED_FOLDERS: dict[str, tuple[str, ...]] = {
+    "findings": tuple(RECORD_FOLDERS),
+    "hypotheses": ("hypotheses",),
+    "confounds": ("confounds",),
+    "models": ("models",),
+    "sources": ("sources",),
+    "texts": ("sources", "texts"),
+    "discrepancies": ("findings", "sources", "texts", "discrepancies"),
+    "questions": ("hypotheses", "questions"),
+}
+"""The folders a new record of each folder is checked against (kb.records loads only these)."""
+
+
 def load_valid(root: Path) -> KnowledgeBase:
     """Load and verify; raise with every problem if there is any."""
     kb, problems = load(root)
@@ -383,7 +433,12 @@ def load_valid(root: Path) -> KnowledgeBase:
 
 
 def claim_path(root: Path, id: str) -> Path:
-    return root / CLAIMS_DIR / "findings" / f"{id}.yaml"
+    return record_path(root, "findings", id)
+
+
+def record_path(root: Path, folder: str, id: str) -> Path:
+    """Where the record `id` of `folder` lives: `claims/<folder>/<id>.yaml`."""
+    return root / CLAIMS_DIR / folder / f"{id}.yaml"
 
 
 def dump_record(record: Identified) -> str:

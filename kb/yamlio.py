@@ -118,12 +118,12 @@ def dump(data: Any) -> str:
     return yaml.dump(data, Dumper=SafeDumper, sort_keys=False, allow_unicode=True, width=100)
 
 
-def _temp_copy(path: Path, content: str) -> str:
+def _temp_copy(path: Path, content: str | bytes) -> str:
     """Write `content` to a new temporary file beside `path` and flush it to disk; its name."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(content)
+        with os.fdopen(fd, "wb") as f:
+            f.write(content.encode("utf-8") if isinstance(content, str) else content)
             f.flush()
             os.fsync(f.fileno())
     except BaseException:
@@ -132,7 +132,7 @@ def _temp_copy(path: Path, content: str) -> str:
     return tmp
 
 
-def write_new(path: Path, content: str) -> None:
+def write_new(path: Path, content: str | bytes) -> None:
     """Create `path` atomically, failing if it exists: the content goes to a temporary file in the
     same folder, then is hard-linked into place (link refuses to replace an existing file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
