@@ -6,6 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import yaml
 from typer.testing import CliRunner
 
 from tests.conftest import EXAMPLE, run
@@ -15,12 +16,40 @@ def git(root: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", *args], cwd=root, check=True, capture_output=True)
 
 
-def test_history_by_date_uses_the_channel_date_when_the_finding_has_none(runner: CliRunner, kb_root: Path) -> None:
-    result = run(runner, kb_root, "history", "h-functional-introspection", "--by", "date", "-f", "json")
+def _example_provenance(root: Path) -> tuple[Path, Path]:
+    """The source files of the example finding's work (origin) and channel document."""
+    provenance = yaml.safe_load((root / f"claims/findings/{EXAMPLE}.yaml").read_text())["provenance"]
+    return (root / f"claims/sources/{provenance['origin']}.yaml", root / f"claims/sources/{provenance['channel']}.yaml")
+
+
+def _set_date(source: Path, date: str) -> None:
+    record = yaml.safe_load(source.read_text())
+    record["date"] = date
+    source.write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True))
+
+
+def _only_date_point(runner: CliRunner, root: Path) -> dict[str, object]:
+    result = run(runner, root, "history", "h-functional-introspection", "--by", "date", "-f", "json")
     assert result.exit_code == 0, result.output
     (point,) = json.loads(result.stdout)
-    assert (point["axis"], point["at"], point["n_claims"]) == ("date", "2026-04-23", 1)
     assert 0 < point["interval"][0] <= point["posterior"] <= point["interval"][1] < 1
+    return point  # type: ignore[no-any-return]
+
+
+def test_history_by_date_uses_the_work_date_when_the_finding_has_none(runner: CliRunner, kb_root: Path) -> None:
+    work, channel = _example_provenance(kb_root)
+    _set_date(work, "2026-02-06")
+    _set_date(channel, "2026-04-23")
+    point = _only_date_point(runner, kb_root)
+    assert (point["axis"], point["at"], point["n_claims"]) == ("date", "2026-02-06", 1)
+
+
+def test_history_by_date_uses_the_channel_date_when_the_finding_and_its_work_have_none(runner: CliRunner, kb_root: Path) -> None:
+    work, channel = _example_provenance(kb_root)
+    _set_date(work, "not-reported")
+    _set_date(channel, "2026-04-23")
+    point = _only_date_point(runner, kb_root)
+    assert (point["axis"], point["at"], point["n_claims"]) == ("date", "2026-04-23", 1)
 
 
 def test_history_by_commit_has_one_point_per_commit_and_moves_with_the_evidence(runner: CliRunner, kb_root: Path) -> None:
