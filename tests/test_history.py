@@ -6,6 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -28,28 +29,22 @@ def _set_date(source: Path, date: str) -> None:
     source.write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True))
 
 
-def _only_date_point(runner: CliRunner, root: Path) -> dict[str, object]:
-    result = run(runner, root, "history", "h-functional-introspection", "--by", "date", "-f", "json")
+@pytest.mark.parametrize(
+    ("work_date", "expected"),
+    [("2026-02-06", "2026-02-06"), ("not-reported", "2026-04-23")],
+    ids=["the work's date when the finding has none", "the channel's date when the finding and its work have none"],
+)
+def test_history_by_date_falls_back_to_the_work_then_the_channel_date(
+    runner: CliRunner, kb_root: Path, work_date: str, expected: str
+) -> None:
+    work, channel = _example_provenance(kb_root)
+    _set_date(work, work_date)
+    _set_date(channel, "2026-04-23")
+    result = run(runner, kb_root, "history", "h-functional-introspection", "--by", "date", "-f", "json")
     assert result.exit_code == 0, result.output
     (point,) = json.loads(result.stdout)
+    assert (point["axis"], point["at"], point["n_claims"]) == ("date", expected, 1)
     assert 0 < point["interval"][0] <= point["posterior"] <= point["interval"][1] < 1
-    return point  # type: ignore[no-any-return]
-
-
-def test_history_by_date_uses_the_work_date_when_the_finding_has_none(runner: CliRunner, kb_root: Path) -> None:
-    work, channel = _example_provenance(kb_root)
-    _set_date(work, "2026-02-06")
-    _set_date(channel, "2026-04-23")
-    point = _only_date_point(runner, kb_root)
-    assert (point["axis"], point["at"], point["n_claims"]) == ("date", "2026-02-06", 1)
-
-
-def test_history_by_date_uses_the_channel_date_when_the_finding_and_its_work_have_none(runner: CliRunner, kb_root: Path) -> None:
-    work, channel = _example_provenance(kb_root)
-    _set_date(work, "not-reported")
-    _set_date(channel, "2026-04-23")
-    point = _only_date_point(runner, kb_root)
-    assert (point["axis"], point["at"], point["n_claims"]) == ("date", "2026-04-23", 1)
 
 
 def test_history_by_commit_has_one_point_per_commit_and_moves_with_the_evidence(runner: CliRunner, kb_root: Path) -> None:
