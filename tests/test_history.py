@@ -6,6 +6,8 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+import yaml
 from typer.testing import CliRunner
 
 from tests.conftest import EXAMPLE, run
@@ -15,11 +17,33 @@ def git(root: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", *args], cwd=root, check=True, capture_output=True)
 
 
-def test_history_by_date_uses_the_channel_date_when_the_finding_has_none(runner: CliRunner, kb_root: Path) -> None:
+def _example_provenance(root: Path) -> tuple[Path, Path]:
+    """The source files of the example finding's work (origin) and channel document."""
+    provenance = yaml.safe_load((root / f"claims/findings/{EXAMPLE}.yaml").read_text())["provenance"]
+    return (root / f"claims/sources/{provenance['origin']}.yaml", root / f"claims/sources/{provenance['channel']}.yaml")
+
+
+def _set_date(source: Path, date: str) -> None:
+    record = yaml.safe_load(source.read_text())
+    record["date"] = date
+    source.write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True))
+
+
+@pytest.mark.parametrize(
+    ("work_date", "expected"),
+    [("2026-02-06", "2026-02-06"), ("not-reported", "2026-04-23")],
+    ids=["the work's date when the finding has none", "the channel's date when the finding and its work have none"],
+)
+def test_history_by_date_falls_back_to_the_work_then_the_channel_date(
+    runner: CliRunner, kb_root: Path, work_date: str, expected: str
+) -> None:
+    work, channel = _example_provenance(kb_root)
+    _set_date(work, work_date)
+    _set_date(channel, "2026-04-23")
     result = run(runner, kb_root, "history", "h-functional-introspection", "--by", "date", "-f", "json")
     assert result.exit_code == 0, result.output
     (point,) = json.loads(result.stdout)
-    assert (point["axis"], point["at"], point["n_claims"]) == ("date", "2026-04-23", 1)
+    assert (point["axis"], point["at"], point["n_claims"]) == ("date", expected, 1)
     assert 0 < point["interval"][0] <= point["posterior"] <= point["interval"][1] < 1
 
 
