@@ -319,10 +319,20 @@ def _own_cols(lk: LinkEvidence, judgment: Judgment, skip: frozenset[str]) -> tup
     return tuple(cols)
 
 
+CONTROL_THREAT = (Controlled.NOT_APPLICABLE, Controlled.YES, Controlled.PARTIAL, Controlled.UNKNOWN, Controlled.NOT_REPORTED, Controlled.NO)
+
+
+def _threat(c: ConfoundEvidence) -> tuple[int, int]:
+    """How much of a link a confound could explain, as an order (severity, then how poorly controlled)."""
+    return SV_IDX[c.severity], CONTROL_THREAT.index(c.controlled[0])
+
+
 def build_rows(hs: Sequence[HypothesisEvidence]) -> dict[str, list[Row]]:
     """Every hypothesis' rows: its directional links (a link whose readings differ gets one row
     per side, zero in the draws where another reading is drawn) and its rivals' shares of other
-    hypotheses' links. Rows come in content order, so ids and file order never matter."""
+    hypotheses' links (a supporting link's share that its most threatening uncontrolled confound
+    embodied by that rival could explain; one row per link and rival). Rows come in content order,
+    so ids and file order never matter."""
     question = {h.id: h.question for h in hs}
     rows: dict[str, list[Row]] = {h.id: [] for h in hs}
     for h in hs:
@@ -338,12 +348,17 @@ def build_rows(hs: Sequence[HypothesisEvidence]) -> dict[str, list[Row]]:
             elif lk.bearing in SIGN:
                 rows[h.id].append(Row(lk, SIGN[lk.bearing], _own_cols(lk, lk.judgments[0], skip), skip=skip))
             first = lk.judgments[0]
-            if first.bearing not in (Bearing.SUPPORTS, Bearing.UNDERMINES):
+            if first.bearing is not Bearing.SUPPORTS:  # a confound explains the observation it could have produced: support
                 continue
+            strongest: dict[str, ConfoundEvidence] = {}  # per rival, the confound that explains the most of the link
             for c in lk.confounds:
                 if c.rival and c.rival != h.id and c.rival in rows:
-                    base = [S_IDX[first.strength], OFF_KIND + K_IDX[lk.kind], OFF_TIER + T_IDX[lk.tier]]
-                    rows[c.rival].append(Row(lk, POS, (*base, OFF_SHARE + _pair(c.severity, c.controlled[0])), derived=True))
+                    held = strongest.get(c.rival)
+                    if held is None or _threat(c) > _threat(held):
+                        strongest[c.rival] = c
+            for rival, c in sorted(strongest.items()):
+                base = [S_IDX[first.strength], OFF_KIND + K_IDX[lk.kind], OFF_TIER + T_IDX[lk.tier]]
+                rows[rival].append(Row(lk, POS, (*base, OFF_SHARE + _pair(c.severity, c.controlled[0])), derived=True))
     for rs in rows.values():
         rs.sort(key=lambda r: (r.link.fingerprint, r.side, r.derived, r.cols))
     return rows
