@@ -72,6 +72,7 @@ def duplicate_id(root: Path) -> str:
 
 def unknown_hypothesis(root: Path) -> str:
     edit(root, CLAIM, "hypothesis: h-introspection-scales", "hypothesis: h-no-such-thing")
+    edit(root, CLAIM, "  - h-introspection-scales", "  - h-no-such-thing")  # the confound that threatens that link follows it
     return f"{CLAIM}:{line_of(root, CLAIM, 'h-no-such-thing')}: links[1].hypothesis: unknown hypothesis 'h-no-such-thing' (id {EXAMPLE})"
 
 

@@ -66,7 +66,7 @@ claims = st.builds(
         max_size=3,
     ),
     confounds=st.lists(
-        st.builds(ConfoundEntry, type=slugs, detail=texts, controlled=st.sampled_from(list(Controlled)), how=texts | missing),
+        st.builds(ConfoundEntry, type=slugs, detail=texts, controlled=st.sampled_from(list(Controlled)), how=texts | missing, reason=texts),
         max_size=3,
     ),
     provenance=st.builds(
