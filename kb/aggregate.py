@@ -188,8 +188,8 @@ class Tables:
     def logs(self) -> F32:
         """The log tables stacked (columns of the incidence matrix), float32."""
         with np.errstate(divide="ignore"):
-            stacked = np.log(np.vstack([self.llr, self.kind, self.tier, self.shrink, self.share]))
-        return np.maximum(stacked, -80.0).astype(np.float32)  # weight 0 -> exp(-80): nothing, without -inf * 0
+            stacked = np.log(np.vstack([self.llr, self.kind, self.tier, self.shrink, self.share, np.ones((1, self.draws))]))
+        return np.maximum(stacked, -80.0).astype(np.float32)  # weight 0 -> exp(-80): nothing; the last row is the zero padding
 
 
 N_COLS = len(STRENGTHS) + len(KINDS) + len(TIERS) + 2 * len(SEVERITIES) * len(CONTROLS)
@@ -370,7 +370,7 @@ class Layout:
     the pooling trees of each side."""
 
     rows: tuple[Row, ...]
-    a: F32  # rows x N_COLS
+    cols: I  # rows x max columns: the table rows whose log-sum is each row's log weight (N_COLS: a zero row)
     side: I
     misread: I  # row -> row of Tables.misread (bin, class, strength)
     offset: F  # the link's own uniform offset (for special rows' draws)
@@ -395,11 +395,10 @@ def _tree_keys(rows: Sequence[Row]) -> tuple[list[npt.NDArray[np.int64]], list[n
     return [kind, group, work, study, result], [kind, channel]
 
 
-def _trees(rows: Sequence[Row]) -> tuple[Tree, ...]:
+def _trees(provenance: list[npt.NDArray[np.int64]], channel: list[npt.NDArray[np.int64]]) -> tuple[Tree, ...]:
     """Kind > research group > work > study > result, and kind > channel (see kb.pooling)."""
-    if not rows:
+    if not len(provenance[0]):
         return ()
-    provenance, channel = _tree_keys(rows)
     floor = (pooling.KIND0 + provenance[0]).astype(np.intp)
     return (
         pooling.tree(provenance, [floor, pooling.GROUP, pooling.WORK, pooling.STUDY, pooling.RESULT]),
@@ -409,17 +408,21 @@ def _trees(rows: Sequence[Row]) -> tuple[Tree, ...]:
 
 def layout(rows: Sequence[Row]) -> Layout:
     """Rows grouped by side, each side in its provenance tree's order (so that tree needs no
-    gather and each side is a contiguous slice)."""
+    gather and each side is a contiguous slice). Group codes are given in content order once, so
+    they never depend on names."""
     ordered: list[Row] = []
+    trees: list[tuple[Tree, ...]] = []
     for s in SIDES:
         mine = [r for r in rows if r.side == s]
-        if mine:
-            keys = _tree_keys(mine)[0]
-            ordered += [mine[i] for i in np.lexsort(tuple(reversed(keys)))]
+        provenance, channel = _tree_keys(mine) if mine else ([np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)])
+        perm = np.lexsort(tuple(reversed(provenance))) if mine else np.zeros(0, dtype=np.intp)
+        ordered += [mine[i] for i in perm]
+        trees.append(_trees([k[perm] for k in provenance], [k[perm] for k in channel]))
     rows = ordered
-    a = np.zeros((len(rows), N_COLS), dtype=np.float32)
+    width = max([len(r.cols) for r in rows] + [1])
+    cols = np.full((len(rows), width), N_COLS, dtype=np.intp)  # padded with the zero row
     for i, r in enumerate(rows):
-        np.add.at(a[i], list(r.cols), 1.0)  # two confounds with the same (severity, control) shrink twice
+        cols[i, : len(r.cols)] = r.cols  # two confounds with the same (severity, control) shrink twice
     side = np.array([r.side for r in rows], dtype=np.intp)
     offsets = np.array([_offset(r.link.fingerprint) for r in rows])
     strength = [S_IDX[r.link.judgments[0].strength] for r in rows]
@@ -428,8 +431,7 @@ def layout(rows: Sequence[Row]) -> Layout:
         strength, dtype=np.intp
     )
     side_rows = tuple(np.flatnonzero(side == s) for s in SIDES)
-    trees = tuple(_trees([rows[i] for i in idx]) for idx in side_rows)
-    return Layout(tuple(rows), a, side, misread.astype(np.intp), offsets, side_rows, trees)  # type: ignore[arg-type]
+    return Layout(tuple(rows), cols, side, misread.astype(np.intp), offsets, side_rows, tuple(trees))  # type: ignore[arg-type]
 
 
 # --- magnitudes and pools -----------------------------------------------------------------------
@@ -554,7 +556,12 @@ def _expected(r: Row, t: Tables) -> float:
 def row_magnitudes(lay: Layout, t: Tables, d0: int, d1: int, logs: F32, v: F, sp: Specials | None) -> F32:
     """Rows x draws [d0, d1): the magnitude of every row (>= 0). At the point (no misread
     table) a link whose readings differ takes its expected value."""
-    mags = np.matmul(lay.a, logs[:, d0:d1])
+    # a row's log weight is a sum of table rows, always in the same order: no BLAS kernel whose
+    # rounding depends on how many other rows there are, so adding a link never moves another
+    block = logs[:, d0:d1]
+    mags = block[lay.cols[:, 0]]
+    for k in range(1, lay.cols.shape[1]):
+        mags += block[lay.cols[:, k]]
     if t.misread is not None:
         mags += t.misread[lay.misread, d0:d1]
     np.exp(mags, out=mags)

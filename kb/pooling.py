@@ -164,7 +164,7 @@ def pool_tree(values: F, t: Tree, coef: tuple[F, F]) -> F:
     items = values if t.identity else values[t.perm]
     for level in t.levels:
         items = pool_level(items, level, coef)
-    total: F = items.sum(axis=0)
+    total: F = np.add.reduce(items, axis=0, dtype=np.float64)  # row by row, in float64
     return total
 
 

@@ -178,7 +178,8 @@ def test_adding_support_never_lowers_and_undermining_never_raises_in_the_point_o
         )
         point, draws = credences([added])
         assert sign * (point - base_point) >= -1e-12
-        assert (sign * (draws - base_draws) >= -1e-9).all()
+        worst = float((sign * (draws - base_draws)).min())
+        assert worst >= -1e-9, (bearing.value, worst, int(np.argmin(sign * (draws - base_draws))))
 
 
 def test_restatements_through_other_channels_move_the_credence_less_than_an_independent_study() -> None:

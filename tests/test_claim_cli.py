@@ -257,7 +257,11 @@ def test_incremental_rebuild_refuses_a_bad_edit_and_keeps_the_database(runner: C
     assert run(runner, kb_root, "db", "build").exit_code == 0
     before = db.db_path(kb_root).read_bytes()
     path = kb_root / f"claims/findings/{EXAMPLE}.yaml"
-    path.write_text(path.read_text().replace("hypothesis: h-introspection-scales", "hypothesis: h-gone").replace("  - h-introspection-scales", "  - h-gone"))
+    path.write_text(
+        path.read_text()
+        .replace("hypothesis: h-introspection-scales", "hypothesis: h-gone")
+        .replace("  - h-introspection-scales", "  - h-gone")
+    )
     result = run(runner, kb_root, "db", "build")
     assert result.exit_code == 1
     assert "links[1].hypothesis: unknown hypothesis 'h-gone'" in result.stderr
@@ -282,7 +286,11 @@ def test_load_checked_refuses_a_knowledge_base_with_problems(kb_root: Path) -> N
     from kb.index import load_checked
 
     path = kb_root / f"claims/findings/{EXAMPLE}.yaml"
-    path.write_text(path.read_text().replace("hypothesis: h-introspection-scales", "hypothesis: h-gone").replace("  - h-introspection-scales", "  - h-gone"))
+    path.write_text(
+        path.read_text()
+        .replace("hypothesis: h-introspection-scales", "hypothesis: h-gone")
+        .replace("  - h-introspection-scales", "  - h-gone")
+    )
     with pytest.raises(InvalidKnowledgeBase) as raised:
         load_checked(kb_root)
     assert [p.field for p in raised.value.problems] == ["links[1].hypothesis"]
