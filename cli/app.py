@@ -11,6 +11,9 @@ from typer.core import TyperGroup
 
 from cli.commands import COMMANDS
 from kb.errors import InvalidKnowledgeBase, KbError
+from kb.escape import shown
+
+LINE_MAX = 2000  # a message longer than this is cut: one line, readable
 
 
 class KbGroup(TyperGroup):
@@ -30,12 +33,18 @@ class KbGroup(TyperGroup):
             return super().invoke(ctx)
         except InvalidKnowledgeBase as exc:
             for problem in exc.problems:
-                typer.echo(str(problem), err=True)
+                typer.echo(shown(str(problem), LINE_MAX), err=True)
             n = len(exc.problems)
             typer.echo(f"Error: {n} problem{'s' if n != 1 else ''} in the knowledge base", err=True)
             sys.exit(1)
         except KbError as exc:
-            typer.echo(f"Error: {exc}", err=True)
+            typer.echo(f"Error: {shown(str(exc), LINE_MAX)}", err=True)
+            sys.exit(1)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # the machine's refusal (disk full, permission, read-only…): one line, not a traceback
+            where = f"{exc.filename}: " if exc.filename else ""
+            typer.echo(f"Error: {shown(where + (exc.strerror or str(exc)), LINE_MAX)}", err=True)
             sys.exit(1)
 
 

@@ -7,9 +7,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kb import yamlio
-from kb.errors import AlreadyExists, InvalidInput, InvalidKnowledgeBase
-from kb.models import Claim
+from kb import files, yamlio
+from kb.errors import AlreadyExists, InvalidInput, InvalidKnowledgeBase, WriteFailed
+from kb.ids import check_id, check_name, shown
+from kb.models import Claim, Event
 from kb.paths import CLAIMS_DIR
 from kb.store import KnowledgeBase, check_new_claim, claim_path, dump_record, load, validation_problems
 
@@ -26,22 +27,42 @@ def parse_claim(data: Any, origin: str, text: str | None = None) -> Claim:
         raise InvalidKnowledgeBase(problems) from None
 
 
+TOOL_FIELDS = ("status", "reviews", "history", "superseded_by", "retraction_reason")  # written by kb, never given
+
+
 def read_claim_file(path: Path) -> Claim:
+    """A new claim from a YAML or JSON file (`kb claim add --from`), read with the same bounds and
+    parser as the knowledge base's own files. Fields the tool writes (status, reviews, history,
+    succession, retraction) are refused."""
+    shown_path = shown(str(path), 200)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read: {exc.strerror}") from None
+        text = files.read_text(path, shown_path)
+    except files.UnreadableFile as exc:
+        raise InvalidInput(str(exc)) from None
     try:
         data = yamlio.parse(text)
     except Exception as exc:  # noqa: BLE001 - any parse error is the user's input
-        raise InvalidInput(f"{path}: malformed YAML or JSON: {str(exc).splitlines()[0]}") from None
-    return parse_claim(data, str(path), text)
+        raise InvalidInput(f"{shown_path}: malformed YAML or JSON: {shown(str(exc).splitlines()[0], 200)}") from None
+    if isinstance(data, dict):
+        for name in TOOL_FIELDS:
+            if name in data and data[name] not in ("draft", [], None):  # a new claim's own defaults are harmless
+                id = shown(str(data.get("id", "?")))
+                raise InvalidInput(
+                    f"{shown_path}: {name}: is written by kb (reviews, status changes, history), not given in a new claim (id {id})"
+                )
+    return parse_claim(data, shown_path, text)
 
 
-def add_claim(root: Path, claim: Claim, kb: KnowledgeBase | None = None) -> Path:
-    """Validate `claim` against the knowledge base and create `claims/findings/<id>.yaml`.
-    Raises AlreadyExists if the id is taken (also when another writer wins a race) and
-    InvalidKnowledgeBase with every problem otherwise; nothing is written unless all is well."""
+def add_claim(root: Path, claim: Claim, kb: KnowledgeBase | None = None, actor: str = "curator") -> Path:
+    """Validate `claim` against the knowledge base and create `claims/findings/<id>.yaml`, its
+    history opened with an 'added' event by `actor`. Raises AlreadyExists if the id is taken
+    (also when another writer wins a race) and InvalidKnowledgeBase with every problem otherwise;
+    nothing is written unless all is well."""
+    from kb.edit import event, locked
+
+    actor = check_name(actor, "actor")
+    check_id(claim.id)
+    claim = claim.model_copy(update={"history": [*claim.history, Event.model_validate(event(actor, "added"))]})
     path = claim_path(root, claim.id)
     rel = f"{CLAIMS_DIR}/findings/{claim.id}.yaml"
     if path.exists():
@@ -54,8 +75,13 @@ def add_claim(root: Path, claim: Claim, kb: KnowledgeBase | None = None) -> Path
     problems = check_new_claim(kb, claim, path, content)
     if problems:
         raise InvalidKnowledgeBase(problems)
-    try:
-        yamlio.write_new(path, content)
-    except FileExistsError:
-        raise AlreadyExists(rel, claim.id) from None
+    with locked(root, path):
+        for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by an interrupted earlier write
+            stale.unlink(missing_ok=True)
+        try:
+            yamlio.write_new(path, content)
+        except FileExistsError:
+            raise AlreadyExists(rel, claim.id) from None
+        except OSError as exc:
+            raise WriteFailed(f"{rel}: cannot write: {exc.strerror}; nothing was written") from None
     return path
