@@ -197,7 +197,9 @@ def test_a_failing_or_binary_editor_keeps_the_draft(runner: CliRunner, kb_root: 
     before = snapshot(kb_root)
     result = edit_with(runner, kb_root, editor)
     assert result.exit_code == 1  # type: ignore[attr-defined]
-    expected = f"Error: {CLAIM}: {cause.format(editor=editor)}; the file is unchanged; your draft is kept in build/rejected/{EXAMPLE}.yaml\n"
+    expected = (
+        f"Error: {CLAIM}: {cause.format(editor=editor)}; the file is unchanged; your draft is kept in build/rejected/{EXAMPLE}.yaml\n"
+    )
     assert result.stderr == expected  # type: ignore[attr-defined]
     assert snapshot(kb_root) == before
     assert (kb_root / "build/rejected" / f"{EXAMPLE}.yaml").is_file()
