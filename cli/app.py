@@ -3,6 +3,7 @@ line on stderr with exit 1 (never a traceback)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -44,7 +45,10 @@ class KbGroup(TyperGroup):
             raise
         except OSError as exc:  # the machine's refusal (disk full, permission, read-only…): one line, not a traceback
             where = f"{exc.filename}: " if exc.filename else ""
-            typer.echo(f"Error: {shown(where + (exc.strerror or str(exc)), LINE_MAX)}", err=True)
+            cause = exc.strerror or str(exc)
+            if isinstance(exc, FileExistsError) and exc.filename and not os.path.isdir(exc.filename):
+                cause = "is a file where a folder is needed"
+            typer.echo(f"Error: {shown(where + cause, LINE_MAX)}", err=True)
             sys.exit(1)
 
 

@@ -81,15 +81,19 @@ def locked(root: Path, path: Path) -> Iterator[None]:
     name = f"{path.stem}-{hashlib.sha256(rel.encode()).hexdigest()[:12]}.lock"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle = open(folder / name, "a")  # noqa: SIM115 - closed below, after the lock is released
+        fd = os.open(folder / name, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)  # never through a planted symlink
+    except FileExistsError:
+        raise WriteFailed(f"{LOCK_DIR}: cannot create the lock for {rel}: {BUILD_DIR}/ is a file; nothing was changed") from None
     except OSError as exc:
         raise WriteFailed(f"{LOCK_DIR}: cannot create the lock for {rel}: {exc.strerror}; nothing was changed") from None
-    with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def read_claim_text(root: Path, path: Path) -> str:
