@@ -13,7 +13,7 @@ from kb.errors import KbError
 from kb.ids import shown
 
 MAX_BYTES_ENV = "KB_MAX_FILE_BYTES"
-MAX_BYTES = 2_000_000  # a record file larger than this is refused (a real claim is a few kB)
+MAX_BYTES = 256_000  # a record file larger than this is refused (the largest claim today is 6.5 kB)
 
 
 class UnreadableFile(KbError):

@@ -33,6 +33,7 @@ from kb.texts import ArchivedText
 from kb.vocab import Kind, Missing
 
 R = TypeVar("R", bound=Identified)
+MAX_PROBLEMS = 20  # per record: more would bury the first ones (and cost a YAML compose each)
 TEXTS_DIR = f"{CLAIMS_DIR}/texts"  # archived texts live here and nowhere else
 TEXT_MAX_BYTES = 64_000_000  # an archived text larger than this is refused (the largest today is under 1 MB)
 Loc = tuple[str | int, ...]
@@ -136,18 +137,23 @@ def _describe(err: Any) -> str:
 def validation_problems(exc: ValidationError, data: Any, rel: str, text: str | None, id: str) -> list[Problem]:
     """One problem per failing field; `text` (the file's YAML) gives line numbers, None gives 0."""
     merged: dict[Loc, list[str]] = {}
-    for err in exc.errors():
+    errors = exc.errors()
+    for err in errors:
         loc = _clean_loc(err["loc"], data, err["type"] == "missing")
+        if loc not in merged and len(merged) >= 2 * MAX_PROBLEMS:  # a hostile file can fail a million times
+            break
         merged.setdefault(loc, [])
         desc = _describe(err)
         if desc not in merged[loc]:
             merged[loc].append(desc)
     # a union field that fails as a model and as an enum: keep the deeper (model) complaints
     keep = {loc: msgs for loc, msgs in merged.items() if not any(o[: len(loc)] == loc and o != loc for o in merged)}
-    return [
-        Problem(rel, yamlio.line_of(text, loc) if text is not None else 0, dotted(loc), f"{' or '.join(msgs)} (id {id})")
-        for loc, msgs in keep.items()
-    ]
+    shown = list(keep.items())[:MAX_PROBLEMS]
+    lines = yamlio.lines_of(text, [loc for loc, _ in shown]) if text is not None else [0] * len(shown)
+    problems = [Problem(rel, line, dotted(loc), f"{' or '.join(msgs)} (id {id})") for (loc, msgs), line in zip(shown, lines, strict=True)]
+    if len(keep) > MAX_PROBLEMS or len(errors) > sum(len(m) for m in merged.values()) and len(merged) >= 2 * MAX_PROBLEMS:
+        problems.append(Problem(rel, 1, "(record)", f"more problems not shown (the first {MAX_PROBLEMS} are above) (id {id})"))
+    return problems
 
 
 def load_file(path: Path, model: type[R], rel: str) -> tuple[R | None, list[Problem]]:
@@ -195,14 +201,17 @@ class _Checker:
         self._texts_ok: set[str] = set()
         self.pending = pending or {}  # file contents not yet on disk, by their final path
         self._copy_queue: dict[str, list[Claim]] = {}
+        self._nodes: dict[Path, yaml.Node | None] = {}  # each file with a problem composed once, however many it has
 
     def add(self, folder: str, id: str, loc: Loc, message: str) -> None:
         path = self.kb.paths[(folder, id)]
-        try:
-            text = self.pending[path] if path in self.pending else files.read_text(path, self.kb.rel(path))
-        except files.UnreadableFile:
-            text = ""
-        self.problems.append(Problem(self.kb.rel(path), yamlio.line_of(text, loc), dotted(loc), f"{message} (id {id})"))
+        if path not in self._nodes:
+            try:
+                text = self.pending[path] if path in self.pending else files.read_text(path, self.kb.rel(path))
+            except files.UnreadableFile:
+                text = ""
+            self._nodes[path] = yamlio.compose(text)
+        self.problems.append(Problem(self.kb.rel(path), yamlio.line_in(self._nodes[path], loc), dotted(loc), f"{message} (id {id})"))
 
     def ref(self, folder: str, id: str, loc: Loc, target: str, noun: str, value: Any) -> None:
         if isinstance(value, str) and not isinstance(value, Missing) and value not in self.kb.folder(target):

@@ -123,10 +123,26 @@ def parse(text: str) -> Any:
 def line_of(text: str, loc: Sequence[str | int]) -> int:
     """The 1-based line of the node at `loc` (keys and indices), or of its deepest existing
     ancestor. Only called when reporting a problem, so speed does not matter here."""
+    return lines_of(text, [loc])[0]
+
+
+def lines_of(text: str, locs: Sequence[Sequence[str | int]]) -> list[int]:
+    """line_of for several locations, composing the document once."""
+    root = compose(text)
+    return [line_in(root, loc) for loc in locs]
+
+
+def compose(text: str) -> yaml.Node | None:
+    """The node tree of `text` (for line numbers), None if it is empty or not YAML."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        return yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError:
-        return 1
+        return None
+
+
+def line_in(node: yaml.Node | None, loc: Sequence[str | int]) -> int:
+    """The 1-based line of the node at `loc` below `node` (a compose() tree), or of its deepest
+    existing ancestor; 1 without a tree."""
     if node is None:
         return 1
     line = node.start_mark.line + 1

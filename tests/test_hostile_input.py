@@ -68,11 +68,14 @@ def test_special_files_and_symlinks_are_refused_by_name(runner: CliRunner, kb_ro
 
 
 def test_a_file_over_the_size_cap_is_refused(runner: CliRunner, kb_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KB_MAX_FILE_BYTES", "1000")
+    monkeypatch.setenv("KB_MAX_FILE_BYTES", "3000")
     size = (kb_root / CLAIM).stat().st_size
+    weights = (kb_root / "claims/weights.yaml").stat().st_size
     result = run(runner, kb_root, "check")
     assert result.exit_code == 1
-    assert f"{CLAIM}:1: (file): {size} bytes, more than the 1000-byte cap ($KB_MAX_FILE_BYTES) (id {EXAMPLE})" in result.stderr.splitlines()
+    lines = result.stderr.splitlines()
+    assert f"{CLAIM}:1: (file): {size} bytes, more than the 3000-byte cap ($KB_MAX_FILE_BYTES) (id {EXAMPLE})" in lines
+    assert f"claims/weights.yaml:1: (file): {weights} bytes, more than the 3000-byte cap ($KB_MAX_FILE_BYTES)" in lines
 
 
 def test_the_alias_bomb_is_refused_in_well_under_a_second(runner: CliRunner, kb_root: Path, tmp_path: Path) -> None:
