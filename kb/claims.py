@@ -76,8 +76,6 @@ def add_claim(root: Path, claim: Claim, kb: KnowledgeBase | None = None, actor: 
     if problems:
         raise InvalidKnowledgeBase(problems)
     with locked(root, path):
-        for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by an interrupted earlier write
-            stale.unlink(missing_ok=True)
         try:
             yamlio.write_new(path, content)
         except FileExistsError:

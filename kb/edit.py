@@ -72,13 +72,38 @@ def _rel(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
+def _lock_file(root: Path, path: Path) -> Path:
+    rel = _rel(root, path)
+    return root / LOCK_DIR / f"{path.stem}-{hashlib.sha256(rel.encode()).hexdigest()[:12]}.lock"
+
+
+def clean_temp_files(root: Path, folder: Path) -> None:
+    """Remove the temporary files that writes killed part-way (kill -9, power loss) left in
+    `folder`: each `.NAME.yaml.XXXX.tmp` whose record's lock is free belongs to no running write."""
+    for tmp in folder.glob(".*.yaml.*.tmp"):
+        target = folder / tmp.name[1:-4].rsplit(".", 1)[0]
+        try:
+            fd = os.open(_lock_file(root, target), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+        except OSError:
+            return  # no lock folder: leave them for a run that can check
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            tmp.unlink(missing_ok=True)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        except OSError:
+            continue  # a write is in progress (or this process holds that lock): not stale
+        finally:
+            os.close(fd)
+
+
 @contextmanager
 def locked(root: Path, path: Path) -> Iterator[None]:
     """An exclusive lock on one record file, held across read-modify-write (advisory, via flock).
-    The lock file is named after the record's path, so every spelling of an id takes one lock."""
+    The lock file is named after the record's path, so every spelling of an id takes one lock.
+    Temporary files that killed writes left in the record's folder are removed first."""
     rel = _rel(root, path)
     folder = root / LOCK_DIR
-    name = f"{path.stem}-{hashlib.sha256(rel.encode()).hexdigest()[:12]}.lock"
+    name = _lock_file(root, path).name
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(folder / name, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)  # never through a planted symlink
@@ -89,6 +114,9 @@ def locked(root: Path, path: Path) -> Iterator[None]:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
+            for stale in path.parent.glob(f".{path.name}.*.tmp"):  # this record's: nobody else writes them now
+                stale.unlink(missing_ok=True)
+            clean_temp_files(root, path.parent)
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
@@ -242,10 +270,8 @@ def splice(original: str, new: str) -> str:
 
 
 def write(root: Path, path: Path, text: str) -> None:
-    """Replace `path` atomically (its mode kept), removing temporary files an interrupted earlier
-    write to it left behind; WriteFailed, with every file as it was, if that is not possible."""
-    for stale in path.parent.glob(f".{path.name}.*.tmp"):  # under the record's lock: nobody else writes them
-        stale.unlink(missing_ok=True)
+    """Replace `path` atomically (its mode kept); WriteFailed, with every file as it was, if that
+    is not possible."""
     try:
         yamlio.replace(path, text)
     except OSError as exc:

@@ -254,8 +254,11 @@ def test_writes_keep_the_file_mode_and_new_files_follow_the_umask(runner: CliRun
 def test_temp_files_left_by_a_killed_write_are_cleaned_on_the_next_write(runner: CliRunner, kb_root: Path) -> None:
     stale = kb_root / "claims/findings" / f".{EXAMPLE}.yaml.abc123.tmp"
     stale.write_text("half a claim")
+    other = kb_root / "claims/findings" / ".another-claim.yaml.x_9z.tmp"
+    other.write_text("half of another claim")
     assert run(runner, kb_root, "review", "start", EXAMPLE, "--reviewer", "ana").exit_code == 0
-    assert not stale.exists()
+    assert not stale.exists() and not other.exists()
+    assert load(kb_root)[1] == []
 
 
 def test_outside_a_knowledge_base_says_so(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
