@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 import unicodedata
@@ -368,3 +369,34 @@ def test_random_bytes_or_yaml_given_to_from_never_crash_the_add(kb_root: Path, t
     if result.exit_code == 1:
         assert snapshot(kb_root) == before
         assert len(result.stderr.splitlines()) >= 1 and result.stderr.splitlines()[-1].startswith("Error: ")
+
+
+def test_history_reads_old_commits_with_the_same_bounded_parser(runner: CliRunner, kb_root: Path) -> None:
+    """An alias bomb committed once and reverted does not slow `kb history` down."""
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", *args], cwd=kb_root, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "claims")
+    git("commit", "-qm", "one finding")
+    bomb = kb_root / "claims/findings/bomb.yaml"
+    bomb.write_text(alias_bomb())
+    git("add", "claims")
+    git("commit", "-qm", "a bomb")
+    bomb.unlink()
+    git("commit", "-qam", "reverted")
+    started = time.monotonic()
+    result = run(runner, kb_root, "history", "h-functional-introspection", "--by", "commit", "-f", "json")
+    assert time.monotonic() - started < 30
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 3
+
+
+def test_hidden_folders_are_not_records_for_the_check_nor_the_database(runner: CliRunner, kb_root: Path) -> None:
+    hidden = kb_root / "claims/findings/.drafts"
+    hidden.mkdir()
+    (hidden / "draft-one.yaml").write_text("not: [valid")
+    assert run(runner, kb_root, "check").exit_code == 0
+    listed = json.loads(run(runner, kb_root, "claim", "list", "-f", "json").stdout)
+    assert [c["id"] for c in listed] == [EXAMPLE]
