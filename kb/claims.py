@@ -75,6 +75,11 @@ def add_claim(root: Path, claim: Claim, kb: KnowledgeBase | None = None, actor: 
     problems = check_new_claim(kb, claim, path, content)
     if problems:
         raise InvalidKnowledgeBase(problems)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # e.g. claims/findings is a file
+        cause = "a file stands where its folder should be" if isinstance(exc, FileExistsError | NotADirectoryError) else exc.strerror
+        raise WriteFailed(f"{rel}: cannot create its folder: {cause}; nothing was written") from None
     with locked(root, path):
         try:
             yamlio.write_new(path, content)

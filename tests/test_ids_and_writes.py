@@ -286,3 +286,18 @@ def test_prior_must_be_a_number_strictly_between_0_and_1(runner: CliRunner, kb_r
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "Invalid value for" in result.stderr and "--prior" in result.stderr
+
+
+def test_findings_being_a_file_is_one_line_for_add(runner: CliRunner, kb_root: Path, tmp_path: Path) -> None:
+    new = tmp_path / "new.yaml"
+    new.write_text((kb_root / CLAIM).read_text().replace(f"id: {EXAMPLE}", "id: lands-nowhere"))
+    (kb_root / CLAIM).unlink()
+    (kb_root / "claims/findings").rmdir()
+    (kb_root / "claims/findings").write_text("")
+    before = snapshot(kb_root)
+    result = run(runner, kb_root, "claim", "add", "--from", str(new))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: claims/findings/lands-nowhere.yaml: cannot create its folder: a file stands where its folder should be; nothing was written\n",
+    )
+    assert snapshot(kb_root) == before
