@@ -290,13 +290,16 @@ def replace_text(root: Path, id: str, text: str, base: str, actor: str = "curato
         if current != base:
             text = _merge(root, base, current, text, path)
         try:
-            yamlio.parse(text)
+            after = yamlio.parse(text)
         except yaml.YAMLError:
             validate_text(root, path, text)  # reports the malformed YAML with its line
+            raise
         y = _yaml()
         data = y.load(text)
-        if isinstance(data, dict):
-            data.setdefault("history", []).append(event(actor, "edited"))
+        if isinstance(data, dict) and isinstance(after, dict):
+            before = yamlio.parse(current)
+            changed = [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
+            data.setdefault("history", []).append(event(actor, "edited", ", ".join(str(k) for k in changed)))
             text = splice(text, _dump(y, data))
         claim = validate_text(root, path, text)
         write(root, path, text)

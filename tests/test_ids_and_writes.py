@@ -170,7 +170,7 @@ def test_every_write_appends_its_event(runner: CliRunner, kb_root: Path, tmp_pat
     assert (event.actor, event.event) == ("cy", "added")
     editor = editor_script(tmp_path, "sed -i 's/strength: weak/strength: moderate/' \"$1\"\n")
     assert edit_with(runner, kb_root, editor).exit_code == 0  # type: ignore[attr-defined]
-    assert [(e.actor, e.event) for e in load(kb_root)[0].claims[EXAMPLE].history] == [("curator", "edited")]
+    assert [(e.actor, e.event, e.detail) for e in load(kb_root)[0].claims[EXAMPLE].history] == [("curator", "edited", "links")]
 
 
 # --- failures are one line and lose nothing -------------------------------------------------------
