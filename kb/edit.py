@@ -72,6 +72,14 @@ def _rel(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
+def _inside_build(root: Path, sub: str) -> Path:
+    """`root/sub` (a folder under build/), refused if build/ or it leads out of the repository."""
+    folder = root / sub
+    if not files.inside(folder, root):
+        raise WriteFailed(f"{sub}: leads outside the repository (a symlink?); refused, nothing was changed")
+    return folder
+
+
 def _lock_file(root: Path, path: Path) -> Path:
     rel = _rel(root, path)
     return root / LOCK_DIR / f"{path.stem}-{hashlib.sha256(rel.encode()).hexdigest()[:12]}.lock"
@@ -102,7 +110,7 @@ def locked(root: Path, path: Path) -> Iterator[None]:
     The lock file is named after the record's path, so every spelling of an id takes one lock.
     Temporary files that killed writes left in the record's folder are removed first."""
     rel = _rel(root, path)
-    folder = root / LOCK_DIR
+    folder = _inside_build(root, LOCK_DIR)
     name = _lock_file(root, path).name
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -325,7 +333,10 @@ def _merge(root: Path, base: str, current: str, mine: str, path: Path) -> str:
 def keep_rejected(root: Path, name: str, content: bytes) -> Path | None:
     """Keep a draft that could not be saved as build/rejected/NAME (NAME-2, -3… when an earlier
     draft is there, which is never overwritten); None if even that is impossible."""
-    folder = root / REJECTED_DIR
+    try:
+        folder = _inside_build(root, REJECTED_DIR)
+    except WriteFailed:
+        return None
     stem, dot, ext = name.rpartition(".")
     for n in range(1, 1000):
         target = folder / (name if n == 1 else f"{stem}-{n}{dot}{ext}")

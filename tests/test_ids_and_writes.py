@@ -301,3 +301,17 @@ def test_findings_being_a_file_is_one_line_for_add(runner: CliRunner, kb_root: P
         "Error: claims/findings/lands-nowhere.yaml: cannot create its folder: a file stands where its folder should be; nothing was written\n",
     )
     assert snapshot(kb_root) == before
+
+
+def test_a_build_folder_leading_outside_is_not_written(runner: CliRunner, kb_root: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (kb_root / "build").symlink_to(outside)
+    before = snapshot(kb_root)
+    result = run(runner, kb_root, "review", "start", EXAMPLE, "--reviewer", "ana")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: build/locks: leads outside the repository (a symlink?); refused, nothing was changed\n",
+    )
+    assert snapshot(kb_root) == before
+    assert list(outside.iterdir()) == []
