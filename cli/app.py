@@ -3,6 +3,7 @@ line on stderr with exit 1 (never a traceback)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -11,6 +12,9 @@ from typer.core import TyperGroup
 
 from cli.commands import COMMANDS
 from kb.errors import InvalidKnowledgeBase, KbError
+from kb.escape import shown
+
+LINE_MAX = 2000  # a message longer than this is cut: one line, readable
 
 
 class KbGroup(TyperGroup):
@@ -30,12 +34,21 @@ class KbGroup(TyperGroup):
             return super().invoke(ctx)
         except InvalidKnowledgeBase as exc:
             for problem in exc.problems:
-                typer.echo(str(problem), err=True)
+                typer.echo(shown(str(problem), LINE_MAX), err=True)
             n = len(exc.problems)
             typer.echo(f"Error: {n} problem{'s' if n != 1 else ''} in the knowledge base", err=True)
             sys.exit(1)
         except KbError as exc:
-            typer.echo(f"Error: {exc}", err=True)
+            typer.echo(f"Error: {shown(str(exc), LINE_MAX)}", err=True)
+            sys.exit(1)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # the machine's refusal (disk full, permission, read-only…): one line, not a traceback
+            where = f"{exc.filename}: " if exc.filename else ""
+            cause = exc.strerror or str(exc)
+            if isinstance(exc, FileExistsError) and exc.filename and not os.path.isdir(exc.filename):
+                cause = "is a file where a folder is needed"
+            typer.echo(f"Error: {shown(where + cause, LINE_MAX)}", err=True)
             sys.exit(1)
 
 

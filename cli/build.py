@@ -16,7 +16,9 @@ def build(
     root: RootOption = None,
     draws: Annotated[
         int | None,
-        typer.Option("--draws", min=10, help="Monte Carlo draws per hypothesis (default: the weights file's).", show_default=False),
+        typer.Option(
+            "--draws", min=10, max=1_000_000, help="Monte Carlo draws per hypothesis (default: the weights file's).", show_default=False
+        ),
     ] = None,
 ) -> None:
     """Check the knowledge base, rebuild the database, aggregate the portfolio and render the site,

@@ -59,6 +59,7 @@ def add(
     extraction: Annotated[Extraction, typer.Option(help=Extraction.described())] = Extraction.MANUAL,
     tag: Annotated[list[str] | None, typer.Option(help="A tag; repeat for several.")] = None,
     from_file: Annotated[Path | None, typer.Option("--from", help="Read the whole claim from a YAML or JSON file.")] = None,
+    actor: Annotated[str, typer.Option("--actor", envvar="KB_REVIEWER", help="Who adds it (for the history).")] = "curator",
     root: RootOption = None,
 ) -> None:
     """Add a claim: from flags, from prompts (when a required flag is missing and stdin is a
@@ -118,7 +119,7 @@ def add(
         if tag:
             data["tags"] = tag
         claim = parse_claim(data, "command line")
-    path = add_claim(base, claim)
+    path = add_claim(base, claim, actor=actor)
     message(f"added {path.relative_to(base).as_posix()}")
 
 
@@ -197,42 +198,57 @@ def list_(
 @app.command("edit")
 def edit(
     id: Annotated[str, typer.Argument(help="The claim's id.")],
+    actor: Annotated[str, typer.Option("--actor", envvar="KB_REVIEWER", help="Who makes the change (for the history).")] = "curator",
     root: RootOption = None,
 ) -> None:
     """Open the claim's YAML in $EDITOR (or $VISUAL, else vi). On save it is validated; if valid it
-    replaces the file atomically, otherwise the file is kept as it was and your edit is saved under
-    build/rejected/ so nothing is lost."""
+    replaces the file atomically (merged with any change recorded meanwhile, when the two do not
+    overlap), otherwise the file is kept as it was and your edit is saved under build/rejected/ so
+    nothing is lost."""
     import os
     import shlex
     import subprocess
     import tempfile
 
-    from kb.edit import find_claim_file, replace_text
+    from kb.edit import EditConflict, find_claim_file, keep_rejected, read_claim_text, replace_text
     from kb.errors import InvalidInput, InvalidKnowledgeBase
+    from kb.ids import check_name
     from kb.paths import find_root
 
     base = find_root(root)
+    actor = check_name(actor, "actor")
     path = find_claim_file(base, id)
+    rel = path.relative_to(base).as_posix()
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    original = path.read_text(encoding="utf-8")
+    original = read_claim_text(base, path)
     with tempfile.TemporaryDirectory() as tmp:
         draft = Path(tmp) / path.name
         draft.write_text(original, encoding="utf-8")
-        if subprocess.call([*shlex.split(editor), str(draft)]) != 0:
-            raise InvalidInput(f"{path.relative_to(base)}: the editor '{editor}' failed; the file is unchanged")
-        edited = draft.read_text(encoding="utf-8")
+        try:
+            code = subprocess.call([*shlex.split(editor), str(draft)])
+        except (OSError, ValueError) as exc:
+            raise InvalidInput(f"{rel}: the editor '{editor}' could not be started ({exc}); the file is unchanged") from None
+        raw = draft.read_bytes() if draft.is_file() else b""
+    try:
+        edited = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        edited = None
+    if code != 0 or edited is None or "\x00" in edited:
+        kept = keep_rejected(base, path.name, raw) if raw and raw != original.encode() else None
+        cause = f"the editor '{editor}' failed (exit {code})" if code != 0 else "the edit is not UTF-8 text"
+        where = f"; your draft is kept in {kept.relative_to(base).as_posix()}" if kept else ""
+        raise InvalidInput(f"{rel}: {cause}; the file is unchanged{where}")
     if edited == original:
         message(f"{id}: no change")
         return
     try:
-        replace_text(base, id, edited)
-    except InvalidKnowledgeBase:
-        rejected = base / "build" / "rejected" / path.name
-        rejected.parent.mkdir(parents=True, exist_ok=True)
-        rejected.write_text(edited, encoding="utf-8")
-        message(f"your edit was not saved to {path.relative_to(base)}; it is kept in {rejected.relative_to(base)}")
+        replace_text(base, id, edited, original, actor)
+    except (InvalidKnowledgeBase, EditConflict, InvalidInput):
+        kept = keep_rejected(base, path.name, raw)
+        if kept is not None:
+            message(f"your edit was not saved to {rel}; it is kept in {kept.relative_to(base).as_posix()}")
         raise
-    message(f"saved {path.relative_to(base).as_posix()}")
+    message(f"saved {rel}")
 
 
 @app.command("supersede")

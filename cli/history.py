@@ -15,7 +15,7 @@ COLUMNS = ("axis", "at", "commit", "n_claims", "posterior", "interval", "deciban
 def history(
     hypothesis: Annotated[str, typer.Argument(help="Hypothesis id.")],
     by: Annotated[str, typer.Option(help="date (as findings arrived), commit (over the repository's history) or both.")] = "both",
-    commits: Annotated[int, typer.Option(min=1, help="How many of the latest commits that touched claims/.")] = 20,
+    commits: Annotated[int, typer.Option(min=1, max=10_000, help="How many of the latest commits that touched claims/.")] = 20,
     fmt: FormatOption = Format.TABLE,
     root: RootOption = None,
 ) -> None:

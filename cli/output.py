@@ -12,6 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
+from kb.escape import csv_cell, visible
+
 # Typer vendors Click: its own UsageError is the one its error handling turns into exit 2.
 UsageError = typer.BadParameter.__mro__[1]
 
@@ -54,22 +56,26 @@ def emit(rows: Sequence[Mapping[str, Any]] | Mapping[str, Any], fmt: Format, col
     cols = list(columns or (records[0].keys() if records else []))
     if fmt is Format.CSV:
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(cols)
+        writer.writerow([csv_cell(c) for c in cols])
         for row in records:
-            writer.writerow([_cell(row.get(c)) if not isinstance(row.get(c), float) else row.get(c) for c in cols])
+            writer.writerow([csv_cell(_cell(row.get(c))) if not isinstance(row.get(c), float) else row.get(c) for c in cols])
         return
     from rich.console import Console
-    from rich.table import Table
+    from rich.table import Column, Table
+    from rich.text import Text
+
+    def text(value: str) -> Text:  # a Text is never read as Rich markup; control characters are shown escaped
+        return Text(visible(value, keep="\n"))
 
     console = Console(soft_wrap=False)
     if isinstance(rows, Mapping):
-        table = Table("field", "value", title=title or None, show_lines=False)
+        table = Table("field", "value", title=text(title) if title else None, show_lines=False)
         for key, value in rows.items():
-            table.add_row(key, _cell(value) if not isinstance(value, str) else value)
+            table.add_row(text(key), text(_cell(value) if not isinstance(value, str) else value))
     else:
-        table = Table(*cols, title=title or None)
+        table = Table(*[Column(header=text(c)) for c in cols], title=text(title) if title else None)
         for row in records:
-            table.add_row(*[_cell(row.get(c)) for c in cols])
+            table.add_row(*[text(_cell(row.get(c))) for c in cols])
     console.print(table)
 
 
@@ -82,4 +88,4 @@ def emit_json_texts(records: Sequence[str], fmt: Format) -> None:
 
 
 def message(text: str) -> None:
-    print(text, file=sys.stderr)
+    print(visible(text, keep="\n"), file=sys.stderr)

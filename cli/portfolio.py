@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -28,20 +29,30 @@ PORTFOLIO_COLUMNS = (
 CONTRIBUTION_COLUMNS = ("claim", "bearing", "decibans", "credence_points", "leave_one_out_decibans", "cluster", "approved", "via_confound")
 
 ProfileOption = Annotated[str, typer.Option("--profile", help="Weighting profile in claims/weights.yaml (sceptical, default, credulous…).")]
+
+
+def _finite(value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):  # NaN passes min/max comparisons
+        raise typer.BadParameter(f"{value} is not a number between 0 and 1", param_hint="--prior")
+    return value
+
+
 PriorOption = Annotated[
     float | None,
     typer.Option(
         "--prior",
         min=0.0001,
         max=0.9999,
+        callback=_finite,
         help="Use this prior for every free-standing hypothesis instead of its own (answers of a question keep theirs).",
     ),
 ]
+SeedMax = 2**63 - 1
 ApprovedOption = Annotated[
     bool, typer.Option("--approved-only", help="Count only approved claims (default: every claim not superseded or retracted).")
 ]
 DrawsOption = Annotated[int | None, typer.Option("--draws", min=10, max=1_000_000, help="Monte Carlo draws (default 10,000).")]
-SeedOption = Annotated[int | None, typer.Option("--seed", min=0, help="Random seed (default: the weights file's).")]
+SeedOption = Annotated[int | None, typer.Option("--seed", min=0, max=SeedMax, help="Random seed (default: the weights file's).")]
 HypothesisArg = Annotated[str, typer.Argument(help="Hypothesis id, e.g. h-functional-introspection.", show_default=False)]
 
 

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 from cli.commands import COMMANDS, READ_MODULES
+from kb.errors import KbError
 from kb.paths import find_root
 
 # (noun, verb) pairs whose commands call cli.context.fresh_root
@@ -42,7 +43,10 @@ def start(args: list[str]) -> None:
         return
     if "--no-refresh" in args or "--help" in args:
         return
-    root = find_root(_root_arg(args))
+    try:
+        root = find_root(_root_arg(args))
+    except KbError:  # no knowledge base: the command itself says so
+        return
     children = []
     for part in range(CHILDREN):
         read, write = os.pipe()

@@ -90,5 +90,29 @@ def submit(
     message(f"{claim}: {verdict.value} by {reviewer}; status {result.status.value}")
 
 
+@app.command("status")
+def status(claim: ClaimArg, fmt: FormatOption = Format.TABLE, root: RootOption = None) -> None:
+    """What each reviewer of CLAIM has and has not judged (confounds and links), and their verdict."""
+    from kb import review
+    from kb.paths import find_root
+
+    rows = review.status(find_root(root), claim)
+    if fmt is Format.TABLE:
+        rows = [{k: ", ".join(v) if isinstance(v, list) else v for k, v in r.items()} for r in rows]
+    emit(rows, fmt, STATUS_COLUMNS)
+
+
+STATUS_COLUMNS = (
+    "reviewer",
+    "started",
+    "submitted",
+    "verdict",
+    "judged_confounds",
+    "unjudged_confounds",
+    "judged_links",
+    "unjudged_links",
+)
+
+
 def register(root_app: typer.Typer) -> None:
     root_app.add_typer(app, name="review")

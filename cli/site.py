@@ -14,9 +14,14 @@ from cli.output import message
 app = typer.Typer(help="The static site (MkDocs Material), built into build/site/.", no_args_is_help=True)
 
 DrawsOption = Annotated[
-    int | None, typer.Option("--draws", min=10, help="Monte Carlo draws per hypothesis (default: the weights file's).", show_default=False)
+    int | None,
+    typer.Option(
+        "--draws", min=10, max=1_000_000, help="Monte Carlo draws per hypothesis (default: the weights file's).", show_default=False
+    ),
 ]
-SeedOption = Annotated[int | None, typer.Option("--seed", min=0, help="Random seed (default: the weights file's).", show_default=False)]
+SeedOption = Annotated[
+    int | None, typer.Option("--seed", min=0, max=2**63 - 1, help="Random seed (default: the weights file's).", show_default=False)
+]
 
 
 def build_site(root: Path | None, draws: int | None = None, seed: int | None = None, step: Callable[[str], None] | None = None) -> Path:

@@ -11,9 +11,9 @@ from cli.output import message
 
 
 def synth(
-    findings: Annotated[int, typer.Option(min=1, help="How many findings to generate.")],
+    findings: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many findings to generate.")],
     out: Annotated[Path, typer.Option(help="Folder to write into (gets a claims/ folder); must not already hold claims/.")],
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, max=2**63 - 1, help="Random seed: the same seed gives the same files.")] = 0,
 ) -> None:
     """Generate a valid knowledge base of FINDINGS claims with realistic shapes (hypotheses,
     confound types, works, models, archived texts, locators that verify, several links and

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kb.errors import Problem
+from kb.files import UnreadableFile
 from kb.store import KnowledgeBase, load
 from kb.weights import InvalidWeights, load_weights, weights_path
 
@@ -17,4 +18,6 @@ def check(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
             load_weights(root)
         except InvalidWeights as exc:
             problems = [*problems, *exc.problems]
+        except UnreadableFile as exc:
+            problems = [*problems, Problem(exc.rel, 1, "(file)", exc.reason)]
     return kb, sorted(problems)

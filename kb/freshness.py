@@ -33,7 +33,10 @@ def walk(root: Path, part: int = 0, parts: int = 1) -> Iterator[tuple[str, int, 
                     seen += 1
                     if seen % parts != part or entry.name.startswith("."):
                         continue
-                    st = entry.stat()
+                    try:
+                        st = entry.stat()
+                    except OSError:  # a dangling or looping symlink: its own stat (the loader refuses it by name)
+                        st = entry.stat(follow_symlinks=False)
                     yield entry.path, st.st_size, st.st_mtime_ns
         except FileNotFoundError:
             continue

@@ -195,6 +195,8 @@ class Claim(Identified):
 
     @model_validator(mode="after")
     def _lifecycle(self) -> Claim:
+        if self.superseded_by is not None and self.superseded_by == self.id:
+            raise ValueError("a claim cannot supersede itself (superseded_by is its own id)")
         if self.status is Status.SUPERSEDED and not self.superseded_by:
             raise ValueError("status superseded needs superseded_by (the successor's id)")
         if self.status is Status.RETRACTED and not (self.retraction_reason or "").strip():

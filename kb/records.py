@@ -45,11 +45,14 @@ def parse_input(model: type[R], data: Any, origin: str, text: str | None = None)
 
 
 def read_input_file(model: type[R], path: Path) -> R:
-    """A record from a YAML or JSON file (`--from FILE`)."""
+    """A record from a YAML or JSON file (`--from FILE`), read with the same bounds as the
+    knowledge base's own files (a regular file, of bounded size)."""
+    from kb import files
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+        text = files.read_text(path, str(path))
+    except files.UnreadableFile as exc:
+        raise InvalidInput(str(exc)) from None
     try:
         data = yamlio.parse(text)
     except Exception as exc:  # noqa: BLE001 - any parse error is the user's input
@@ -84,6 +87,11 @@ def add_record(root: Path, record: Identified, kb: KnowledgeBase | None = None, 
     problems = check_new_record(kb, folder, record, path, content)
     if problems:
         raise InvalidKnowledgeBase(problems)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # e.g. claims/findings is a file
+        cause = "a file stands where its folder should be" if isinstance(exc, FileExistsError | NotADirectoryError) else exc.strerror
+        raise WriteFailed(f"{rel}: cannot create its folder: {cause}; nothing was written") from None
     _write_all(root, record.id, {**(files or {}), path: content.encode("utf-8")}, rel)
     return path
 

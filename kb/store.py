@@ -3,6 +3,7 @@ in one pass, each as `path:line: field: message`."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import ValidationError
 
-from kb import yamlio
+from kb import files, yamlio
 from kb.bulk import gc_paused
 from kb.errors import InvalidKnowledgeBase, Problem
 from kb.models import (
@@ -32,6 +33,9 @@ from kb.texts import ArchivedText
 from kb.vocab import Kind, Missing
 
 R = TypeVar("R", bound=Identified)
+MAX_PROBLEMS = 20  # per record: more would bury the first ones (and cost a YAML compose each)
+TEXTS_DIR = f"{CLAIMS_DIR}/texts"  # archived texts live here and nowhere else
+TEXT_MAX_BYTES = 64_000_000  # an archived text larger than this is refused (the largest today is under 1 MB)
 Loc = tuple[str | int, ...]
 
 
@@ -65,16 +69,30 @@ class KnowledgeBase:
     def path_of(self, folder: str, id: str) -> str:
         return self.rel(self.paths[(folder, id)])
 
+    def text_file(self, text_id: str) -> Path:
+        """Where an archived text's file is: always inside claims/texts/ (UnreadableFile if its
+        record's path leads anywhere else, so nothing outside the knowledge base is ever read)."""
+        rec = self.texts[text_id]
+        path = self.root / rec.path
+        if not files.inside(path, self.root / TEXTS_DIR):
+            rel = self.rel(self.paths[("texts", text_id)]) if ("texts", text_id) in self.paths else TEXTS_DIR
+            raise files.UnreadableFile(rel, f"path: '{rec.path}' is not a file inside {TEXTS_DIR}/ (refused; id {text_id})")
+        return path
+
     def archived(self, text_id: str) -> ArchivedText:
         if text_id not in self._archived:
-            self._archived[text_id] = ArchivedText.read(self.root / self.texts[text_id].path)
+            path = self.text_file(text_id)
+            data = files.read_bytes(path, self.texts[text_id].path, self.root / TEXTS_DIR, TEXT_MAX_BYTES)
+            self._archived[text_id] = ArchivedText(path, data)
         return self._archived[text_id]
 
 
 def record_files(root: Path, folder: str) -> Iterator[Path]:
+    """The record files of one folder, as kb.files.yaml_files walks it (hidden entries skipped,
+    like the database's fingerprint)."""
     base = root / CLAIMS_DIR / folder
     if base.is_dir():
-        yield from sorted(base.rglob("*.yaml"))
+        yield from files.yaml_files(base)
 
 
 # --- per-file loading ---------------------------------------------------------------------------
@@ -119,26 +137,35 @@ def _describe(err: Any) -> str:
 def validation_problems(exc: ValidationError, data: Any, rel: str, text: str | None, id: str) -> list[Problem]:
     """One problem per failing field; `text` (the file's YAML) gives line numbers, None gives 0."""
     merged: dict[Loc, list[str]] = {}
-    for err in exc.errors():
+    errors = exc.errors()
+    for err in errors:
         loc = _clean_loc(err["loc"], data, err["type"] == "missing")
+        if loc not in merged and len(merged) >= 2 * MAX_PROBLEMS:  # a hostile file can fail a million times
+            break
         merged.setdefault(loc, [])
         desc = _describe(err)
         if desc not in merged[loc]:
             merged[loc].append(desc)
     # a union field that fails as a model and as an enum: keep the deeper (model) complaints
     keep = {loc: msgs for loc, msgs in merged.items() if not any(o[: len(loc)] == loc and o != loc for o in merged)}
-    return [
-        Problem(rel, yamlio.line_of(text, loc) if text is not None else 0, dotted(loc), f"{' or '.join(msgs)} (id {id})")
-        for loc, msgs in keep.items()
-    ]
+    shown = list(keep.items())[:MAX_PROBLEMS]
+    lines = yamlio.lines_of(text, [loc for loc, _ in shown]) if text is not None else [0] * len(shown)
+    problems = [Problem(rel, line, dotted(loc), f"{' or '.join(msgs)} (id {id})") for (loc, msgs), line in zip(shown, lines, strict=True)]
+    if len(keep) > MAX_PROBLEMS or len(errors) > sum(len(m) for m in merged.values()) and len(merged) >= 2 * MAX_PROBLEMS:
+        problems.append(Problem(rel, 1, "(record)", f"more problems not shown (the first {MAX_PROBLEMS} are above) (id {id})"))
+    return problems
 
 
 def load_file(path: Path, model: type[R], rel: str) -> tuple[R | None, list[Problem]]:
+    """One record file (`rel`: its path from the repository root), read with kb.files' bounds: a
+    file that is not a regular file in the knowledge base, too large or not UTF-8 is a problem."""
+    text = str(path)
+    within = Path(text[: -len(rel)] if rel and text.endswith(rel) else path.parent) / CLAIMS_DIR
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [Problem(rel, 1, "(file)", f"not UTF-8 text: {exc.reason} (id {path.stem})")]
-    return parse_record(text, model, rel, path.stem)
+        content = files.read_text(path, rel, within)
+    except files.UnreadableFile as exc:
+        return None, [Problem(rel, 1, "(file)", f"{exc.reason} (id {path.stem})")]
+    return parse_record(content, model, rel, path.stem)
 
 
 def parse_record(text: str, model: type[R], rel: str, stem: str) -> tuple[R | None, list[Problem]]:
@@ -174,11 +201,17 @@ class _Checker:
         self._texts_ok: set[str] = set()
         self.pending = pending or {}  # file contents not yet on disk, by their final path
         self._copy_queue: dict[str, list[Claim]] = {}
+        self._nodes: dict[Path, yaml.Node | None] = {}  # each file with a problem composed once, however many it has
 
     def add(self, folder: str, id: str, loc: Loc, message: str) -> None:
         path = self.kb.paths[(folder, id)]
-        text = self.pending[path] if path in self.pending else path.read_text(encoding="utf-8")
-        self.problems.append(Problem(self.kb.rel(path), yamlio.line_of(text, loc), dotted(loc), f"{message} (id {id})"))
+        if path not in self._nodes:
+            try:
+                text = self.pending[path] if path in self.pending else files.read_text(path, self.kb.rel(path))
+            except files.UnreadableFile:
+                text = ""
+            self._nodes[path] = yamlio.compose(text)
+        self.problems.append(Problem(self.kb.rel(path), yamlio.line_in(self._nodes[path], loc), dotted(loc), f"{message} (id {id})"))
 
     def ref(self, folder: str, id: str, loc: Loc, target: str, noun: str, value: Any) -> None:
         if isinstance(value, str) and not isinstance(value, Missing) and value not in self.kb.folder(target):
@@ -188,10 +221,17 @@ class _Checker:
         for tid, rec in self.kb.texts.items():
             self.ref("texts", tid, ("source",), "sources", "source", rec.source)
             path = self.kb.root / rec.path
-            if not path.is_file():
+            if not files.inside(path, self.kb.root / TEXTS_DIR):
+                self.add("texts", tid, ("path",), f"archived text '{rec.path}' is not inside {TEXTS_DIR}/ (refused)")
+                continue
+            if not os.path.lexists(path):
                 self.add("texts", tid, ("path",), f"archived text '{rec.path}' does not exist")
                 continue
-            archived = self.kb.archived(tid)
+            try:
+                archived = self.kb.archived(tid)
+            except files.UnreadableFile as exc:
+                self.add("texts", tid, ("path",), f"archived text {exc.reason}")
+                continue
             if archived.sha256 != rec.sha256:
                 self.add("texts", tid, ("sha256",), f"sha256 of '{rec.path}' is {archived.sha256}, record says {rec.sha256}")
                 continue
@@ -279,6 +319,18 @@ class _Checker:
                     f"the answers' priors sum to {total:.4g}, not 1 (answers are mutually exclusive and exhaustive)",
                 )
 
+    def supersession_cycles(self) -> None:
+        """A claim whose chain of successors leads back to it (each claim has one successor, so
+        following the chain from every claim finds every cycle)."""
+        claims = self.kb.claims
+        for cid, c in claims.items():
+            seen, current = {cid}, c.superseded_by
+            while current is not None and current in claims and current not in seen:
+                seen.add(current)
+                current = claims[current].superseded_by
+            if current == cid and c.superseded_by != cid:
+                self.add("findings", cid, ("superseded_by",), f"supersession cycle: '{cid}' is, through its successors, its own successor")
+
     def copies(self, c: Claim) -> None:
         """Queue the claim's statement for the copy check against each text it cites."""
         for tid in dict.fromkeys(loc.text for loc in c.locators):
@@ -303,8 +355,11 @@ class _Checker:
         without re-checking the whole knowledge base); `ids` limits it to those texts."""
         for tid in self.kb.texts if ids is None else [i for i in ids if i in self.kb.texts]:
             path = self.kb.root / self.kb.texts[tid].path
-            if path.is_file() and self.kb.archived(tid).sha256 == self.kb.texts[tid].sha256:
-                self._texts_ok.add(tid)
+            try:
+                if path.is_file() and self.kb.archived(tid).sha256 == self.kb.texts[tid].sha256:
+                    self._texts_ok.add(tid)
+            except files.UnreadableFile:
+                continue
 
     def run(self) -> list[Problem]:
         kb = self.kb
@@ -318,6 +373,7 @@ class _Checker:
         self.questions()
         for c in kb.claims.values():
             self.claim(c)
+        self.supersession_cycles()
         self.run_copies()
         for did, d in kb.discrepancies.items():
             for i, side in enumerate(d.sides):
@@ -348,7 +404,7 @@ def _load(root: Path, verify: bool, folders: Iterable[str]) -> tuple[KnowledgeBa
                 continue
             if record.id in records:
                 first = kb.path_of(folder, record.id)
-                text = path.read_text(encoding="utf-8")
+                text = files.read_text(path, rel)
                 problems.append(Problem(rel, yamlio.line_of(text, ("id",)), "id", f"duplicate id '{record.id}' (also in {first})"))
                 continue
             records[record.id] = record
@@ -405,6 +461,15 @@ def check_new_record(kb: KnowledgeBase, folder: str, record: Identified, path: P
                     checker.add(folder, rid, ("answers", i), f"hypothesis '{answer}' already answers question '{owners[answer]}'")
                 if answer in record.answers[:i]:
                     checker.add(folder, rid, ("answers", i), f"hypothesis '{answer}' is listed twice")
+            if all(a in kb.hypotheses for a in record.answers) and len(set(record.answers)) == len(record.answers):
+                total = sum(kb.hypotheses[a].prior for a in record.answers)
+                if abs(total - 1) > 1e-6:
+                    checker.add(
+                        folder,
+                        rid,
+                        ("answers",),
+                        f"the answers' priors sum to {total:.4g}, not 1 (answers are mutually exclusive and exhaustive)",
+                    )
         return sorted(checker.problems)
     finally:
         del records[record.id]

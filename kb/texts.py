@@ -5,12 +5,20 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z0-9]+)*")
+# every format character (Unicode category Cf; tests/test_hostile.py checks the class against
+# unicodedata for every code point)
+_FORMAT = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
 COPY_RUN = 12  # a statement may not share this many consecutive words with its source text
 
 
@@ -18,8 +26,17 @@ def normalise(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+def fold(text: str) -> str:
+    """`text` as the copy check compares it: NFKC-normalised (full-width and ligature forms become
+    plain letters) with format characters (zero-width spaces and joiners, bidi marks, soft
+    hyphens) removed, so invisible or look-alike characters cannot hide a copied passage."""
+    if text.isascii():
+        return text
+    return _FORMAT.sub("", unicodedata.normalize("NFKC", text))
+
+
 def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower().replace("’", "'"))
+    return _WORD.findall(fold(text).lower().replace("’", "'"))
 
 
 @dataclass

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from kb import yamlio
+from kb import files, yamlio
 from kb.errors import InvalidInput, Problem
 from kb.store import validation_problems
 from kb.vocab import DIRECTIONLESS_KINDS, Controlled, Kind, Severity, Strength, Tier, Vocab
@@ -186,4 +186,4 @@ def load_weights(root: Path) -> Weights:
     rel = f"{CLAIMS_DIR}/{WEIGHTS_FILE}"
     if not path.is_file():
         raise InvalidInput(f"{rel}: (file): the weights file is missing")
-    return parse_weights(path.read_text(encoding="utf-8"), rel)
+    return parse_weights(files.read_text(path, rel, root / CLAIMS_DIR), rel)  # bounded: a regular file, size cap

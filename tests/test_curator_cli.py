@@ -26,12 +26,12 @@ from kb.store import load
 from kb.vocab import Stream
 from tests.conftest import EXAMPLE, REPO, run, snapshot
 
-SOURCE = ["source", "add", "--id", "lindsey-2025", "--title", "Emergent Introspective Awareness in Large Language Models",
+SOURCE = ["source", "add", "--id", "lindsey-2025", "--title", "Emergent Introspective Awareness in Imaginary Language Models",
           "--author", "Jack Lindsey", "--date", "2025-10-29", "--type", "preprint", "--arxiv", "2510.00001",
           "--doi", "10.1234/abc.5", "--url", "https://example.org/introspection"]  # fmt: skip
 
 BIB = r"""@article{Lindsey2025,
-  title = {Emergent Introspective Awareness in {Large Language Models}},
+  title = {Emergent Introspective Awareness in {Imaginary Language Models}},
   author = {Lindsey, Jack},
   year = {2025}, month = oct,
   eprint = {2510.00001v2}, archivePrefix = {arXiv}
@@ -67,7 +67,7 @@ def test_source_add_writes_the_work_with_its_identifiers(runner: CliRunner, kb_r
          "Error: claims/sources/other.yaml: identifiers.arxiv: same arXiv id arXiv:2510.00001v3 as source 'lindsey-2025' (id other); nothing written"),
         (["--id", "other", "--title", "Another", "--arxiv", "2601.00002", "--doi", "https://doi.org/10.1234/ABC.5"],
          "Error: claims/sources/other.yaml: identifiers.doi: same DOI https://doi.org/10.1234/ABC.5 as source 'lindsey-2025' (id other); nothing written"),
-        (["--id", "other", "--title", "emergent introspective awareness in large language models.", "--arxiv", "2601.00002", "--doi", "10.9/x"],
+        (["--id", "other", "--title", "emergent introspective awareness in imaginary language models.", "--arxiv", "2601.00002", "--doi", "10.9/x"],
          "Error: claims/sources/other.yaml: title: same title as source 'lindsey-2025' (id other); nothing written"),
         (["--id", "Bad Id"], "claims/sources/Bad Id.yaml"),
     ],
@@ -170,8 +170,8 @@ def test_duplicate_keys_in_a_bib_are_refused_entries(runner: CliRunner, kb_root:
 # --- hypotheses, confound types, models, questions, discrepancies -------------------------------
 
 HYPOTHESIS = ["hypothesis", "add", "--id", "h-test", "--title", "A test hypothesis", "--statement", "Something holds.",
-              "--stream", "introspection", "--prior", "0.25", "--rival", "h-functional-introspection"]  # fmt: skip
-CONFOUND = ["confound", "add", "--id", "evaluation-awareness", "--name", "Evaluation awareness",
+              "--stream", "introspection", "--prior", "0.6", "--rival", "h-functional-introspection"]  # fmt: skip
+CONFOUND = ["confound", "add", "--id", "evaluation-awareness-test", "--name", "Evaluation awareness",
             "--definition", "The model behaves differently because it infers it is being tested.", "--group", "elicitation",
             "--question", "Was the setting indistinguishable from deployment?", "--question", "Was awareness probed and ruled out?",
             "--control", "Blind the evaluation context.", "--severity", "moderate"]  # fmt: skip
@@ -187,7 +187,7 @@ DISCREPANCY = ["discrepancy", "add", "--id", "d-test", "--title", "Two tellings"
 def test_each_record_kind_is_added_and_the_knowledge_base_still_checks(runner: CliRunner, kb_root: Path) -> None:
     for args, rel in [
         (HYPOTHESIS, "claims/hypotheses/h-test.yaml"),
-        (CONFOUND, "claims/confounds/evaluation-awareness.yaml"),
+        (CONFOUND, "claims/confounds/evaluation-awareness-test.yaml"),
         (MODEL, "claims/models/test-7b.yaml"),
         (QUESTION, "claims/questions/q-test.yaml"),
         (DISCREPANCY, "claims/discrepancies/d-test.yaml"),
@@ -199,12 +199,12 @@ def test_each_record_kind_is_added_and_the_knowledge_base_still_checks(runner: C
     }  # fmt: skip
     kb, problems = load(kb_root)
     assert problems == []
-    assert kb.hypotheses["h-test"].prior == 0.25 and kb.hypotheses["h-test"].rivals == ["h-functional-introspection"]
-    assert len(kb.confounds["evaluation-awareness"].signalling_questions) == 2
+    assert kb.hypotheses["h-test"].prior == 0.6 and kb.hypotheses["h-test"].rivals == ["h-functional-introspection"]
+    assert len(kb.confounds["evaluation-awareness-test"].signalling_questions) == 2
     assert kb.questions["q-test"].answers == ["h-test", "h-steering-artefact"]
     assert [s.locator.lines for s in kb.discrepancies["d-test"].sides] == [(355, 355), (355, 356)]
     questions = json.loads(run(runner, kb_root, "question", "list", "-f", "json").stdout)
-    assert [q["id"] for q in questions] == ["q-test"]
+    assert "q-test" in [q["id"] for q in questions]
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,11 @@ def scripted_review(runner: CliRunner, root: Path, reviewer: str, bearing: str =
             "review", "confound", EXAMPLE, "small-sample-generalisation", "--reviewer", reviewer,
             "--answers", "Y,N,NI", "--override", "no", "--why", "Only the largest models showed it",
         ],
+        ["review", "confound", EXAMPLE, "transcription-error", "--reviewer", reviewer, "--answers", "N,NI,Y"],
+        ["review", "confound", EXAMPLE, "steering-degrees-of-freedom", "--reviewer", reviewer, "--answers", "NI,NI,NI"],
+        ["review", "confound", EXAMPLE, "capability-confound-in-scaling", "--reviewer", reviewer, "--answers", "N,NI,NI"],
         ["review", "link", EXAMPLE, "h-functional-introspection", "--reviewer", reviewer, "--bearing", bearing, "--strength", strength],
+        ["review", "link", EXAMPLE, "h-introspection-scales", "--reviewer", reviewer, "--bearing", "supports", "--strength", "weak"],
         ["review", "submit", EXAMPLE, "--reviewer", reviewer, "--verdict", "approve"],
     ]  # fmt: skip
     for step in steps:
@@ -66,12 +70,19 @@ def test_scripted_review_is_reflected_in_the_file_the_audit_and_the_status(runne
     assert judged == {
         "output-inference": ("no", "no", ""),
         "small-sample-generalisation": ("partial", "no", "Only the largest models showed it"),
+        "transcription-error": ("partial", "partial", ""),
+        "steering-degrees-of-freedom": ("not-reported", "not-reported", ""),
+        "capability-confound-in-scaling": ("no", "no", ""),
     }
     assert [e.event for e in claim.history] == [
         "status",
         "review-started",
         "confound-judged",
         "confound-judged",
+        "confound-judged",
+        "confound-judged",
+        "confound-judged",
+        "link-judged",
         "link-judged",
         "review-submitted",
         "status",

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kb.escape import csv_cell
 from kb.render.views import SiteData
 
 CSV_COLUMNS = ("id", "title", "kind", "stream", "status", "statement", "date", "models", "links", "confounds", "provenance", "locators")
@@ -52,7 +53,7 @@ def claims_csv(records: list[dict[str, Any]]) -> str:
     writer.writerow(CSV_COLUMNS)
     for r in records:
         writer.writerow(
-            [json.dumps(r.get(k), ensure_ascii=False) if isinstance(r.get(k), list | dict) else r.get(k, "") for k in CSV_COLUMNS]
+            [csv_cell(json.dumps(v, ensure_ascii=False) if isinstance(v := r.get(k, ""), list | dict) else v) for k in CSV_COLUMNS]
         )
     return out.getvalue()
 
