@@ -143,7 +143,7 @@ def show(
     refresh: RefreshOption = True,
 ) -> None:
     """Show one claim with every field."""
-    from kb.db import query_record
+    from kb.db.queries import query_record
     from kb.errors import NotFound
 
     record = query_record(fresh_root(root, refresh), "claim", id)
@@ -174,7 +174,7 @@ def list_(
     refresh: RefreshOption = True,
 ) -> None:
     """List claims, filtered. Filters combine (AND); JSON gives full claim objects."""
-    from kb.db import ClaimFilter, query_claims_json, query_record
+    from kb.db.queries import ClaimFilter, query_claims_json, query_record
     from kb.errors import NotFound
 
     base = fresh_root(root, refresh)

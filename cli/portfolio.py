@@ -38,7 +38,7 @@ HypothesisArg = Annotated[str, typer.Argument(help="Hypothesis id, e.g. h-functi
 
 
 def _load(root: Path | None) -> tuple[Any, Any]:
-    from kb.index import load_checked
+    from kb.db.build import load_checked
     from kb.paths import find_root
     from kb.weights import load_weights
 

@@ -35,7 +35,7 @@ def make_app(noun: Noun) -> typer.Typer:
     app = typer.Typer(help=f"List and show {noun.plural}.", no_args_is_help=True)
 
     def list_(fmt: FormatOption = Format.TABLE, root: RootOption = None, refresh: RefreshOption = True) -> None:
-        from kb.db import query_records
+        from kb.db.queries import query_records
 
         emit(query_records(fresh_root(root, refresh), noun.table), fmt, noun.columns)
 
@@ -48,7 +48,7 @@ def make_app(noun: Noun) -> typer.Typer:
         root: RootOption = None,
         refresh: RefreshOption = True,
     ) -> None:
-        from kb.db import query_record
+        from kb.db.queries import query_record
         from kb.errors import NotFound
 
         record = query_record(fresh_root(root, refresh), noun.table, id)

@@ -46,5 +46,9 @@ class InvalidInput(KbError):
     """Bad input from the command line or an input file."""
 
 
+class DatabaseUnreadable(KbError):
+    """The database could not be read even after rebuilding it from claims/."""
+
+
 class WriteFailed(KbError):
     """A write could not complete; every file is left as it was."""

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from kb import yamlio
 from kb.bulk import gc_paused
+from kb.db.freshness import is_hidden
 from kb.errors import InvalidKnowledgeBase, Problem
 from kb.models import (
     RECORD_FOLDERS,
@@ -73,8 +74,8 @@ class KnowledgeBase:
 
 def record_files(root: Path, folder: str) -> Iterator[Path]:
     base = root / CLAIMS_DIR / folder
-    if base.is_dir():
-        yield from sorted(base.rglob("*.yaml"))
+    if base.is_dir():  # hidden files and folders are skipped, as the database's fingerprint skips them
+        yield from sorted(p for p in base.rglob("*.yaml") if not any(is_hidden(part) for part in p.relative_to(base).parts))
 
 
 # --- per-file loading ---------------------------------------------------------------------------

@@ -6,11 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kb.db.publish import metadata, publish
 from kb.render.views import SiteData
 
 CSV_COLUMNS = ("id", "title", "kind", "stream", "status", "statement", "date", "models", "links", "confounds", "provenance", "locators")
@@ -77,4 +77,5 @@ def write_data(data: SiteData, docs: Path, database: Path | None, finding_url: C
         },
     )
     if database is not None and database.is_file():
-        shutil.copyfile(database, docs / "downloads" / "kb.sqlite")
+        publish(database, docs / "downloads" / "kb.sqlite")
+        (docs / "downloads" / "metadata.json").write_text(json.dumps(metadata("kb"), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
