@@ -10,8 +10,8 @@ from typing import Annotated, Any
 import typer
 
 from cli.context import fresh_root
-from cli.options import RefreshOption, RootOption
-from cli.output import Format, FormatOption, UsageError, emit, emit_json_texts, message
+from cli.options import ColumnsOption, LimitOption, RefreshOption, RootOption, SortOption
+from cli.output import Format, FormatOption, UsageError, count, emit, emit_json_texts, message, shape
 from kb.vocab import Bearing, Controlled, Design, Extraction, Kind, Status, Stream, Tier
 
 app = typer.Typer(help="Add, show and list claims (findings, arguments, testimony, definitions…).", no_args_is_help=True)
@@ -170,10 +170,14 @@ def list_(
     source: Annotated[str | None, typer.Option(help="Only claims whose origin or channel is this source id.")] = None,
     text: Annotated[str | None, typer.Option(help="Only claims with a locator in this archived text id.")] = None,
     fmt: FormatOption = Format.TABLE,
+    sort: SortOption = None,
+    limit: LimitOption = None,
+    columns: ColumnsOption = None,
     root: RootOption = None,
     refresh: RefreshOption = True,
 ) -> None:
-    """List claims, filtered. Filters combine (AND); JSON gives full claim objects."""
+    """List claims, filtered. Filters combine (AND); JSON gives full claim objects; the count goes
+    to stderr."""
     from kb.db.queries import ClaimFilter, query_claims_json, query_record
     from kb.errors import NotFound
 
@@ -199,12 +203,17 @@ def list_(
         source=source,
         text=text,
     )
-    if fmt in (Format.JSON, Format.JSONL):  # the stored JSON goes out as it is: no parse, no re-encode
-        emit_json_texts(query_claims_json(base, flt), fmt)
+    if fmt in (Format.JSON, Format.JSONL) and not (sort or columns):  # the stored JSON goes out as it is: no parse, no re-encode
+        found = query_claims_json(base, flt)[:limit]
+        emit_json_texts(found, fmt)
+        count(len(found), "claim", "claims")
         return
     rows = [json.loads(r) for r in query_claims_json(base, flt)]
-    flat = [{**r, "links": ", ".join(f"{x['hypothesis']} {x['bearing']}" for x in r["links"])} for r in rows]
-    emit(flat, fmt, LIST_COLUMNS if fmt is Format.TABLE else None)
+    if fmt not in (Format.JSON, Format.JSONL):
+        rows = [{**r, "links": ", ".join(f"{x['hypothesis']} {x['bearing']}" for x in r["links"])} for r in rows]
+    shaped, cols = shape(rows, sort, limit, columns, LIST_COLUMNS)
+    emit(shaped, fmt, cols or (LIST_COLUMNS if fmt is Format.TABLE else None))
+    count(len(shaped), "claim", "claims")
 
 
 @app.command("edit")

@@ -14,7 +14,8 @@ COMMANDS = {
     **dict.fromkeys(("portfolio", "explain", "sensitivity"), "portfolio"),
     "site": "site",
     "history": "history",
+    "search": "search",
 }
 
 # the modules whose `list` and `show` commands read through cli.context.fresh_root
-READ_MODULES = ("claim", "records")
+READ_MODULES = ("claim", "records", "search")

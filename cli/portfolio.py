@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from cli.options import RootOption
-from cli.output import Format, FormatOption, emit
+from cli.options import ColumnsOption, LimitOption, RootOption, SortOption
+from cli.output import Format, FormatOption, count, emit, shape
 
 PORTFOLIO_COLUMNS = (
     "id",
@@ -46,9 +47,15 @@ def _load(root: Path | None) -> tuple[Any, Any]:
     return load_checked(base), load_weights(base)
 
 
-def _table_row(row: dict[str, Any]) -> dict[str, Any]:
-    lo, hi = row["interval"]
-    return {**row, "interval": f"{lo:.3f}–{hi:.3f}", "posterior": f"{row['posterior']:.3f}", "decibans": f"{row['decibans']:+.2f}"}
+def _table_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    if "interval" in row:
+        out["interval"] = "{:.3f}–{:.3f}".format(*row["interval"])
+    if "posterior" in row:
+        out["posterior"] = f"{row['posterior']:.3f}"
+    if "decibans" in row:
+        out["decibans"] = f"{row['decibans']:+.2f}"
+    return out
 
 
 def portfolio(
@@ -58,6 +65,9 @@ def portfolio(
     approved_only: ApprovedOption = False,
     draws: DrawsOption = None,
     seed: SeedOption = None,
+    sort: SortOption = None,
+    limit: LimitOption = None,
+    columns: ColumnsOption = None,
     root: RootOption = None,
 ) -> None:
     """The credence per hypothesis: prior, posterior median and 90% interval, net evidence in
@@ -68,9 +78,11 @@ def portfolio(
 
     kb, weights = _load(root)
     rows = [r.to_json() for r in compute_portfolio(kb, weights, profile, prior, approved_only, draws, seed)]
+    shaped, cols = shape(rows, sort, limit, columns, PORTFOLIO_COLUMNS)
     if fmt is Format.TABLE:
-        rows = [_table_row(r) for r in rows]
-    emit(rows, fmt, PORTFOLIO_COLUMNS if fmt in (Format.TABLE, Format.CSV) else None)
+        shaped = [_table_row(r) for r in shaped]
+    emit(shaped, fmt, cols or (PORTFOLIO_COLUMNS if fmt in (Format.TABLE, Format.CSV) else None))
+    count(len(shaped), "hypothesis", "hypotheses")
 
 
 def explain(

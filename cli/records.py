@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from cli.context import fresh_root
-from cli.options import RefreshOption, RootOption
-from cli.output import Format, FormatOption, emit
+from cli.options import ColumnsOption, LimitOption, RefreshOption, RootOption, SortOption
+from cli.output import Format, FormatOption, count, emit, shape
 
 
 @dataclass(frozen=True)
@@ -18,28 +18,43 @@ class Noun:
     table: str
     plural: str
     columns: tuple[str, ...]
-    show: bool = True
+    many: str = ""
 
 
 NOUNS = (
-    Noun("hypothesis", "hypothesis", "hypotheses", ("id", "stream", "prior", "title")),
-    Noun("confound", "confound_type", "confound types", ("id", "group", "severity", "name")),
-    Noun("model", "model", "models", ("id", "name", "developer", "family", "open_weights")),
-    Noun("source", "source", "sources (works and documents)", ("id", "type", "date", "title")),
-    Noun("text", "text", "archived source texts", ("id", "source", "path", "lines", "sha256")),
-    Noun("discrepancy", "discrepancy", "discrepancies (passages that disagree, and the reading adopted)", ("id", "subject", "title")),
+    Noun("hypothesis", "hypothesis", "hypotheses", ("id", "stream", "prior", "title"), "hypotheses"),
+    Noun("confound", "confound_type", "confound types", ("id", "group", "severity", "name"), "confounds"),
+    Noun("model", "model", "models", ("id", "name", "developer", "family", "open_weights"), "models"),
+    Noun("source", "source", "sources (works and documents)", ("id", "type", "date", "title"), "sources"),
+    Noun("text", "text", "archived source texts", ("id", "source", "path", "lines", "sha256"), "texts"),
+    Noun(
+        "discrepancy",
+        "discrepancy",
+        "discrepancies (passages that disagree, and the reading adopted)",
+        ("id", "subject", "title"),
+        "discrepancies",
+    ),
 )
 
 
 def make_app(noun: Noun) -> typer.Typer:
     app = typer.Typer(help=f"List and show {noun.plural}.", no_args_is_help=True)
 
-    def list_(fmt: FormatOption = Format.TABLE, root: RootOption = None, refresh: RefreshOption = True) -> None:
+    def list_(
+        fmt: FormatOption = Format.TABLE,
+        sort: SortOption = None,
+        limit: LimitOption = None,
+        columns: ColumnsOption = None,
+        root: RootOption = None,
+        refresh: RefreshOption = True,
+    ) -> None:
         from kb.db.queries import query_records
 
-        emit(query_records(fresh_root(root, refresh), noun.table), fmt, noun.columns)
+        rows, cols = shape(query_records(fresh_root(root, refresh), noun.table), sort, limit, columns, noun.columns)
+        emit(rows, fmt, cols or (noun.columns if fmt is Format.TABLE else None))
+        count(len(rows), noun.name, noun.many)
 
-    list_.__doc__ = f"List all {noun.plural}: {', '.join(noun.columns)} in a table, every field in json, jsonl or csv."
+    list_.__doc__ = f"List all {noun.plural}: {', '.join(noun.columns)} in a table, every field in json, jsonl or csv; the count on stderr."
     app.command("list")(list_)
 
     def show(

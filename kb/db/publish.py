@@ -13,8 +13,8 @@ from typing import Any
 from kb.db.build import METADATA_JSON
 
 TITLE = "The AI consciousness evidence portfolio"
-LICENSE = "CC BY 4.0 (records); archived texts keep their own licences"
-LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
+LICENSE = "MIT, as the repository (pyproject.toml); archived source texts remain their authors'"
+LICENSE_URL = "https://opensource.org/license/mit"
 SOURCE = "claims/ (YAML records reviewed in git)"
 
 

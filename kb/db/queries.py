@@ -4,8 +4,9 @@ importing SQLAlchemy."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +76,7 @@ def connect(root: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{db_path(root)}?mode=ro", uri=True)
 
 
-def rows(root: Path, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+def rows(root: Path, sql: str, args: Sequence[Any] | Mapping[str, Any] = ()) -> list[tuple[Any, ...]]:
     """The rows of one query. A database that cannot be read (corrupt, truncated, not a database,
     tables missing) is rebuilt from claims/ once and the query asked again; if the rebuild cannot
     be written, WriteFailed says so in one line."""
@@ -133,3 +134,39 @@ def dump_rows(path: Path) -> Iterator[tuple[str, tuple[Any, ...]]]:
         for (name,) in names.fetchall():
             for row in sorted(conn.execute(f"SELECT * FROM {name}").fetchall(), key=repr):  # noqa: S608
                 yield name, tuple(row)
+
+
+# What `kb search` searches, each as (kind, the id, line, title, full-text table, base table, column weights for bm25).
+SEARCHED = (
+    ("claim", "b.id", "NULL", "b.title", "claim_fts", "claim", "10.0, 5.0, 2.0, 2.0"),
+    ("hypothesis", "b.id", "NULL", "b.title", "hypothesis_fts", "hypothesis", "10.0, 5.0"),
+    ("confound", "b.id", "NULL", "b.name", "confound_type_fts", "confound_type", "10.0, 5.0, 2.0"),
+    ("text", "b.text", "b.line", "b.content", "text_line_fts", "text_line", "1.0"),
+)
+
+
+def fts_query(text: str) -> str:
+    """The words of `text` as an FTS5 query matching records that hold every one of them (each
+    word quoted, so punctuation and FTS5 operators in the text are plain words)."""
+    words = re.findall(r"\w+", text)
+    return " ".join(f'"{w}"' for w in words)
+
+
+def search(root: Path, text: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """Claims (title, statement, quotes, rationale), hypotheses (title, statement), confound types
+    (name, definition, control) and archived text lines holding every word of `text` (stemmed:
+    'injected' finds 'injection'), best first by BM25 with titles weighing most."""
+    query = fts_query(text)
+    if not query:
+        return []
+    parts = [
+        f"SELECT '{kind}', {id}, {line}, {title}, snippet({fts}, -1, '«', '»', '…', 16), bm25({fts}, {w}) "
+        f"FROM {fts} JOIN {table} b ON b.rowid = {fts}.rowid WHERE {fts} MATCH :q"
+        for kind, id, line, title, fts, table, w in SEARCHED
+    ]
+    sql = " UNION ALL ".join(parts) + " ORDER BY 6, 1, 2, 3" + (" LIMIT :n" if limit is not None else "")
+    found = rows(root, sql, {"q": query, "n": limit})
+    return [
+        {"kind": kind, "id": id, "line": line, "title": title, "match": snip, "score": round(-score, 3)}
+        for kind, id, line, title, snip, score in found
+    ]
