@@ -31,6 +31,9 @@ def explorer_rows(data: SiteData, finding_url: Callable[[str], str] = _own_page)
                 "href": finding_url(cid),
                 "title": c.title,
                 "statement": c.statement,
+                # the text `kb search` searches (the database's claim_fts): title, statement, quotes, rationale
+                "quotes": " ".join(loc.quote for loc in c.locators),
+                "rationale": " ".join(lk.rationale for lk in c.links),
                 "kind": c.kind.value,
                 "stream": c.stream.value,
                 "status": c.status.value,
