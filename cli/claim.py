@@ -143,12 +143,13 @@ def show(
     refresh: RefreshOption = True,
 ) -> None:
     """Show one claim with every field."""
-    from kb.db.queries import query_record
+    from kb.db.queries import query_ids, query_record
     from kb.errors import NotFound
 
-    record = query_record(fresh_root(root, refresh), "claim", id)
+    base = fresh_root(root, refresh)
+    record = query_record(base, "claim", id)
     if record is None:
-        raise NotFound("claim", id)
+        raise NotFound("claim", id, query_ids(base, "claim"))
     emit(record, fmt)
 
 
@@ -178,8 +179,9 @@ def list_(
 ) -> None:
     """List claims, filtered. Filters combine (AND); JSON gives full claim objects; the count goes
     to stderr."""
-    from kb.db.queries import ClaimFilter, query_claims_json, query_record
+    from kb.db.queries import ClaimFilter, query_claims_json, query_ids, query_record
     from kb.errors import NotFound
+    from kb.formats import claim_list_rows
 
     base = fresh_root(root, refresh)
     for value, table, noun in (
@@ -190,7 +192,7 @@ def list_(
         (text, "text", "text"),
     ):
         if value is not None and query_record(base, table, value) is None:
-            raise NotFound(noun, value)
+            raise NotFound(noun, value, query_ids(base, table))
     flt = ClaimFilter(
         hypothesis=hypothesis,
         stream=stream and stream.value,
@@ -210,7 +212,7 @@ def list_(
         return
     rows = [json.loads(r) for r in query_claims_json(base, flt)]
     if fmt not in (Format.JSON, Format.JSONL):
-        rows = [{**r, "links": ", ".join(f"{x['hypothesis']} {x['bearing']}" for x in r["links"])} for r in rows]
+        rows = claim_list_rows(rows)
     shaped, cols = shape(rows, sort, limit, columns, LIST_COLUMNS)
     emit(shaped, fmt, cols or (LIST_COLUMNS if fmt is Format.TABLE else None))
     count(len(shaped), "claim", "claims")

@@ -15,6 +15,7 @@ COMMANDS = {
     "site": "site",
     "history": "history",
     "search": "search",
+    "schema": "schema",
 }
 
 # the modules whose `list` and `show` commands read through cli.context.fresh_root

@@ -3,7 +3,6 @@ messages on stderr."""
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Mapping, Sequence
@@ -11,6 +10,8 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
+
+from kb.formats import csv_text, json_list, json_text, jsonl
 
 # Typer vendors Click: its own UsageError is the one its error handling turns into exit 2.
 UsageError = typer.BadParameter.__mro__[1]
@@ -21,11 +22,17 @@ class Format(StrEnum):
     JSON = "json"
     JSONL = "jsonl"
     CSV = "csv"
+    BIBTEX = "bibtex"  # sources only
 
 
 FormatOption = Annotated[
     Format,
-    typer.Option("--format", "-f", help="Output format: table for people; json, jsonl or csv for programs.", case_sensitive=False),
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format: table for people; json, jsonl or csv for programs (bibtex: sources only).",
+        case_sensitive=False,
+    ),
 ]
 
 
@@ -66,16 +73,6 @@ def is_whole(column: str) -> bool:
     return column in WHOLE or column.endswith("_id")
 
 
-def _json(value: Any) -> str:
-    """The one JSON style of every `-f json` and `-f jsonl`: compact, UTF-8 as is."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def json_list(records: Sequence[str]) -> str:
-    """Records already serialised as compact JSON objects, as a JSON list: one record per line."""
-    return "[\n" + ",\n".join(records) + "\n]\n" if records else "[]\n"
-
-
 def _width() -> int | None:
     """The terminal's width, COLUMNS when set; None when piped without COLUMNS (no limit)."""
     import os
@@ -89,20 +86,18 @@ def _width() -> int | None:
 def emit(rows: Sequence[Mapping[str, Any]] | Mapping[str, Any], fmt: Format, columns: Sequence[str] | None = None, title: str = "") -> None:
     """Print `rows` (a list of records, or one record for `show` commands) in format `fmt`."""
     out = sys.stdout
+    if fmt is Format.BIBTEX:
+        raise UsageError("-f bibtex: only sources are works ('kb source list|show -f bibtex')")
     if fmt is Format.JSON:
-        out.write(json_list([_json(r) for r in rows]) if not isinstance(rows, Mapping) else _json(rows) + "\n")
+        out.write(json_list([json_text(r) for r in rows]) if not isinstance(rows, Mapping) else json_text(rows) + "\n")
         return
     records = [rows] if isinstance(rows, Mapping) else list(rows)
     if fmt is Format.JSONL:
-        for row in records:
-            out.write(_json(row) + "\n")
+        out.write(jsonl([json_text(r) for r in records]))
         return
     cols = list(columns or (records[0].keys() if records else []))
     if fmt is Format.CSV:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(cols)
-        for row in records:
-            writer.writerow([_cell(row.get(c)) if not isinstance(row.get(c), float) else row.get(c) for c in cols])
+        out.write(csv_text(records, cols))
         return
     if isinstance(rows, Mapping):
         pairs = [(str(k), v if isinstance(v, str) else _cell(v)) for k, v in rows.items()]
@@ -218,7 +213,7 @@ def emit_json_texts(records: Sequence[str], fmt: Format) -> None:
     """Records already serialised as compact JSON objects: a JSON list (the style `emit` gives
     every `-f json`), or one per line."""
     if fmt is Format.JSONL:
-        sys.stdout.write("".join(f"{r}\n" for r in records))
+        sys.stdout.write(jsonl(records))
     else:
         sys.stdout.write(json_list(records))
 

@@ -38,6 +38,13 @@ SeedOption = Annotated[int | None, typer.Option("--seed", min=0, help="Random se
 HypothesisArg = Annotated[str, typer.Argument(help="Hypothesis id, e.g. h-functional-introspection.", show_default=False)]
 
 
+def _known(kb: Any, hypothesis: str) -> None:
+    from kb.errors import NotFound
+
+    if hypothesis not in kb.hypotheses:
+        raise NotFound("hypothesis", hypothesis, kb.hypotheses)
+
+
 def _load(root: Path | None) -> tuple[Any, Any]:
     from kb.db.build import load_checked
     from kb.paths import find_root
@@ -102,6 +109,7 @@ def explain(
     from kb.portfolio import explain as explain_
 
     kb, weights = _load(root)
+    _known(kb, hypothesis)
     out = explain_(kb, weights, hypothesis, profile, prior, approved_only, draws, seed).to_json()
     if fmt in (Format.JSON, Format.JSONL):
         emit(out, fmt)
@@ -138,6 +146,7 @@ def sensitivity(
     from kb.portfolio import sensitivity_report
 
     kb, weights = _load(root)
+    _known(kb, hypothesis)
     out = sensitivity_report(kb, weights, hypothesis, profile, prior, approved_only, draws, seed).to_json()
     if fmt in (Format.JSON, Format.JSONL):
         emit(out, fmt)

@@ -336,6 +336,27 @@ def test_downloads_and_explorer_data_are_written(built: Path) -> None:
         assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
 
 
+def test_every_download_is_what_the_cli_prints_for_the_same_query(built: Path) -> None:
+    from kb.schemas import RECORDS
+
+    downloads = built / "build" / "site" / "downloads"
+    runner = CliRunner()
+    queries = {
+        "claims.json": ["claim", "list", "-f", "json"],
+        "claims.csv": ["claim", "list", "-f", "csv"],
+        "portfolio.json": ["portfolio", "-f", "json", "--draws", str(DRAWS)],
+        "portfolio-approved-only.json": ["portfolio", "--approved-only", "-f", "json", "--draws", str(DRAWS)],
+        "sources.bib": ["source", "list", "-f", "bibtex"],
+        **{f"schema/{name}.schema.json": ["schema", name] for name in RECORDS},
+    }
+    for name, args in queries.items():
+        result = runner.invoke(app, [*args, "--root", str(built)] if args[0] != "schema" else args)
+        assert result.exit_code == 0, (name, result.output)
+        assert (downloads / name).read_text(encoding="utf-8") == result.stdout, name
+    header = (downloads / "claims.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[:3] == ["id", "title", "statement"] and len(header) == len(Claim.model_fields)
+
+
 def test_hostile_text_renders_as_plain_text_everywhere(built: Path) -> None:
     site = built / "build" / "site"
     page = _page(built, f"findings/{EVIL_ID}.html")

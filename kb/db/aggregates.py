@@ -73,3 +73,20 @@ def write_portfolio(database: Path, kb: KnowledgeBase, weights: Weights, draws: 
         conn.execute("DELETE FROM portfolio")
         conn.execute("DELETE FROM contribution")
         insert(conn, rows)
+
+
+def credence(root: Path, hypothesis: str, profile: str = "default") -> dict[str, Any]:
+    """A hypothesis' current credence (posterior median, 90% interval, grade) under `profile`:
+    from the database's portfolio table when `kb build` / `kb db build` filled it for the current
+    claims, else computed now from the (checked) knowledge base."""
+    from kb.db.queries import rows
+
+    found = rows(root, "SELECT data FROM portfolio WHERE hypothesis = ? AND profile = ?", (hypothesis, profile))
+    if found:
+        return json.loads(found[0][0])  # type: ignore[no-any-return]
+    from kb.db.build import load_checked
+    from kb.portfolio import compute_portfolio
+    from kb.weights import load_weights
+
+    results = compute_portfolio(load_checked(root), load_weights(root), profile)
+    return next(r.to_json() for r in results if r.id == hypothesis)
