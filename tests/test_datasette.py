@@ -31,7 +31,7 @@ def datasette_get(database: Path, metadata: Path, *urls: str) -> list[Any]:
 
 
 def test_datasette_serves_tables_labels_search_portfolio_and_descriptions(runner: CliRunner, full_root: Path) -> None:
-    result = run(runner, full_root, "db", "build")
+    result = run(runner, full_root, "db", "build", "--portfolio")
     assert result.exit_code == 0, result.output
     database, metadata = full_root / "build" / "kb.sqlite", full_root / "build" / "metadata.json"
     links, found, portfolio, meta, tables = datasette_get(

@@ -1,5 +1,5 @@
 """The tables derived from the aggregator: the latest portfolio (per hypothesis and weighting
-profile) and each claim's contribution. Filled by `kb build` and `kb db build`; a read command's
+profile) and each claim's contribution. Filled by `kb build` and `kb db build --portfolio`; a read command's
 in-place update empties them rather than leave them stale. The rows come through the public
 functions the `kb portfolio` and `kb explain` commands use, all in `portfolio_rows`, so the
 aggregator's internals can change underneath."""
@@ -77,7 +77,7 @@ def write_portfolio(database: Path, kb: KnowledgeBase, weights: Weights, draws: 
 
 def credence(root: Path, hypothesis: str, profile: str = "default") -> dict[str, Any]:
     """A hypothesis' current credence (posterior median, 90% interval, grade) under `profile`:
-    from the database's portfolio table when `kb build` / `kb db build` filled it for the current
+    from the database's portfolio table when `kb build` / `kb db build --portfolio` filled it for the current
     claims, else computed now from the (checked) knowledge base."""
     from kb.db.queries import rows
 

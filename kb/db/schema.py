@@ -268,7 +268,7 @@ class QuestionAnswerRow(SQLModel, table=True):
 
 
 class PortfolioRow(SQLModel, table=True):
-    """The latest portfolio (as of `kb build` or `kb db build`): one row per hypothesis and weighting profile."""
+    """The latest portfolio (as of `kb build` or `kb db build --portfolio`): one row per hypothesis and weighting profile."""
 
     __tablename__ = "portfolio"
     profile: str = _d("Weighting profile: sceptical, default, credulous…", primary_key=True)
