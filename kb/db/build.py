@@ -61,6 +61,7 @@ def _claim_rows(kb: KnowledgeBase) -> Rows:
                 "channel": p.channel,
                 "study": p.study,
                 "date": _str(c.date),
+                "superseded_by": c.superseded_by,
                 "path": kb.path_of("findings", cid),
                 "data": c.model_dump_json(),
             }
@@ -184,6 +185,9 @@ def _record_rows(kb: KnowledgeBase) -> Rows:
             }
             for h in ordered(kb.hypotheses)
         ],
+        "hypothesis_rival": [
+            {"hypothesis": h.id, "position": i, "rival": r} for h in ordered(kb.hypotheses) for i, r in enumerate(h.rivals)
+        ],
         "confound_type": [
             {
                 "id": x.id,
@@ -241,6 +245,9 @@ def _record_rows(kb: KnowledgeBase) -> Rows:
         "discrepancy": [
             {"id": d.id, "title": d.title, "subject": d.subject, "path": kb.path_of("discrepancies", d.id), "data": data(d)}
             for d in ordered(kb.discrepancies)
+        ],
+        "discrepancy_claim": [
+            {"discrepancy": d.id, "position": i, "claim": c} for d in ordered(kb.discrepancies) for i, c in enumerate(d.claims)
         ],
         "question": [{"id": q.id, "title": q.title, "path": kb.path_of("questions", q.id), "data": data(q)} for q in ordered(kb.questions)],
         "question_answer": [

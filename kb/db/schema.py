@@ -46,6 +46,7 @@ class ClaimRow(SQLModel, table=True):
     channel: str = _d("The document it was read in (a source id).", index=True, foreign_key="source.id")
     study: str | None = _d("Slug shared by claims restating one study.", default=None)
     date: str | None = _d("Date of the finding (ISO), when reported.", default=None)
+    superseded_by: str | None = _d("The claim that replaces it (status superseded).", default=None, foreign_key="claim.id")
     path: str = _d(PATH)
     data: str = _d(DATA)
 
@@ -167,6 +168,15 @@ class HypothesisRow(SQLModel, table=True):
     data: str = _d(DATA)
 
 
+class HypothesisRivalRow(SQLModel, table=True):
+    """The rival hypotheses each hypothesis names."""
+
+    __tablename__ = "hypothesis_rival"
+    hypothesis: str = _d("The hypothesis.", primary_key=True, foreign_key="hypothesis.id")
+    position: int = _d("0-based position among its rivals.", primary_key=True)
+    rival: str = _d("A rival hypothesis.", foreign_key="hypothesis.id")
+
+
 class ConfoundTypeRow(SQLModel, table=True):
     """Kinds of confound (steering artefacts, role-play, training-data repetition…)."""
 
@@ -246,6 +256,15 @@ class DiscrepancyRow(SQLModel, table=True):
     subject: str = _d("What disagrees: number, name, date, attribution, scale, model, other.")
     path: str = _d(PATH)
     data: str = _d(DATA)
+
+
+class DiscrepancyClaimRow(SQLModel, table=True):
+    """The claims each discrepancy concerns."""
+
+    __tablename__ = "discrepancy_claim"
+    discrepancy: str = _d("The discrepancy.", primary_key=True, foreign_key="discrepancy.id")
+    position: int = _d("0-based position among its claims.", primary_key=True)
+    claim: str = _d("A claim resting on the passages that disagree.", foreign_key="claim.id")
 
 
 class QuestionRow(SQLModel, table=True):

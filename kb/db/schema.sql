@@ -74,11 +74,13 @@ CREATE TABLE claim (
 	channel VARCHAR NOT NULL, 
 	study VARCHAR, 
 	date VARCHAR, 
+	superseded_by VARCHAR, 
 	path VARCHAR NOT NULL, 
 	data VARCHAR NOT NULL, 
 	PRIMARY KEY (id), 
 	FOREIGN KEY(origin) REFERENCES source (id), 
-	FOREIGN KEY(channel) REFERENCES source (id)
+	FOREIGN KEY(channel) REFERENCES source (id), 
+	FOREIGN KEY(superseded_by) REFERENCES claim (id)
 );
 CREATE INDEX ix_claim_channel ON claim (channel);
 CREATE INDEX ix_claim_kind ON claim (kind);
@@ -163,6 +165,22 @@ CREATE TABLE contribution (
 	PRIMARY KEY (profile, hypothesis, claim), 
 	FOREIGN KEY(hypothesis) REFERENCES hypothesis (id), 
 	FOREIGN KEY(claim) REFERENCES claim (id)
+);
+CREATE TABLE discrepancy_claim (
+	discrepancy VARCHAR NOT NULL, 
+	position INTEGER NOT NULL, 
+	claim VARCHAR NOT NULL, 
+	PRIMARY KEY (discrepancy, position), 
+	FOREIGN KEY(discrepancy) REFERENCES discrepancy (id), 
+	FOREIGN KEY(claim) REFERENCES claim (id)
+);
+CREATE TABLE hypothesis_rival (
+	hypothesis VARCHAR NOT NULL, 
+	position INTEGER NOT NULL, 
+	rival VARCHAR NOT NULL, 
+	PRIMARY KEY (hypothesis, position), 
+	FOREIGN KEY(hypothesis) REFERENCES hypothesis (id), 
+	FOREIGN KEY(rival) REFERENCES hypothesis (id)
 );
 CREATE TABLE link (
 	claim_id VARCHAR NOT NULL, 
