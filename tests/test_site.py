@@ -522,6 +522,28 @@ def test_browser_explorer_filters_and_counts(page: object, served: str, built: P
 
 
 @pytest.mark.browser
+def test_browser_explorer_searches_the_fields_kb_search_does(page: object, served: str, built: Path) -> None:
+    """Every word, in any order, in the id, title, statement, quotes or rationale: a word found only
+    in a finding's quote finds it."""
+    pg = page
+    rows = json.loads((built / "build" / "site" / "data" / "findings.json").read_text(encoding="utf-8"))
+    example = next(r for r in rows if r["id"] == EXAMPLE)
+    elsewhere = " ".join([example["id"], example["title"], example["statement"], example["rationale"]]).lower()
+    word = next(w for w in re.findall(r"[a-z]{4,}", example["quotes"].lower()) if w not in elsewhere)
+    words = f"{word} {example['title'].split()[0]}"
+    expected = [
+        r["id"]
+        for r in rows
+        if all(w in " ".join([r["id"], r["title"], r["statement"], r["quotes"], r["rationale"]]).lower() for w in words.lower().split())
+    ]
+    assert EXAMPLE in expected
+    pg.goto(f"{served}/explorer.html")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#kb-explorer[data-ready=true]")  # type: ignore[attr-defined]
+    pg.locator("input[name=q]").fill(words)  # type: ignore[attr-defined]
+    assert pg.locator("#kb-count").inner_text() == str(len(expected))  # type: ignore[attr-defined]
+
+
+@pytest.mark.browser
 def test_browser_locator_leads_to_its_highlighted_line(page: object, served: str) -> None:
     pg = page
     pg.goto(f"{served}/findings/{EXAMPLE}.html")  # type: ignore[attr-defined]
