@@ -16,6 +16,8 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kb.db.build import build_lock
@@ -153,16 +155,20 @@ def _points_to(fd: Path, target: Path) -> bool:
         return False
 
 
-def test_the_published_database_depends_only_on_content(tmp_path: Path, kb_root: Path) -> None:
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mtimes=st.lists(st.integers(min_value=0, max_value=2**33), min_size=1, max_size=8), depth=st.integers(min_value=0, max_value=3))
+def test_the_published_database_depends_only_on_content(tmp_path: Path, kb_root: Path, mtimes: list[int], depth: int) -> None:
+    """Any modification times, any location of the tree: the same published bytes."""
     from kb.db.build import build
     from kb.db.freshness import scan
     from kb.db.publish import publish
     from kb.store import load
 
-    other = tmp_path / "elsewhere" / "deeper" / "copy"
+    other = tmp_path.joinpath(*[f"d{i}" for i in range(depth)], f"copy-{len(mtimes)}-{mtimes[0]}")
+    shutil.rmtree(other, ignore_errors=True)
     shutil.copytree(kb_root, other)
-    for path in (other / "claims").rglob("*"):
-        os.utime(path, (1_000_000_000, 1_000_000_000))
+    for n, path in enumerate(sorted((other / "claims").rglob("*"))):
+        os.utime(path, ns=(mtimes[n % len(mtimes)], mtimes[n % len(mtimes)]))
     published = []
     for n, root in enumerate((kb_root, other)):
         kb, problems = load(root)
@@ -175,3 +181,4 @@ def test_the_published_database_depends_only_on_content(tmp_path: Path, kb_root:
     with closing(sqlite3.connect(tmp_path / "published0.sqlite")) as conn:
         assert conn.execute("SELECT count(*) FROM file").fetchone() == (0,)
         assert conn.execute("SELECT key FROM meta").fetchall() == [("schema_version",)]
+        assert conn.execute("SELECT count(*) FROM claim").fetchone() == (1,)

@@ -314,7 +314,7 @@ def build_lock(root: Path) -> Iterator[None]:
     folder = build_dir(root)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)  # never a file elsewhere through a link
     except OSError as exc:
         raise WriteFailed(f"{folder.relative_to(root).as_posix()}: cannot write the database there: {exc.strerror or exc}") from None
     try:
