@@ -352,12 +352,16 @@ class ProblemRow(SQLModel, table=True):
 
 # Full-text indexes (SQLite FTS5, Porter stemming): each row's rowid is its record's rowid, so
 # `rowid IN (SELECT rowid FROM claim_fts WHERE claim_fts MATCH ?)` finds the records.
+# Where every indexed column is a column of the record's table, the index keeps no copy of the
+# text (an external-content table); claims' quotes and rationale live in other tables, so
+# claim_fts holds its own.
 FTS = {
     "claim_fts": ("claim", ("title", "statement", "quotes", "rationale")),
     "hypothesis_fts": ("hypothesis", ("title", "statement")),
     "confound_type_fts": ("confound_type", ("name", "definition", "control")),
     "text_line_fts": ("text_line", ("content",)),
 }
+EXTERNAL_CONTENT = ("hypothesis_fts", "confound_type_fts", "text_line_fts")
 
 VIEWS = {
     "findings": (
@@ -391,7 +395,12 @@ VIEWS = {
 
 def extra_ddl() -> str:
     """The full-text tables and the views, which SQLModel does not declare."""
-    fts = [f"CREATE VIRTUAL TABLE {name} USING fts5({', '.join(cols)}, tokenize='porter unicode61')" for name, (_, cols) in FTS.items()]
+    fts = [
+        f"CREATE VIRTUAL TABLE {name} USING fts5({', '.join(cols)}, "
+        + (f"content='{table}', content_rowid='rowid', " if name in EXTERNAL_CONTENT else "")
+        + "tokenize='porter unicode61')"
+        for name, (table, cols) in FTS.items()
+    ]
     views = [f"CREATE VIEW {name} AS {sql}" for name, (_, sql) in VIEWS.items()]
     return "".join(f"{s};\n" for s in fts + views)
 

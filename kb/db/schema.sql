@@ -283,9 +283,9 @@ CREATE TABLE text_line (
 	FOREIGN KEY(text) REFERENCES text (id)
 );
 CREATE VIRTUAL TABLE claim_fts USING fts5(title, statement, quotes, rationale, tokenize='porter unicode61');
-CREATE VIRTUAL TABLE hypothesis_fts USING fts5(title, statement, tokenize='porter unicode61');
-CREATE VIRTUAL TABLE confound_type_fts USING fts5(name, definition, control, tokenize='porter unicode61');
-CREATE VIRTUAL TABLE text_line_fts USING fts5(content, tokenize='porter unicode61');
+CREATE VIRTUAL TABLE hypothesis_fts USING fts5(title, statement, content='hypothesis', content_rowid='rowid', tokenize='porter unicode61');
+CREATE VIRTUAL TABLE confound_type_fts USING fts5(name, definition, control, content='confound_type', content_rowid='rowid', tokenize='porter unicode61');
+CREATE VIRTUAL TABLE text_line_fts USING fts5(content, content='text_line', content_rowid='rowid', tokenize='porter unicode61');
 CREATE VIEW findings AS SELECT id, title, kind, stream, status, tier, origin, channel, date, statement FROM claim;
 CREATE VIEW claim_links AS SELECT l.claim_id, c.title AS claim_title, l.hypothesis, h.title AS hypothesis_title, l.bearing, l.strength, l.rationale FROM link l JOIN claim c ON c.id = l.claim_id LEFT JOIN hypothesis h ON h.id = l.hypothesis;
 CREATE VIEW uncontrolled_confounds AS SELECT k.claim_id, c.title AS claim_title, k.type, t.name AS confound, k.controlled, k.detail FROM claim_confound k JOIN claim c ON c.id = k.claim_id LEFT JOIN confound_type t ON t.id = k.type WHERE k.controlled IN ('no', 'not-reported');
