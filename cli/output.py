@@ -125,9 +125,9 @@ def render_table(
     longest = [max([len(c)] + [len(w) for row in cells for w in row[i].split()]) for i, c in enumerate(cols)]
     if width is None:
         width = sum(natural) + 3 * len(cols) + 1
-    needed = sum(longest[i] if i in whole_cols or whole_rows else min(natural[i], 6) for i in range(len(cols))) + 3 * len(cols) + 1
-    if needed <= width:
-        keep = [longest[i] if i in whole_cols or whole_rows else min(natural[i], 6) for i in range(len(cols))]
+    # the least each column needs: an id column (or a field/value table) its longest word, others up to 6 characters
+    keep = [longest[i] if i in whole_cols or whole_rows else min(natural[i], 6) for i in range(len(cols))]
+    if sum(keep) + 3 * len(cols) + 1 <= width:  # each column adds two spaces of padding and a rule
         table = Table(title=title or None)
         for c, w in zip(cols, _share(keep, natural, width - 3 * len(cols) - 1), strict=True):
             table.add_column(c, overflow="fold", width=w)
