@@ -206,7 +206,7 @@ def list_(
         text=text,
     )
     if fmt in (Format.JSON, Format.JSONL) and not (sort or columns):  # the stored JSON goes out as it is: no parse, no re-encode
-        found = query_claims_json(base, flt)[:limit]
+        found = query_claims_json(base, flt, limit)
         emit_json_texts(found, fmt)
         count(len(found), "claim", "claims")
         return

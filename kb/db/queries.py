@@ -96,10 +96,12 @@ def rows(root: Path, sql: str, args: Sequence[Any] | Mapping[str, Any] = ()) -> 
         ) from None
 
 
-def query_claims_json(root: Path, flt: ClaimFilter) -> list[str]:
-    """The matching claims' public JSON, as stored (no parsing: output can pass it straight on)."""
+def query_claims_json(root: Path, flt: ClaimFilter, limit: int | None = None) -> list[str]:
+    """The matching claims' public JSON, as stored (no parsing: output can pass it straight on),
+    by id, at most `limit` of them."""
     clause, args = flt.sql()
-    return [r[0] for r in rows(root, f"SELECT c.data FROM claim c{clause} ORDER BY c.id", args)]  # noqa: S608 - clause built from fixed SQL
+    clause += " ORDER BY c.id" + (f" LIMIT {int(limit)}" if limit is not None else "")
+    return [r[0] for r in rows(root, f"SELECT c.data FROM claim c{clause}", args)]  # noqa: S608 - clause built from fixed SQL  # noqa: S608 - clause built from fixed SQL
 
 
 def query_claims(root: Path, flt: ClaimFilter) -> list[dict[str, Any]]:

@@ -421,6 +421,14 @@ def ddl() -> str:
     return "".join(f"{s};\n" for s in statements) + extra_ddl()
 
 
+# the facets Datasette offers on a table's page
+FACETS = {
+    "claim": ["kind", "stream", "status", "tier"],
+    "link": ["hypothesis", "bearing", "strength"],
+    "claim_confound": ["type", "controlled"],
+    "review_confound": ["confound", "judged"],
+    "portfolio": ["profile", "grade"],
+}
 LABELS = {
     "claim": "title",
     "hypothesis": "title",
@@ -444,6 +452,8 @@ def table_metadata() -> dict[str, Any]:
         }
         if name in LABELS:
             entry["label_column"] = LABELS[name]
+        if name in FACETS:
+            entry["facets"] = FACETS[name]
         tables[name] = entry
     for fts, (table, cols) in FTS.items():
         tables[table]["fts_table"] = fts
