@@ -21,7 +21,7 @@ class Noun:
     table: str
     plural: str
     columns: tuple[str, ...]
-    many: str = ""
+    many: str = ""  # the plural in the row count (default: name + "s")
 
 
 NOUNS = (
@@ -100,7 +100,7 @@ def make_app(noun: Noun) -> typer.Typer:
             sys.stdout.write(bibliography(rows))
         else:
             emit(rows, fmt, cols or (noun.columns if fmt is Format.TABLE else None))
-        count(len(rows), noun.name, noun.many)
+        count(len(rows), noun.name, noun.many or f"{noun.name}s")
 
     list_.__doc__ = f"List all {noun.plural}: {', '.join(noun.columns)} in a table, every field in json, jsonl or csv; the count on stderr."
     app.command("list")(list_)
