@@ -22,13 +22,18 @@ def build(
     ] = None,
 ) -> None:
     """Check the knowledge base, rebuild the database, aggregate the portfolio and render the site,
-    all under build/ (build/kb.sqlite, build/docs/, build/site/). Stops at the first stage that
-    fails, leaving earlier outputs as they were. Progress goes to stderr."""
+    all under build/ (build/kb.sqlite with its Datasette metadata.json, build/docs/, build/site/).
+    Stops at the first stage that fails, leaving earlier outputs as they were. Runs in one tree
+    take turns. Progress goes to stderr."""
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from kb import db, index
     from kb.check import check
+    from kb.db.aggregates import write_portfolio
+    from kb.db.build import build as build_database
+    from kb.db.build import build_lock
+    from kb.db.freshness import build_dir, db_path, scan
+    from kb.db.publish import write_metadata
     from kb.errors import InvalidKnowledgeBase
     from kb.paths import find_root
     from kb.render.builder import build_site
@@ -39,6 +44,7 @@ def build(
     src = site_project(base)
     console = Console(stderr=True)
     with (
+        build_lock(base),  # another `kb build` in this tree waits here
         MkDocsRun(src / "mkdocs.yml") as mkdocs,
         Progress(
             TextColumn("{task.description:<10}"),
@@ -53,17 +59,19 @@ def build(
         def step(name: str) -> None:
             progress.update(task, description=name, completed=STAGES.index(name))
 
-        files, fp = db.scan(base)
+        files, fp = scan(base)
         kb, problems = check(base)  # the same check as `kb check`, weights file included
         if problems:
             raise InvalidKnowledgeBase(problems)
         weights = load_weights(base)
         step("database")
-        index.build(kb, files, fp, [])
-        site = build_site(kb, weights, db.build_dir(base), src=src, database=db.db_path(base), draws=draws, step=step, mkdocs=mkdocs)
+        build_database(kb, files, fp, [])
+        write_portfolio(db_path(base), kb, weights, draws)
+        write_metadata(db_path(base))
+        site = build_site(kb, weights, build_dir(base), src=src, database=db_path(base), draws=draws, step=step, mkdocs=mkdocs)
         progress.update(task, description="done", completed=len(STAGES))
     message(f"check: ok ({len(kb.claims)} claims)")
-    message(f"database: {db.db_path(base).relative_to(base).as_posix()}")
+    message(f"database: {db_path(base).relative_to(base).as_posix()}")
     message(f"site: {site.relative_to(base).as_posix()}/index.html")
 
 

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 import typer
 
 from cli.context import fresh_root
-from cli.options import RefreshOption, RootOption
-from cli.output import Format, FormatOption, emit, emit_json_texts, message
+from cli.options import ColumnsOption, LimitOption, RefreshOption, RootOption, SortOption
+from cli.output import Format, FormatOption, count, emit, emit_json_texts, message, shape
 from cli.prompt import ask as _ask
 from kb.vocab import Bearing, Controlled, Design, Extraction, Kind, Status, Stream, Tier
 
@@ -131,12 +131,13 @@ def show(
     refresh: RefreshOption = True,
 ) -> None:
     """Show one claim with every field."""
-    from kb.db import query_record
+    from kb.db.queries import query_ids, query_record
     from kb.errors import NotFound
 
-    record = query_record(fresh_root(root, refresh), "claim", id)
+    base = fresh_root(root, refresh)
+    record = query_record(base, "claim", id)
     if record is None:
-        raise NotFound("claim", id)
+        raise NotFound("claim", id, query_ids(base, "claim"))
     emit(record, fmt)
 
 
@@ -158,12 +159,17 @@ def list_(
     source: Annotated[str | None, typer.Option(help="Only claims whose origin or channel is this source id.")] = None,
     text: Annotated[str | None, typer.Option(help="Only claims with a locator in this archived text id.")] = None,
     fmt: FormatOption = Format.TABLE,
+    sort: SortOption = None,
+    limit: LimitOption = None,
+    columns: ColumnsOption = None,
     root: RootOption = None,
     refresh: RefreshOption = True,
 ) -> None:
-    """List claims, filtered. Filters combine (AND); JSON gives full claim objects."""
-    from kb.db import ClaimFilter, query_claims_json, query_record
+    """List claims, filtered. Filters combine (AND); JSON gives full claim objects; the count goes
+    to stderr."""
+    from kb.db.queries import ClaimFilter, query_claims_json, query_ids, query_record
     from kb.errors import NotFound
+    from kb.formats import claim_list_rows
 
     base = fresh_root(root, refresh)
     for value, table, noun in (
@@ -174,7 +180,7 @@ def list_(
         (text, "text", "text"),
     ):
         if value is not None and query_record(base, table, value) is None:
-            raise NotFound(noun, value)
+            raise NotFound(noun, value, query_ids(base, table))
     flt = ClaimFilter(
         hypothesis=hypothesis,
         stream=stream and stream.value,
@@ -187,12 +193,17 @@ def list_(
         source=source,
         text=text,
     )
-    if fmt in (Format.JSON, Format.JSONL):  # the stored JSON goes out as it is: no parse, no re-encode
-        emit_json_texts(query_claims_json(base, flt), fmt)
+    if fmt in (Format.JSON, Format.JSONL) and not (sort or columns):  # the stored JSON goes out as it is: no parse, no re-encode
+        found = query_claims_json(base, flt, limit)
+        emit_json_texts(found, fmt)
+        count(len(found), "claim", "claims")
         return
     rows = [json.loads(r) for r in query_claims_json(base, flt)]
-    flat = [{**r, "links": ", ".join(f"{x['hypothesis']} {x['bearing']}" for x in r["links"])} for r in rows]
-    emit(flat, fmt, LIST_COLUMNS if fmt is Format.TABLE else None)
+    if fmt not in (Format.JSON, Format.JSONL):
+        rows = claim_list_rows(rows)
+    shaped, cols = shape(rows, sort, limit, columns, LIST_COLUMNS)
+    emit(shaped, fmt, cols or (LIST_COLUMNS if fmt is Format.TABLE else None))
+    count(len(shaped), "claim", "claims")
 
 
 @app.command("edit")

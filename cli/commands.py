@@ -15,7 +15,9 @@ COMMANDS = {
     "calibrate": "calibrate",
     "site": "site",
     "history": "history",
+    "search": "search",
+    "schema": "schema",
 }
 
 # the modules whose `list` and `show` commands read through cli.context.fresh_root
-READ_MODULES = ("claim", "records")
+READ_MODULES = ("claim", "records", "search")

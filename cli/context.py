@@ -11,15 +11,15 @@ from cli.output import message
 def fresh_root(root: Path | None, refresh: bool = True) -> Path:
     """The repository root, with its database rebuilt first if the YAML is newer. The freshness
     check imports nothing heavy: the library (pydantic models, parsers) loads only to rebuild."""
-    from kb import db
+    from kb.db.freshness import db_path, stored_fingerprint
     from kb.paths import find_root
 
     base = find_root(root)
-    if not refresh and db.db_path(base).is_file():
+    if not refresh and db_path(base).is_file():
         return base
-    if db.stored_fingerprint(db.db_path(base)) == prefetch.fingerprint(base):
+    if stored_fingerprint(db_path(base)) == prefetch.fingerprint(base):
         return base
-    from kb.index import update
+    from kb.db.build import update
 
     problems = update(base)
     if problems:

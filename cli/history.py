@@ -23,8 +23,8 @@ def history(
     else its channel's) and over the repository's history (one point per commit to claims/). Each
     point is a posterior median with its 90% interval, from 2,000 draws."""
     from kb import history as hist
+    from kb.db.build import load_checked
     from kb.errors import InvalidInput
-    from kb.index import load_checked
     from kb.paths import find_root
     from kb.weights import load_weights
 

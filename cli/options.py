@@ -20,3 +20,13 @@ RefreshOption = Annotated[
         "build/kb.sqlite as it is: for scripts that just ran 'kb db build'.",
     ),
 ]
+
+SortOption = Annotated[
+    str | None,
+    typer.Option("--sort", help="Sort by this field (prefix '-' for descending), e.g. --sort -posterior.", show_default=False),
+]
+LimitOption = Annotated[int | None, typer.Option("--limit", min=0, help="At most this many rows.", show_default=False)]
+ColumnsOption = Annotated[
+    str | None,
+    typer.Option("--columns", help="Comma-separated fields to show, in order (every format), e.g. --columns id,title.", show_default=False),
+]

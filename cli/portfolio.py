@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from cli.options import RootOption
-from cli.output import Format, FormatOption, emit
+from cli.options import ColumnsOption, LimitOption, RootOption, SortOption
+from cli.output import Format, FormatOption, count, emit, shape
 
 PORTFOLIO_COLUMNS = (
     "id",
@@ -56,8 +57,15 @@ SeedOption = Annotated[int | None, typer.Option("--seed", min=0, max=SeedMax, he
 HypothesisArg = Annotated[str, typer.Argument(help="Hypothesis id, e.g. h-functional-introspection.", show_default=False)]
 
 
+def _known(kb: Any, hypothesis: str) -> None:
+    from kb.errors import NotFound
+
+    if hypothesis not in kb.hypotheses:
+        raise NotFound("hypothesis", hypothesis, kb.hypotheses)
+
+
 def _load(root: Path | None) -> tuple[Any, Any]:
-    from kb.index import load_checked
+    from kb.db.build import load_checked
     from kb.paths import find_root
     from kb.weights import load_weights
 
@@ -65,15 +73,16 @@ def _load(root: Path | None) -> tuple[Any, Any]:
     return load_checked(base), load_weights(base)
 
 
-def _table_row(row: dict[str, Any]) -> dict[str, Any]:
-    lo, hi = row["interval"]
-    return {
-        **row,
-        "interval": f"{lo:.3f}–{hi:.3f}",
-        "posterior": f"{row['posterior']:.3f}",
-        "median": f"{row['median']:.3f}",
-        "decibans": f"{row['decibans']:+.2f}",
-    }
+def _table_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    if "interval" in row:
+        out["interval"] = "{:.3f}–{:.3f}".format(*row["interval"])
+    for key in ("posterior", "median"):
+        if key in row:
+            out[key] = f"{row[key]:.3f}"
+    if "decibans" in row:
+        out["decibans"] = f"{row['decibans']:+.2f}"
+    return out
 
 
 def portfolio(
@@ -83,6 +92,9 @@ def portfolio(
     approved_only: ApprovedOption = False,
     draws: DrawsOption = None,
     seed: SeedOption = None,
+    sort: SortOption = None,
+    limit: LimitOption = None,
+    columns: ColumnsOption = None,
     root: RootOption = None,
 ) -> None:
     """The credence per hypothesis: its question (answers of one question sum to 1), prior,
@@ -94,9 +106,11 @@ def portfolio(
 
     kb, weights = _load(root)
     rows = [r.to_json() for r in compute_portfolio(kb, weights, profile, prior, approved_only, draws, seed)]
+    shaped, cols = shape(rows, sort, limit, columns, PORTFOLIO_COLUMNS)
     if fmt is Format.TABLE:
-        rows = [_table_row(r) for r in rows]
-    emit(rows, fmt, PORTFOLIO_COLUMNS if fmt in (Format.TABLE, Format.CSV) else None)
+        shaped = [_table_row(r) for r in shaped]
+    emit(shaped, fmt, cols or (PORTFOLIO_COLUMNS if fmt in (Format.TABLE, Format.CSV) else None))
+    count(len(shaped), "hypothesis", "hypotheses")
 
 
 def explain(
@@ -117,6 +131,7 @@ def explain(
     from kb.portfolio import explain as explain_
 
     kb, weights = _load(root)
+    _known(kb, hypothesis)
     out = explain_(kb, weights, hypothesis, profile, prior, approved_only, draws, seed).to_json()
     if fmt in (Format.JSON, Format.JSONL):
         emit(out, fmt)
@@ -160,6 +175,7 @@ def sensitivity(
     from kb.portfolio import sensitivity_report
 
     kb, weights = _load(root)
+    _known(kb, hypothesis)
     out = sensitivity_report(kb, weights, hypothesis, profile, prior, approved_only, draws, seed).to_json()
     if fmt in (Format.JSON, Format.JSONL):
         emit(out, fmt)

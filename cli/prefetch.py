@@ -54,7 +54,7 @@ def start(args: list[str]) -> None:
         if pid == 0:  # a child: write its part's sums (or nothing) and leave without running any exit handler
             try:
                 os.close(read)
-                from kb.freshness import fingerprint_sum
+                from kb.db.freshness import fingerprint_sum
 
                 os.write(write, "{} {}".format(*fingerprint_sum(root, part, CHILDREN)).encode())
             finally:
@@ -68,8 +68,8 @@ def fingerprint(root: Path) -> str:
     """The fingerprint of `root`: joined from the children's parts when they were started for
     this root and all answered, else computed here."""
     global _pending
-    from kb.db import fingerprint as compute
-    from kb.db import join_sums
+    from kb.db.freshness import fingerprint as compute
+    from kb.db.freshness import join_sums
 
     if _pending is None:
         return compute(root)

@@ -32,13 +32,14 @@ def build_site(root: Path | None, draws: int | None = None, seed: int | None = N
     base = find_root(root)
     src = site_project(base)
     with MkDocsRun(src / "mkdocs.yml") as mkdocs:  # MkDocs gets ready on the other core meanwhile
-        from kb import db, index
+        from kb.db.build import load_checked
+        from kb.db.freshness import build_dir, db_path
         from kb.render.builder import build_site as render
         from kb.weights import load_weights
 
-        kb = index.load_checked(base)
+        kb = load_checked(base)
         weights = load_weights(base)
-        return render(kb, weights, db.build_dir(base), src=src, database=db.db_path(base), draws=draws, seed=seed, step=step, mkdocs=mkdocs)
+        return render(kb, weights, build_dir(base), src=src, database=db_path(base), draws=draws, seed=seed, step=step, mkdocs=mkdocs)
 
 
 @app.command("build")
@@ -56,7 +57,7 @@ def serve(
 ) -> None:
     """Build the site, then preview it with MkDocs' development server (reloads on edits to the
     generated pages; run `kb site build` again after changing claims/)."""
-    from kb.db import build_dir
+    from kb.db.freshness import build_dir
     from kb.paths import find_root
     from kb.render.mkdocs_process import serve_mkdocs
 

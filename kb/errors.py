@@ -3,7 +3,7 @@ it as `Error: …` on stderr and exits 1."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -32,9 +32,15 @@ class InvalidKnowledgeBase(KbError):
 
 
 class NotFound(KbError):
-    def __init__(self, noun: str, id: str) -> None:
+    """An unknown id; with the known ids, the closest ones are suggested ("did you mean …?")."""
+
+    def __init__(self, noun: str, id: str, known: Iterable[str] = ()) -> None:
+        import difflib
+
         self.noun, self.id = noun, id
-        super().__init__(f"no {noun} with id '{id}'")
+        close = difflib.get_close_matches(id, list(known), n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        super().__init__(f"no {noun} with id '{id}'{hint}")
 
 
 class AlreadyExists(KbError):
@@ -44,6 +50,10 @@ class AlreadyExists(KbError):
 
 class InvalidInput(KbError):
     """Bad input from the command line or an input file."""
+
+
+class DatabaseUnreadable(KbError):
+    """The database could not be read even after rebuilding it from claims/."""
 
 
 class WriteFailed(KbError):

@@ -81,7 +81,7 @@ def _to_point(h: HypothesisEvidence, run: Run, axis: str, at: str, commit: str |
 
 def _check(kb: KnowledgeBase, hypothesis: str) -> None:
     if hypothesis not in kb.hypotheses:
-        raise NotFound("hypothesis", hypothesis)
+        raise NotFound("hypothesis", hypothesis, kb.hypotheses)
 
 
 def by_date(kb: KnowledgeBase, weights: Weights, hypothesis: str, draws: int = HISTORY_DRAWS) -> list[Point]:

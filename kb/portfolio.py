@@ -14,6 +14,7 @@ the weights file's)."""
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +37,7 @@ from kb.grade import certainty
 from kb.models import Claim, Link
 from kb.questions import question_of
 from kb.store import KnowledgeBase
-from kb.trace import Scenario, Sensitivity, Trace, by_route, sensitivity, trace
+from kb.trace import Contribution, Scenario, Sensitivity, Trace, by_route, sensitivity, trace
 from kb.vocab import Extraction, Grade, Missing, Status
 from kb.weights import Weights
 
@@ -383,20 +384,28 @@ def _explanation(kb: KnowledgeBase, weights: Weights, a: _Analysis, hid: str, pr
     def route(kind: str) -> list[RouteOut]:
         return [RouteOut(id=r.id, claims=r.claims, decibans=_r(r.decibans, 4), share=_r(r.share)) for r in by_route(run, tr, kind)]
 
-    contributions = [
-        ContributionOut(
-            claim=c.claim,
-            cluster=c.cluster,
-            bearing=c.bearing,
-            approved=c.approved,
-            via_confound=c.derived,
-            decibans=_r(c.decibans, 4),
-            credence_points=_r(c.credence_points),
-            leave_one_out_decibans=_r(loo[c.claim].decibans, 4),
-            leave_one_out_credence_points=_r(loo[c.claim].credence_points),
+    merged: dict[str, list[Contribution]] = {}
+    for c in tr.contributions:  # one entry per claim: its own row(s) and any share it gives as a rival's confound
+        merged.setdefault(c.claim, []).append(c)
+    contributions = []
+    for claim, parts in merged.items():
+        own = [c for c in parts if not c.derived] or parts
+        total = sum(c.decibans for c in parts)
+        bearing = max(own, key=lambda c: abs(c.decibans)).bearing
+        contributions.append(
+            ContributionOut(
+                claim=claim,
+                cluster=own[0].cluster,
+                bearing=bearing,
+                approved=own[0].approved,
+                via_confound=all(c.derived for c in parts),
+                decibans=_r(total, 4),
+                credence_points=_r(float(run.credence(tr_net_of(total))) - float(run.credence(0.0))),
+                leave_one_out_decibans=_r(loo[claim].decibans, 4),
+                leave_one_out_credence_points=_r(loo[claim].credence_points),
+            )
         )
-        for c in sorted(tr.contributions, key=lambda c: (-abs(c.decibans), c.claim, c.derived))
-    ]
+    contributions.sort(key=lambda c: (-abs(c.decibans), c.claim))
     return Explanation(
         id=hid,
         summary=_result(kb, weights, a, hid, profile, tr),
@@ -412,6 +421,11 @@ def _explanation(kb: KnowledgeBase, weights: Weights, a: _Analysis, hid: str, pr
         flip_set=list(tr.flip_set) if tr.flip_set is not None else None,
         sensitivity=_sensitivity_out(hid, a.sens[hid]),
     )
+
+
+def tr_net_of(decibans_value: float) -> float:
+    """Decibans back to nats."""
+    return decibans_value * math.log(10) / 10
 
 
 def explain(

@@ -97,7 +97,7 @@ def judge_confound(
     reviewer = check_name(reviewer)
     kb, _ = load(root, verify=False, folders=("confounds",))
     if confound not in kb.confounds:
-        raise NotFound("confound type", confound)
+        raise NotFound("confound type", confound, kb.confounds)
     questions = kb.confounds[confound].signalling_questions
     if len(answers) != len(questions):
         raise InvalidInput(

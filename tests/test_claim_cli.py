@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kb import db
+from kb.db import freshness
+from kb.db.queries import dump_rows
 from kb.store import load
 from tests.conftest import EXAMPLE, run, snapshot
 
@@ -196,12 +197,12 @@ def test_reads_rebuild_a_stale_database(runner: CliRunner, kb_root: Path) -> Non
 def test_same_input_gives_the_same_database(runner: CliRunner, kb_root: Path, tmp_path: Path) -> None:
     kb, problems = load(kb_root)
     assert problems == []
-    from kb.index import build
+    from kb.db.build import build
 
-    files, fp = db.scan(kb_root)
+    files, fp = freshness.scan(kb_root)
     a = build(kb, files, fp, [], tmp_path / "a.sqlite")
     b = build(kb, files, fp, [], tmp_path / "b.sqlite")
-    assert list(db.dump_rows(a)) == list(db.dump_rows(b))
+    assert list(dump_rows(a)) == list(dump_rows(b))
 
 
 def test_text_list_json_shape(runner: CliRunner, kb_root: Path) -> None:
@@ -240,22 +241,22 @@ def test_two_concurrent_adds_with_the_same_id_leave_one_valid_file(kb_root: Path
 
 
 def test_incremental_rebuild_gives_the_same_database_as_a_full_one(runner: CliRunner, kb_root: Path, tmp_path: Path) -> None:
-    from kb.index import build
+    from kb.db.build import build, update
 
     assert run(runner, kb_root, "db", "build").exit_code == 0
     assert run(runner, kb_root, *ADD).exit_code == 0  # a new file
     path = kb_root / f"claims/findings/{EXAMPLE}.yaml"
     path.write_text(path.read_text().replace("strength: weak", "strength: moderate", 1))  # an edited file
-    assert run(runner, kb_root, "db", "build").exit_code == 0
+    assert update(kb_root) == []  # in place (what a read command does; `kb db build` then refills the portfolio tables)
     kb, problems = load(kb_root)
-    files, fp = db.scan(kb_root)
+    files, fp = freshness.scan(kb_root)
     full = build(kb, files, fp, problems, tmp_path / "full.sqlite")
-    assert list(db.dump_rows(db.db_path(kb_root))) == list(db.dump_rows(full))
+    assert list(dump_rows(freshness.db_path(kb_root))) == list(dump_rows(full))
 
 
 def test_incremental_rebuild_refuses_a_bad_edit_and_keeps_the_database(runner: CliRunner, kb_root: Path) -> None:
     assert run(runner, kb_root, "db", "build").exit_code == 0
-    before = db.db_path(kb_root).read_bytes()
+    before = freshness.db_path(kb_root).read_bytes()
     path = kb_root / f"claims/findings/{EXAMPLE}.yaml"
     path.write_text(
         path.read_text()
@@ -265,13 +266,13 @@ def test_incremental_rebuild_refuses_a_bad_edit_and_keeps_the_database(runner: C
     result = run(runner, kb_root, "db", "build")
     assert result.exit_code == 1
     assert "links[1].hypothesis: unknown hypothesis 'h-gone'" in result.stderr
-    assert db.db_path(kb_root).read_bytes() == before
+    assert freshness.db_path(kb_root).read_bytes() == before
 
 
 def test_records_read_back_from_the_database_equal_the_yaml_ones(full_root: Path) -> None:
     """Commands that need every record (portfolio, explain, site) read them from the database's
     stored JSON: it must give exactly what parsing the YAML gives, in the same order."""
-    from kb.index import TABLES, load_checked
+    from kb.db.build import TABLES, load_checked
 
     from_db = load_checked(full_root)
     from_yaml, problems = load(full_root)
@@ -282,8 +283,8 @@ def test_records_read_back_from_the_database_equal_the_yaml_ones(full_root: Path
 
 
 def test_load_checked_refuses_a_knowledge_base_with_problems(kb_root: Path) -> None:
+    from kb.db.build import load_checked
     from kb.errors import InvalidKnowledgeBase
-    from kb.index import load_checked
 
     path = kb_root / f"claims/findings/{EXAMPLE}.yaml"
     path.write_text(
@@ -318,20 +319,20 @@ def test_prefetched_fingerprint_equals_the_one_computed_in_process(kb_root: Path
     from cli import prefetch
 
     prefetch.start(["claim", "list", "--root", str(kb_root)])
-    assert prefetch.fingerprint(kb_root) == db.fingerprint(kb_root)
+    assert prefetch.fingerprint(kb_root) == freshness.fingerprint(kb_root)
     prefetch.start(["claim", "show", "x", f"--root={kb_root}"])
-    assert prefetch.fingerprint(tmp_path) == db.fingerprint(tmp_path)  # another root: computed here
+    assert prefetch.fingerprint(tmp_path) == freshness.fingerprint(tmp_path)  # another root: computed here
     prefetch.start(["claim", "add", "--root", str(kb_root)])  # not a read command: no child
     assert prefetch._pending is None
-    parts = [db.fingerprint_sum(kb_root, k, 3) for k in range(3)]
-    assert db.join_sums(parts) == db.fingerprint(kb_root) and all(count > 0 for count, _ in parts)
+    parts = [freshness.fingerprint_sum(kb_root, k, 3) for k in range(3)]
+    assert freshness.join_sums(parts) == freshness.fingerprint(kb_root) and all(count > 0 for count, _ in parts)
 
 
 def test_frozen_schema_matches_the_sqlmodel_tables() -> None:
-    from kb.index import SCHEMA_SQL
-    from kb.tables import ddl
+    from kb.db.schema import METADATA_JSON, SCHEMA_SQL, ddl, frozen_metadata
 
-    assert SCHEMA_SQL.read_text() == ddl(), "kb/tables.py changed: run python -m kb.tables > kb/schema.sql"
+    assert SCHEMA_SQL.read_text() == ddl(), "kb/db/schema.py changed: run python -m kb.db.schema"
+    assert METADATA_JSON.read_text() == frozen_metadata(), "kb/db/schema.py changed: run python -m kb.db.schema"
 
 
 def test_discrepancy_list_and_show(runner: CliRunner, full_root: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kb import index
+from kb.db import build as index
 from kb.portfolio import evidence
 from kb.store import load
 from kb.synth import synthesise

@@ -325,6 +325,27 @@ def test_downloads_and_explorer_data_are_written(built: Path) -> None:
         assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
 
 
+def test_every_download_is_what_the_cli_prints_for_the_same_query(built: Path) -> None:
+    from kb.schemas import RECORDS
+
+    downloads = built / "build" / "site" / "downloads"
+    runner = CliRunner()
+    queries = {
+        "claims.json": ["claim", "list", "-f", "json"],
+        "claims.csv": ["claim", "list", "-f", "csv"],
+        "portfolio.json": ["portfolio", "-f", "json", "--draws", str(DRAWS)],
+        "portfolio-approved-only.json": ["portfolio", "--approved-only", "-f", "json", "--draws", str(DRAWS)],
+        "sources.bib": ["source", "list", "-f", "bibtex"],
+        **{f"schema/{name}.schema.json": ["schema", name] for name in RECORDS},
+    }
+    for name, args in queries.items():
+        result = runner.invoke(app, [*args, "--root", str(built)] if args[0] != "schema" else args)
+        assert result.exit_code == 0, (name, result.output)
+        assert (downloads / name).read_text(encoding="utf-8") == result.stdout, name
+    header = (downloads / "claims.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[:3] == ["id", "title", "statement"] and len(header) == len(Claim.model_fields)
+
+
 def test_hostile_text_renders_as_plain_text_everywhere(built: Path) -> None:
     site = built / "build" / "site"
     page = _page(built, f"findings/{EVIL_ID}.html")
@@ -487,6 +508,28 @@ def test_browser_explorer_filters_and_counts(page: object, served: str, built: P
     pg.locator("select[name=stream]").select_option("")  # type: ignore[attr-defined]
     pg.locator("input[name=q]").fill(EXAMPLE)  # type: ignore[attr-defined]
     assert pg.locator("#kb-count").inner_text() == "1"  # type: ignore[attr-defined]
+
+
+@pytest.mark.browser
+def test_browser_explorer_searches_the_fields_kb_search_does(page: object, served: str, built: Path) -> None:
+    """Every word, in any order, in the id, title, statement, quotes or rationale: a word found only
+    in a finding's quote finds it."""
+    pg = page
+    rows = json.loads((built / "build" / "site" / "data" / "findings.json").read_text(encoding="utf-8"))
+    example = next(r for r in rows if r["id"] == EXAMPLE)
+    elsewhere = " ".join([example["id"], example["title"], example["statement"], example["rationale"]]).lower()
+    word = next(w for w in re.findall(r"[a-z]{4,}", example["quotes"].lower()) if w not in elsewhere)
+    words = f"{word} {example['title'].split()[0]}"
+    expected = [
+        r["id"]
+        for r in rows
+        if all(w in " ".join([r["id"], r["title"], r["statement"], r["quotes"], r["rationale"]]).lower() for w in words.lower().split())
+    ]
+    assert EXAMPLE in expected
+    pg.goto(f"{served}/explorer.html")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#kb-explorer[data-ready=true]")  # type: ignore[attr-defined]
+    pg.locator("input[name=q]").fill(words)  # type: ignore[attr-defined]
+    assert pg.locator("#kb-count").inner_text() == str(len(expected))  # type: ignore[attr-defined]
 
 
 @pytest.mark.browser

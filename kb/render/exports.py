@@ -1,20 +1,18 @@
-"""The site's data files: the explorer's findings.json, and the downloads (the SQLite database,
-claims.json, claims.csv, portfolio.json)."""
+"""The site's data files: the explorer's findings.json, and the downloads (the SQLite database
+and its Datasette metadata, and files equal to what the CLI prints for the same query)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kb.escape import csv_cell
+from kb.bibtex import bibliography
+from kb.db.publish import metadata, publish
+from kb.formats import claim_list_rows, csv_text, json_list, json_text
 from kb.render.views import SiteData
-
-CSV_COLUMNS = ("id", "title", "kind", "stream", "status", "statement", "date", "models", "links", "confounds", "provenance", "locators")
+from kb.schemas import RECORDS, json_schema
 
 
 def _own_page(cid: str) -> str:
@@ -32,6 +30,9 @@ def explorer_rows(data: SiteData, finding_url: Callable[[str], str] = _own_page)
                 "href": finding_url(cid),
                 "title": c.title,
                 "statement": c.statement,
+                # the text `kb search` searches (the database's claim_fts): title, statement, quotes, rationale
+                "quotes": " ".join(loc.quote for loc in c.locators),
+                "rationale": " ".join(lk.rationale for lk in c.links),
                 "kind": c.kind.value,
                 "stream": c.stream.value,
                 "status": c.status.value,
@@ -43,39 +44,38 @@ def explorer_rows(data: SiteData, finding_url: Callable[[str], str] = _own_page)
     return rows
 
 
-def claims_json(data: SiteData) -> list[dict[str, Any]]:
-    return [c.model_dump(mode="json") | {"path": data.kb.path_of("findings", cid)} for cid, c in sorted(data.kb.claims.items())]
-
-
-def claims_csv(records: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for r in records:
-        writer.writerow(
-            [csv_cell(json.dumps(v, ensure_ascii=False) if isinstance(v := r.get(k, ""), list | dict) else v) for k in CSV_COLUMNS]
-        )
-    return out.getvalue()
-
-
 def _dump(path: Path, value: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # compact: with `indent` the json module falls back to its pure-Python encoder (3 s at 10k claims)
     path.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
 
 
+def downloads(data: SiteData) -> dict[str, str]:
+    """Every download, by file name under downloads/, each exactly what a command prints:
+    claims.json `kb claim list -f json`, claims.csv `kb claim list -f csv`, portfolio.json `kb
+    portfolio -f json`, portfolio-approved-only.json `kb portfolio --approved-only -f json`,
+    sources.bib `kb source list -f bibtex`, schema/RECORD.schema.json `kb schema RECORD`."""
+    claims = [data.kb.claims[cid] for cid in sorted(data.kb.claims)]
+    records = [c.model_dump(mode="json") for c in claims]
+    files = {
+        "claims.json": json_list([c.model_dump_json() for c in claims]),
+        "claims.csv": csv_text(claim_list_rows(records), list(records[0]) if records else []),
+        "portfolio.json": json_list([json_text(r.to_json()) for _, r in sorted(data.results.items())]),
+        "portfolio-approved-only.json": json_list([json_text(r.to_json()) for _, r in sorted(data.approved.items())]),
+        "sources.bib": bibliography(data.kb.sources[s].model_dump(mode="json") for s in sorted(data.kb.sources)),
+    }
+    files |= {f"schema/{name}.schema.json": json_text(json_schema(name)) + "\n" for name in RECORDS}
+    return files
+
+
 def write_data(data: SiteData, docs: Path, database: Path | None, finding_url: Callable[[str], str] = _own_page) -> None:
-    """Write the explorer's data and the downloads under `docs` (data/ and downloads/)."""
+    """Write the explorer's data and the downloads under `docs` (data/ and downloads/): the
+    database (published copy) with its Datasette metadata, and the files of `downloads`."""
     _dump(docs / "data" / "findings.json", explorer_rows(data, finding_url))
-    records = claims_json(data)
-    _dump(docs / "downloads" / "claims.json", records)
-    (docs / "downloads" / "claims.csv").write_text(claims_csv(records), encoding="utf-8")
-    _dump(
-        docs / "downloads" / "portfolio.json",
-        {
-            "default": [r.to_json() for r in data.results.values()],
-            "approved_only": [r.to_json() for r in data.approved.values()],
-        },
-    )
+    for name, text in downloads(data).items():
+        path = docs / "downloads" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
     if database is not None and database.is_file():
-        shutil.copyfile(database, docs / "downloads" / "kb.sqlite")
+        publish(database, docs / "downloads" / "kb.sqlite")
+        (docs / "downloads" / "metadata.json").write_text(json.dumps(metadata("kb"), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -24,6 +24,7 @@ from kb.history import HISTORY_DRAWS, Point
 from kb.models import Claim, Hypothesis
 from kb.render import passages, svg
 from kb.render.views import NOT_COUNTED, SiteData
+from kb.schemas import RECORDS
 from kb.vocab import ALL_VOCABULARIES, Bearing, Controlled, Kind, Missing, Stream
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -351,7 +352,7 @@ class Renderer:
             ("discrepancies.html.j2", "discrepancies.md", "Discrepancies", "claims/discrepancies/", {"ctx": self._discrepancy_contexts()}),
             ("glossary.html.j2", "glossary.md", "Glossary", "kb/vocab.py and claims/findings/", {"vocabularies": ALL_VOCABULARIES}),
             ("explorer.html.j2", "explorer.md", "Explorer", "claims/findings/", {}),
-            ("downloads.html.j2", "downloads.md", "Downloads", "claims/", {}),
+            ("downloads.html.j2", "downloads.md", "Downloads", "claims/", {"schemas": list(RECORDS)}),
         ]
         for template, path, title, source, more in simple:
             out.append(partial(self.render, template, path, title, source, **more))

@@ -23,8 +23,10 @@
     controlled: function (r) { return r.confounds.map(function (c) { return c.controlled; }); }
   };
   function matches(r, form) {
-    var q = form.elements.q.value.trim().toLowerCase();
-    if (q && (r.id + " " + r.title + " " + r.statement).toLowerCase().indexOf(q) < 0) return false;
+    // every word, in the fields `kb search` searches: id, title, statement, quotes, rationale
+    var words = form.elements.q.value.toLowerCase().split(/\W+/).filter(Boolean);
+    var text = [r.id, r.title, r.statement, r.quotes, r.rationale].join(" ").toLowerCase();
+    if (!words.every(function (w) { return text.indexOf(w) >= 0; })) return false;
     var hyp = form.elements.hypothesis.value, bearing = form.elements.bearing.value;
     var conf = form.elements.confound.value, ctl = form.elements.controlled.value;
     // hypothesis + bearing, and confound + control status, must hold on the same link / entry

@@ -1,0 +1,53 @@
+"""The published copy of the database and the metadata Datasette reads beside it. The copy depends
+only on the content of `claims/`: the `file` table (sizes and modification times) and the
+fingerprint are left out, and nothing stores an absolute path."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from kb.db.build import METADATA_JSON
+
+TITLE = "The AI consciousness evidence portfolio"
+LICENSE = "MIT, as the repository (pyproject.toml); archived source texts remain their authors'"
+LICENSE_URL = "https://opensource.org/license/mit"
+SOURCE = "claims/ (YAML records reviewed in git)"
+
+
+def metadata(database_name: str = "kb") -> dict[str, Any]:
+    """Datasette metadata: title, licence, source, and a description of every table, view and
+    column (kb/db/metadata.json, frozen from kb/db/schema.py)."""
+    tables = json.loads(METADATA_JSON.read_text(encoding="utf-8"))
+    return {
+        "title": TITLE,
+        "description": "Typed claims about AI consciousness research, their links to hypotheses, confounds, reviews and the aggregated portfolio.",
+        "license": LICENSE,
+        "license_url": LICENSE_URL,
+        "source": SOURCE,
+        "databases": {database_name: {"tables": tables}},
+    }
+
+
+def write_metadata(database: Path) -> Path:
+    """Write `metadata.json` beside `database` (for `datasette DB -m metadata.json`)."""
+    path = database.with_name("metadata.json")
+    path.write_text(json.dumps(metadata(database.stem), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def publish(database: Path, target: Path) -> None:
+    """Copy `database` to `target` without what depends on the machine (file stats, fingerprint),
+    compacted, so two builds of the same content give the same bytes."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    with closing(sqlite3.connect(database)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+    with closing(sqlite3.connect(target)) as conn:
+        with conn:
+            conn.execute("DELETE FROM file")
+            conn.execute("DELETE FROM meta WHERE key = 'fingerprint'")
+        conn.execute("VACUUM")

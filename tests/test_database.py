@@ -1,0 +1,184 @@
+"""The database heals: whatever state build/kb.sqlite is in, a read command rebuilds it from
+claims/ or says in one line why it cannot; builds in one tree take turns; the published copy
+depends only on content."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from kb.db.build import build_lock
+from kb.db.freshness import SCHEMA_VERSION, db_path, fingerprint
+from tests.conftest import EXAMPLE, run
+
+
+def listed_ids(runner: CliRunner, root: Path) -> list[str]:
+    result = run(runner, root, "claim", "list", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    return [c["id"] for c in json.loads(result.stdout)]
+
+
+def garbage(path: Path) -> None:
+    path.write_bytes(b"this is not a database\n" * 200)
+
+
+def empty(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def truncated(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+
+
+def pages_zeroed(path: Path) -> None:
+    """The header and first page intact (the fingerprint still reads), the rest zeroed."""
+    data = bytearray(path.read_bytes())
+    data[4096:] = bytes(len(data) - 4096)
+    path.write_bytes(bytes(data))
+
+
+def foreign(path: Path) -> None:
+    path.unlink()
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE something_else (x)")
+        conn.commit()
+
+
+def other_schema_version(path: Path) -> None:
+    """A database of an older schema that claims to be fresh for these files."""
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        conn.execute("DROP TABLE claim_fts")
+        conn.execute("DROP TABLE link")
+
+
+def stale_fingerprint(path: Path) -> None:
+    """The fingerprint matches claims/, but a table was emptied behind its back."""
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("DROP TABLE claim")
+
+
+DAMAGES: list[Callable[[Path], None]] = [garbage, empty, truncated, pages_zeroed, foreign, other_schema_version, stale_fingerprint]
+
+
+@pytest.mark.parametrize("damage", DAMAGES, ids=lambda f: f.__name__)
+def test_a_damaged_database_is_rebuilt_by_the_next_read(runner: CliRunner, kb_root: Path, damage: Callable[[Path], None]) -> None:
+    assert listed_ids(runner, kb_root) == [EXAMPLE]
+    damage(db_path(kb_root))
+    assert listed_ids(runner, kb_root) == [EXAMPLE]
+    shown = run(runner, kb_root, "hypothesis", "show", "h-functional-introspection", "-f", "json")
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["id"] == "h-functional-introspection"
+    with closing(sqlite3.connect(db_path(kb_root))) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (SCHEMA_VERSION,)
+
+
+@pytest.mark.parametrize("damage", [garbage, truncated, other_schema_version], ids=lambda f: f.__name__)
+def test_db_build_and_whole_knowledge_base_commands_heal_too(runner: CliRunner, kb_root: Path, damage: Callable[[Path], None]) -> None:
+    assert run(runner, kb_root, "db", "build").exit_code == 0
+    damage(db_path(kb_root))
+    assert run(runner, kb_root, "db", "build").exit_code == 0
+    damage(db_path(kb_root))
+    result = run(runner, kb_root, "portfolio", "-f", "json", "--draws", "200")
+    assert result.exit_code == 0, result.output
+    assert {r["id"] for r in json.loads(result.stdout)} >= {"h-functional-introspection"}
+
+
+def test_a_database_that_cannot_be_written_is_one_line_and_exit_1(runner: CliRunner, kb_root: Path) -> None:
+    (kb_root / "build").write_text("a file where the build folder should be\n")
+    result = run(runner, kb_root, "claim", "list")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: build: cannot write the database there: File exists\n"
+    assert (kb_root / "build").read_text() == "a file where the build folder should be\n"
+
+
+def test_a_database_path_that_is_a_folder_is_one_line_and_exit_1(runner: CliRunner, kb_root: Path) -> None:
+    db_path(kb_root).mkdir(parents=True)
+    result = run(runner, kb_root, "claim", "list")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: build/kb.sqlite: cannot write the database: Is a directory\n"
+    assert db_path(kb_root).is_dir() and list(db_path(kb_root).iterdir()) == []
+    assert [p.name for p in (kb_root / "build").iterdir() if p.name.startswith(".kb-")] == []
+
+
+def test_hidden_files_are_neither_loaded_nor_fingerprinted(runner: CliRunner, kb_root: Path) -> None:
+    assert listed_ids(runner, kb_root) == [EXAMPLE]
+    before = fingerprint(kb_root)
+    hidden = kb_root / "claims" / "findings" / ".drafts"
+    hidden.mkdir()
+    source = (kb_root / f"claims/findings/{EXAMPLE}.yaml").read_text()
+    (hidden / "hidden-claim.yaml").write_text(source.replace(f"id: {EXAMPLE}", "id: hidden-claim"))
+    (kb_root / "claims" / "findings" / ".swap.yaml").write_text("not: [valid")
+    assert fingerprint(kb_root) == before
+    assert listed_ids(runner, kb_root) == [EXAMPLE]
+    checked = run(runner, kb_root, "check")
+    assert checked.exit_code == 0, checked.output
+
+
+def test_builds_in_one_tree_take_turns(kb_root: Path) -> None:
+    """While one build holds the lock, another `kb db build` waits (it has opened the lock file and
+    written nothing), and finishes once the lock is released."""
+    with build_lock(kb_root):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cli", "db", "build", "--root", str(kb_root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        lock = (kb_root / "build" / ".kb.lock").resolve()
+        fds = Path(f"/proc/{proc.pid}/fd")
+        while proc.poll() is None and not any(_points_to(fd, lock) for fd in fds.iterdir()):
+            time.sleep(0.01)  # readiness: the other build has opened the lock file
+        assert proc.poll() is None, proc.communicate()
+        assert not db_path(kb_root).exists()
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert db_path(kb_root).is_file()
+
+
+def _points_to(fd: Path, target: Path) -> bool:
+    try:
+        return Path(os.readlink(fd)) == target
+    except OSError:
+        return False
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mtimes=st.lists(st.integers(min_value=0, max_value=2**33), min_size=1, max_size=8), depth=st.integers(min_value=0, max_value=3))
+def test_the_published_database_depends_only_on_content(tmp_path: Path, kb_root: Path, mtimes: list[int], depth: int) -> None:
+    """Any modification times, any location of the tree: the same published bytes."""
+    from kb.db.build import build
+    from kb.db.freshness import scan
+    from kb.db.publish import publish
+    from kb.store import load
+
+    other = tmp_path.joinpath(*[f"d{i}" for i in range(depth)], f"copy-{len(mtimes)}-{mtimes[0]}")
+    shutil.rmtree(other, ignore_errors=True)
+    shutil.copytree(kb_root, other)
+    for n, path in enumerate(sorted((other / "claims").rglob("*"))):
+        os.utime(path, ns=(mtimes[n % len(mtimes)], mtimes[n % len(mtimes)]))
+    published = []
+    for n, root in enumerate((kb_root, other)):
+        kb, problems = load(root)
+        files, fp = scan(root)
+        built = build(kb, files, fp, problems, tmp_path / f"built{n}.sqlite")
+        publish(built, tmp_path / f"published{n}.sqlite")
+        published.append((tmp_path / f"published{n}.sqlite").read_bytes())
+    assert published[0] == published[1]
+    assert str(tmp_path).encode() not in published[0]
+    with closing(sqlite3.connect(tmp_path / "published0.sqlite")) as conn:
+        assert conn.execute("SELECT count(*) FROM file").fetchone() == (0,)
+        assert conn.execute("SELECT key FROM meta").fetchall() == [("schema_version",)]
+        assert conn.execute("SELECT count(*) FROM claim").fetchone() == (1,)
