@@ -129,8 +129,10 @@ def synthesise(out: Path, findings: int, seed: int = 0, progress: Progress | Non
                 for h in rng.sample(hyps, rng.randint(1, 3))
             ],
             "confounds": [
-                {"type": c, "detail": "Generated detail.", "controlled": rng.choice(list(Controlled)).value}
+                {"type": c, "detail": "Generated detail.", "controlled": ctl.value}
+                | ({"reason": "Generated reason."} if ctl is Controlled.NOT_APPLICABLE else {})
                 for c in rng.sample(confounds, rng.randint(1, 4))
+                for ctl in [rng.choice(list(Controlled))]
             ],
             "provenance": {"tier": rng.choice(list(Tier)).value, "origin": work, "channel": work, "study": study},
             "locators": [{"text": tid, "lines": [start, start + 1], "quote": quote, "speaker": "Generated speaker"}],

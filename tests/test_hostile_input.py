@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from cli.app import app
 from kb import yamlio
 from kb.escape import csv_cell
-from kb.render.exports import claims_csv
+from kb.formats import csv_text
 from kb.texts import _FORMAT, words
 from tests.conftest import EXAMPLE, run, snapshot
 
@@ -163,7 +163,7 @@ def test_csv_cells_that_start_a_formula_are_neutralised(runner: CliRunner, kb_ro
     assert result.exit_code == 0
     assert f'{EXAMPLE},"\'=HYPERLINK(""http://x"")' in result.stdout
     assert ",=" not in result.stdout and ',"=' not in result.stdout
-    exported = claims_csv([{"id": "x", "title": "@SUM(1)", "statement": "-2+3", "links": []}])
+    exported = csv_text([{"id": "x", "title": "@SUM(1)", "statement": "-2+3", "links": []}], ["id", "title", "statement", "links"])
     assert "'@SUM(1)" in exported and "'-2+3" in exported
 
 

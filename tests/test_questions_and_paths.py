@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -132,3 +133,41 @@ def test_calibrate_meets_its_figures_under_its_own_assumptions(runner: CliRunner
     assert assumed["ece"] <= 0.05
     assert 0 < assumed["brier"] < 0.25
     assert sum(b["n"] for b in assumed["reliability"]) == assumed["n"]
+
+
+def _portfolio(runner: CliRunner, root: Path) -> dict[str, dict[str, object]]:
+    result = run(runner, root, "portfolio", "-f", "json", "--draws", "300")
+    assert result.exit_code == 0, result.output
+    return {r["id"]: r for r in json.loads(result.stdout)}
+
+
+def test_a_study_restated_a_hundred_times_in_a_copy_of_the_kb_counts_at_most_twice(runner: CliRunner, kb_root: Path) -> None:
+    import math
+
+    base = _portfolio(runner, kb_root)["h-functional-introspection"]
+    text = (kb_root / "claims" / "findings" / f"{EXAMPLE}.yaml").read_text(encoding="utf-8")
+    for i in range(100):
+        (kb_root / "claims" / "findings" / f"restated-{i}.yaml").write_text(
+            text.replace(f"id: {EXAMPLE}", f"id: restated-{i}"), encoding="utf-8"
+        )
+    many = _portfolio(runner, kb_root)["h-functional-introspection"]
+    assert float(many["decibans"]) <= 2 * float(base["decibans"]) + 1e-6  # type: ignore[arg-type]
+    odds = math.log(float(many["posterior"]) / (1 - float(many["posterior"])))  # type: ignore[arg-type]
+    assert odds < math.log(0.3 / 0.7) + 2 * float(base["decibans"]) * math.log(10) / 10 + 1e-6  # type: ignore[arg-type]
+    assert float(many["interval"][1]) < 0.99  # type: ignore[index]
+
+
+def test_a_thousand_weak_anecdotes_in_a_copy_of_the_kb_stay_under_the_ceiling(runner: CliRunner, kb_root: Path) -> None:
+    from kb.aggregate import ceiling
+    from kb.vocab import Kind, Strength
+    from kb.weights import load_weights
+
+    text = (kb_root / "claims" / "findings" / f"{EXAMPLE}.yaml").read_text(encoding="utf-8")
+    text = text.replace("kind: empirical-finding", "kind: anecdote").replace("strength: moderate", "strength: weak")
+    for i in range(1000):
+        body = text.replace(f"id: {EXAMPLE}", f"id: anecdote-{i}").replace("study: ", f"study: s-{i}-")
+        (kb_root / "claims" / "findings" / f"anecdote-{i}.yaml").write_text(body, encoding="utf-8")
+    (kb_root / "claims" / "findings" / f"{EXAMPLE}.yaml").unlink()
+    row = _portfolio(runner, kb_root)["h-functional-introspection"]
+    cap = ceiling(load_weights(kb_root), Kind.ANECDOTE, Strength.WEAK)
+    assert float(row["decibans"]) <= 10 * cap.point / math.log(10) + 1e-3  # type: ignore[arg-type]
