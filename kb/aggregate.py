@@ -50,6 +50,7 @@ SIGN = {Bearing.SUPPORTS: POS, Bearing.UNDERMINES: NEG, Bearing.MIXED: MIX}
 INTERVAL = (0.05, 0.95)
 ERROR_BINS = 128  # reading-error offsets are binned: a link's misreadings follow one of these patterns
 READ_CLASSES = ("reviewed", "unreviewed", "unreviewed_machine")
+MISREAD_ZERO = ERROR_BINS * len(READ_CLASSES) * len(STRENGTHS)  # the misread table's last row: no error
 
 
 # --- typed evidence -----------------------------------------------------------------------------
@@ -293,7 +294,7 @@ def _misread(weights: Weights, mode: F, v: F) -> F32:
     for e, rate in enumerate(rates):
         is_down, is_up = frac < rate / 2, (frac >= rate / 2) & (frac < rate)
         out[:, e, :, :] = (is_down[:, None, :] * down[None, :, None] + is_up[:, None, :] * up[None, :, None]).astype(np.float32)
-    return out.reshape(-1, len(v))
+    return np.vstack([out.reshape(-1, len(v)), np.zeros((1, len(v)), dtype=np.float32)])
 
 
 # --- rows: what each hypothesis' evidence is made of --------------------------------------------
@@ -311,6 +312,14 @@ class Row:
     derived: bool = False
     special: bool = False
     skip: frozenset[str] = frozenset()  # confound types whose shrink is lifted (their rival is in the same question)
+
+
+def _base_cols(lk: LinkEvidence, skip: frozenset[str]) -> tuple[int, ...]:
+    """A link whose readings differ: the columns every reading shares (kind, tier, and the
+    confounds whose statuses all agree); the strength and the disagreeing statuses are drawn."""
+    cols = [OFF_KIND + K_IDX[lk.kind], OFF_TIER + T_IDX[lk.tier]]
+    cols += [OFF_SHRINK + _pair(c.severity, c.controlled[0]) for c in lk.confounds if c.type not in skip and len(set(c.controlled)) == 1]
+    return tuple(cols)
 
 
 def _own_cols(lk: LinkEvidence, judgment: Judgment, skip: frozenset[str]) -> tuple[int, ...]:
@@ -344,7 +353,7 @@ def build_rows(hs: Sequence[HypothesisEvidence]) -> dict[str, list[Row]]:
                 c.type for c in lk.confounds if c.rival and c.rival != h.id and h.question and question.get(c.rival) == h.question
             )
             if lk.special:
-                rows[h.id].extend(Row(lk, side, (), special=True, skip=skip) for side in SIDES)
+                rows[h.id].extend(Row(lk, side, _base_cols(lk, skip), special=True, skip=skip) for side in SIDES)
             elif lk.bearing in SIGN:
                 rows[h.id].append(Row(lk, SIGN[lk.bearing], _own_cols(lk, lk.judgments[0], skip), skip=skip))
             first = lk.judgments[0]
@@ -430,6 +439,7 @@ def layout(rows: Sequence[Row]) -> Layout:
     misread = (bins * len(READ_CLASSES) + np.array([r.link.read_class for r in rows], dtype=np.intp)) * len(STRENGTHS) + np.array(
         strength, dtype=np.intp
     )
+    misread[[i for i, r in enumerate(rows) if r.special]] = MISREAD_ZERO  # drawn with the reading, in _fill_specials
     side_rows = tuple(np.flatnonzero(side == s) for s in SIDES)
     return Layout(tuple(rows), cols, side, misread.astype(np.intp), offsets, side_rows, tuple(trees))  # type: ignore[arg-type]
 
@@ -445,6 +455,7 @@ class Specials:
     from the link's content, never its id."""
 
     rows: I  # links x 3: the row of each side (-1 if none)
+    base: I  # links: one of its rows (each holds the shared part of its weight)
     offset: F
     n_judgments: I
     strength: I  # links x max judgments
@@ -465,7 +476,11 @@ def specials(lay: Layout) -> Specials | None:
         return None
     links = list(by_link)
     nj = max(len(lk.judgments) for lk, _ in links)
-    nc = max([len([c for c in lk.confounds if c.type not in skip]) for lk, skip in links] + [1])
+
+    def drawn(lk: LinkEvidence, skip: frozenset[str]) -> list[ConfoundEvidence]:
+        return [c for c in lk.confounds if c.type not in skip and len(set(c.controlled)) > 1]
+
+    nc = max([len(drawn(lk, skip)) for lk, skip in links] + [1])
     ns = max([len(c.controlled) for lk, _ in links for c in lk.confounds] + [1])
     strength = np.zeros((len(links), nj), dtype=np.intp)
     side = np.full((len(links), nj), -1, dtype=np.intp)
@@ -474,12 +489,13 @@ def specials(lay: Layout) -> Specials | None:
     for i, (lk, skip) in enumerate(links):
         for j, jd in enumerate(lk.judgments):
             strength[i, j], side[i, j] = S_IDX[jd.strength], SIGN.get(jd.bearing, -1)
-        for k, c in enumerate(c for c in lk.confounds if c.type not in skip):
+        for k, c in enumerate(drawn(lk, skip)):
             pairs[i, k, : len(c.controlled)] = [_pair(c.severity, x) for x in c.controlled]
             n_status[i, k] = len(c.controlled)
     first = [by_link[key][0] if by_link[key][0] >= 0 else max(by_link[key]) for key in links]
     return Specials(
         rows=np.array([by_link[key] for key in links], dtype=np.intp),
+        base=np.array(first, dtype=np.intp),
         offset=lay.offset[first],
         n_judgments=np.array([len(lk.judgments) for lk, _ in links], dtype=np.intp),
         strength=strength,
@@ -493,24 +509,22 @@ def specials(lay: Layout) -> Specials | None:
 
 
 def _fill_specials(mags: F32, sp: Specials, t: Tables, d0: int, d1: int, v: F) -> None:
-    """Write the special links' rows of `mags` for draws [d0, d1): per link and draw one judgment
-    (its strength and side) and one status per confound. Row gathers of the tables, float32."""
+    """Write the special links' rows of `mags` for draws [d0, d1): their rows already hold the part
+    of the weight every reading shares; per draw, one judgment (its strength, misread or not, and its
+    side) and one status for each confound whose statuses differ are drawn."""
+    assert t.misread is not None
     u = np.mod(sp.offset[:, None] + v[None, d0:d1], 1.0).astype(np.float32)  # links x draws
     pick = np.minimum((u * sp.n_judgments[:, None]).astype(np.intp), sp.n_judgments[:, None] - 1)
-    llr = t.llr[:, d0:d1].astype(np.float32)
-    mag = np.zeros(u.shape, dtype=np.float32)
-    side = np.full(u.shape, -1, dtype=np.intp)
     bins = np.minimum((sp.offset * ERROR_BINS).astype(np.intp), ERROR_BINS - 1)
+    head = (bins * len(READ_CLASSES) + sp.read_class) * len(STRENGTHS)
+    strength_llr = np.zeros(u.shape, dtype=np.float32)
+    side = np.full(u.shape, -1, dtype=np.intp)
     for j in range(sp.strength.shape[1]):
         chosen = pick == j
-        if not chosen.any():
-            continue
-        value = llr[sp.strength[:, j]]
-        if t.misread is not None:
-            value = value * np.exp(t.misread[(bins * len(READ_CLASSES) + sp.read_class) * len(STRENGTHS) + sp.strength[:, j], d0:d1])
-        np.copyto(mag, value, where=chosen)
+        value = t.llr[sp.strength[:, j], d0:d1].astype(np.float32) * np.exp(t.misread[head + sp.strength[:, j], d0:d1])
+        np.copyto(strength_llr, value, where=chosen)
         np.copyto(side, sp.side[:, j : j + 1], where=chosen)
-    mag *= t.kind[sp.kind, d0:d1].astype(np.float32) * t.tier[sp.tier, d0:d1].astype(np.float32)
+    mag = mags[sp.base] * strength_llr
     for k in range(sp.pairs.shape[1]):
         has = sp.pairs[:, k, 0] >= 0
         if not has.any():

@@ -509,7 +509,11 @@ def test_browser_explorer_filters_and_counts(page: object, served: str, built: P
     pg.locator("input[name=q]").fill(EXAMPLE)  # type: ignore[attr-defined]
     rows = json.loads((built / "build" / "site" / "data" / "findings.json").read_text(encoding="utf-8"))
     words = re.split(r"\W+", EXAMPLE)  # the explorer's rule: every word of the query, anywhere in those fields
-    mentioning = [r["id"] for r in rows if all(w in " ".join([r["id"], r["title"], r["statement"], r["quotes"], r["rationale"]]).lower() for w in words)]
+    mentioning = [
+        r["id"]
+        for r in rows
+        if all(w in " ".join([r["id"], r["title"], r["statement"], r["quotes"], r["rationale"]]).lower() for w in words)
+    ]
     assert EXAMPLE in mentioning
     assert pg.locator("#kb-count").inner_text() == str(len(mentioning))  # type: ignore[attr-defined]
 
