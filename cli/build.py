@@ -9,8 +9,6 @@ import typer
 from cli.options import RootOption
 from cli.output import message
 
-STAGES = ("check", "database", "aggregate", "render", "mkdocs")
-
 
 def build(
     root: RootOption = None,
@@ -18,51 +16,35 @@ def build(
         int | None,
         typer.Option("--draws", min=10, help="Monte Carlo draws per hypothesis (default: the weights file's).", show_default=False),
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild every part even if its inputs did not change.")] = False,
 ) -> None:
     """Check the knowledge base, rebuild the database, aggregate the portfolio and render the site,
-    all under build/ (build/kb.sqlite, build/docs/, build/site/). Stops at the first stage that
-    fails, leaving earlier outputs as they were. Progress goes to stderr."""
+    all under build/ (build/kb.sqlite, build/docs/, build/site/). Parts whose inputs did not change
+    (content hashes in build/stamps.json) are skipped. Stops at the first part that fails, leaving
+    earlier outputs as they were. Progress goes to stderr."""
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from kb import db, index
-    from kb.check import check
-    from kb.errors import InvalidKnowledgeBase
+    from kb import db, pipeline
     from kb.paths import find_root
-    from kb.render.builder import build_site
-    from kb.render.mkdocs_process import MkDocsRun, site_project
-    from kb.weights import load_weights
 
     base = find_root(root)
-    src = site_project(base)
     console = Console(stderr=True)
-    with (
-        MkDocsRun(src / "mkdocs.yml") as mkdocs,
-        Progress(
-            TextColumn("{task.description:<10}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=console,
-        ) as progress,
-    ):
-        task = progress.add_task("check", total=len(STAGES))
+    with Progress(
+        TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), console=console
+    ) as progress:
+        task = progress.add_task("check", total=len(pipeline.STEPS))
 
         def step(name: str) -> None:
-            progress.update(task, description=name, completed=STAGES.index(name))
+            progress.update(task, description=name, completed=pipeline.STEPS.index(name))
 
-        files, fp = db.scan(base)
-        kb, problems = check(base)  # the same check as `kb check`, weights file included
-        if problems:
-            raise InvalidKnowledgeBase(problems)
-        weights = load_weights(base)
-        step("database")
-        index.build(kb, files, fp, [])
-        site = build_site(kb, weights, db.build_dir(base), src=src, database=db.db_path(base), draws=draws, step=step, mkdocs=mkdocs)
-        progress.update(task, description="done", completed=len(STAGES))
-    message(f"check: ok ({len(kb.claims)} claims)")
+        outcome = pipeline.build(base, pipeline.Settings(draws=draws), step=step, force=force)
+        progress.update(task, description="done", completed=len(pipeline.STEPS))
+    message("check: unchanged" if outcome.claims is None else f"check: ok ({outcome.claims} claims)")
     message(f"database: {db.db_path(base).relative_to(base).as_posix()}")
-    message(f"site: {site.relative_to(base).as_posix()}/index.html")
+    if outcome.skipped:
+        message(f"skipped (inputs unchanged): {', '.join(outcome.skipped)}")
+    message(f"site: {outcome.site.relative_to(base).as_posix()}/index.html")
 
 
 def register(app: typer.Typer) -> None:

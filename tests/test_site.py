@@ -15,7 +15,6 @@ import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -24,7 +23,6 @@ from typer.testing import CliRunner
 from cli.app import app
 from kb import audit, yamlio
 from kb.models import Claim
-from kb.render import mkdocs_hooks
 from kb.render.pages import Renderer
 from kb.render.views import SiteData, site_data
 from kb.store import dump_record, load, load_valid
@@ -132,27 +130,20 @@ def test_in_two_keeps_order_and_reports_a_failing_child() -> None:
 def test_two_renderer_processes_write_exactly_what_one_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Above PARALLEL_ABOVE pages the renderer forks and each process writes every other page."""
     from kb.render import builder
-    from kb.render.mkdocs_process import site_project
+    from kb.render.project import site_project
 
     kb, _ = load(REPO)
     data = site_data(kb, load_weights(REPO), drift=False)
     src = site_project(REPO)
 
-    def tree(out: Path) -> dict[str, Any]:
-        """Every file in docs/, and each generated page as MkDocs gets it: front matter, body, <h1>, search sections."""
-        files = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted((out / "docs").rglob("*")) if p.is_file()}
-        manifest = json.loads((out / "html" / mkdocs_hooks.MANIFEST).read_text(encoding="utf-8"))
-        packs = {p.name: p.read_bytes() for p in (out / "html").glob("bodies-*.html")}
-        pages = {path: (e["meta"], packs[e["pack"]][e["at"] : e["at"] + e["size"]], e["h1"], e["sections"]) for path, e in manifest.items()}
-        return {"files": files, "pages": pages, "packs": len(packs)}
+    def tree(docs: Path) -> dict[str, bytes]:
+        return {p.relative_to(docs).as_posix(): p.read_bytes() for p in sorted(docs.rglob("*")) if p.is_file()}
 
     one = builder.render_docs(data, src, tmp_path / "one" / "docs", None)
     monkeypatch.setattr(builder, "PARALLEL_ABOVE", 10)
     two = builder.render_docs(data, src, tmp_path / "two" / "docs", None)
     assert one == two and len(one) > 10
-    one_tree, two_tree = tree(tmp_path / "one"), tree(tmp_path / "two")
-    assert (one_tree["packs"], two_tree["packs"]) == (1, 2)
-    assert one_tree["files"] == two_tree["files"] and one_tree["pages"] == two_tree["pages"]
+    assert tree(tmp_path / "one" / "docs") == tree(tmp_path / "two" / "docs")
 
 
 def test_strict_build_gives_every_record_a_page(built: Path) -> None:
@@ -232,53 +223,37 @@ def test_no_internal_link_is_broken(built: Path) -> None:
     assert _broken_links(built / "build" / "site") == []
 
 
-def test_generated_pages_skip_markdown_and_archived_texts_stay_out_of_search(built: Path) -> None:
-
+def test_generated_pages_are_plain_markdown_files_and_archived_texts_stay_out_of_search(built: Path) -> None:
     kb = load_valid(built)
-    assert not (built / "build" / "docs" / "findings" / f"{EXAMPLE}.md").exists()  # generated pages are virtual files
-    manifest = json.loads((built / "build" / "html" / mkdocs_hooks.MANIFEST).read_text(encoding="utf-8"))
-    entry = manifest[f"findings/{EXAMPLE}.md"]
-    assert entry["meta"]["title"] and (built / "build" / "html" / entry["pack"]).stat().st_size >= entry["at"] + entry["size"]
-    assert "<p>" in _page(built, f"findings/{EXAMPLE}.html")  # the body, put back by the hook
-    methodology = _page(built, "methodology.html")  # hand-written: still Markdown (a heading, inline code)
+    source = (built / "build" / "docs" / "findings" / f"{EXAMPLE}.md").read_text(encoding="utf-8")
+    assert source.startswith("---\ntitle: ") and '\n<div class="kb-page kb-finding">' in source  # front matter, one raw HTML block
+    assert "<p>" in _page(built, f"findings/{EXAMPLE}.html")
+    methodology = _page(built, "methodology.html")  # hand-written: Markdown (a heading, inline code)
     assert re.search(r'<h1 id="methodology[^"]*">Methodology', methodology) and "<code>kb/aggregate.py</code>" in methodology
     index = json.loads((built / "build" / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
     locations = {d["location"].split("#")[0] for d in index["docs"]}
     assert f"findings/{EXAMPLE}.html" in locations and "hypotheses/h-functional-introspection.html" in locations
     assert not [t for t in kb.texts if f"texts/{t}.html" in locations]
-    # generated pages are indexed from their lean copy (kb.render.mkdocs_hooks): sections keep their anchors
-    passages = [d for d in index["docs"] if d["location"] == f"findings/{EXAMPLE}.html#passages"]
-    assert len(passages) == 1 and "laundry" in passages[0]["text"] and "<span" not in passages[0]["text"]
+    assert any("laundry" in d["text"] for d in index["docs"] if d["location"].startswith(f"findings/{EXAMPLE}.html"))
 
 
-def test_memoized_theme_chrome_gives_byte_identical_pages(built: Path, tmp_path: Path) -> None:
-    """kb.render.chrome renders the theme once per folder for generated pages; the same project
-    built with every page rendered in full (KB_SITE_CHROME=full) must give the very same files."""
-    import subprocess
-    import sys
-
-    def build(out: Path, **env: str) -> str:
-        proc = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(built / "build" / "mkdocs.yml"), "-d", str(out)],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
-            check=False,
-        )
-        assert proc.returncode == 0, proc.stderr[-2000:]
-        return proc.stderr
-
-    memo_log, full_log = build(tmp_path / "memo"), build(tmp_path / "full", KB_SITE_CHROME="full")
-    used = re.search(r"theme chrome from the memo for (\d+) generated pages, rendered in full for (\d+)", memo_log)
-    assert used and int(used.group(1)) > 100 and int(used.group(2)) < 30, memo_log[-500:]  # it was used, for most pages
-    assert "from the memo for 0 generated pages" in full_log
-    memo = {p.relative_to(tmp_path / "memo"): p.read_bytes() for p in (tmp_path / "memo").rglob("*.html")}
-    full = {p.relative_to(tmp_path / "full"): p.read_bytes() for p in (tmp_path / "full").rglob("*.html")}
-    assert memo.keys() == full.keys() and len(memo) > 100
-    assert [str(rel) for rel in memo if memo[rel] != full[rel]] == []
+_PRIVATE = re.compile(r"^\s*(?:from|import)\s+(?:mkdocs|material)\b", re.M)
 
 
-def test_many_findings_are_grouped_and_every_link_still_lands_on_its_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_site_project_is_plain(built: Path) -> None:
+    """No hook, no plugin of ours, no import of MkDocs or its theme anywhere in kb/ or cli/: the
+    engine only ever sees build/mkdocs.yml and the files in build/docs/."""
+    import yaml
+
+    config = yaml.safe_load((built / "build" / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert "hooks" not in config and config["plugins"] == ["search", "offline"]
+    assert config["docs_dir"] == "docs" and config["site_dir"] == "site" and config["strict"] is True
+    sources = [p for folder in ("kb", "cli") for p in (REPO / folder).rglob("*.py")]
+    assert [p.name for p in sources if _PRIVATE.search(p.read_text(encoding="utf-8"))] == []
+    assert not list((REPO / "kb").rglob("*hook*")) and "mkdocs<2" not in (REPO / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_many_findings_are_grouped_and_every_link_still_lands_on_its_finding(tmp_path: Path) -> None:
     """Above the threshold (lowered here), findings share pages of PER_GROUP, one section each."""
 
     from kb.render.pages import PER_GROUP
@@ -288,9 +263,9 @@ def test_many_findings_are_grouped_and_every_link_still_lands_on_its_finding(tmp
     shutil.copytree(REPO / "site", root / "site")
     _drop_broken(root)
     _hostile_claim(root)
-    monkeypatch.setenv("KB_SITE_GROUP_ABOVE", "10")
-    result = CliRunner().invoke(app, ["site", "build", "--root", str(root), "--draws", "50"])
-    assert result.exit_code == 0, result.output
+    from kb import pipeline
+
+    pipeline.build(root, pipeline.Settings(draws=50, group=10))
     kb = load_valid(root)
     site = root / "build" / "site"
     assert len(kb.claims) > PER_GROUP  # more than one group
@@ -310,7 +285,7 @@ def test_many_findings_are_grouped_and_every_link_still_lands_on_its_finding(tmp
     assert f'href="../{anchors[EXAMPLE]}"' in forest
     assert f'href="{anchors[EXAMPLE]}"' in (site / "findings" / "index.html").read_text(encoding="utf-8").replace("../", "")
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert anchors[EXAMPLE] in {d["location"] for d in index["docs"]}
+    assert not [d for d in index["docs"] if "group-" in d["location"]]  # the explorer searches findings at this scale
     evil = (site / anchors[EVIL_ID].split("#")[0]).read_text(encoding="utf-8")
     assert "{{ 7*7 }}" in evil and '<script>alert("title")' not in evil and "<b id=kb-injected-b>" not in evil
 

@@ -1,8 +1,7 @@
 """Generated pages: Jinja2 templates (kb/templates/, autoescape on) rendered into HTML, so
 Markdown never interprets user text and Jinja never evaluates it (it only ever arrives as a
-variable). The site build packs the bodies next to docs/ with a manifest of the pages' front
-matter, from which the MkDocs hooks make the pages (see kb.render.mkdocs_hooks); `Page.markdown()`
-is the same page as one Markdown file with a raw HTML body.
+variable). Each page is written as one Markdown file (`Page.markdown()`): JSON front matter and
+the body as one raw HTML block (a <div>), which Markdown passes through untouched.
 
 Above GROUP_ABOVE findings, findings are rendered PER_GROUP to a page, one section each,
 anchored by the finding's id; every link to a finding goes through `FindingLayout.url`."""
@@ -332,7 +331,8 @@ class Renderer:
         first = sum(len(members) for members in self.layout.groups[:g]) + 1
         title = f"Findings {first:,}–{first + len(ids) - 1:,}: {ids[0]} to {ids[-1]}"
         items = [self._finding_context(self.kb.claims[cid]) for cid in ids]
-        return self.render("finding_group.html.j2", f"{self.layout.group_page(g)}.md", title, "claims/findings/", items=items)
+        meta = {"search": {"exclude": True}}  # the explorer searches findings at this scale (kb.render.builder)
+        return self.render("finding_group.html.j2", f"{self.layout.group_page(g)}.md", title, "claims/findings/", meta=meta, items=items)
 
     def tasks(self) -> list[Callable[[], Page]]:
         """Every generated page, as a function that renders it (so pages can be shared out

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kb import history
 from kb.bulk import in_two
@@ -13,6 +14,7 @@ from kb.errors import Problem
 from kb.history import Point
 from kb.models import Claim, Link
 from kb.portfolio import Explanation, HypothesisResult, compute_portfolio, evidence, explain
+from kb.render.project import Version
 from kb.store import KnowledgeBase
 from kb.vocab import Missing, Status, Stream
 from kb.weights import Weights
@@ -40,6 +42,7 @@ class SiteData:
     drift_dates: dict[str, list[Point]] = field(default_factory=dict)
     drift_commits: dict[str, list[Point]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    version: Version = field(default_factory=lambda: Version(None, None, "(not built)"))
     _contributions: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
 
     def contribution(self, hypothesis: str, claim: str) -> float | None:
@@ -84,11 +87,13 @@ def site_data(
     seed: int | None = None,
     drift: bool = True,
     problems: Sequence[Problem] = (),
+    history_cache: Path | None = None,
 ) -> SiteData:
     """Run the aggregator for both portfolio views (every counted claim; approved claims only),
     explain every hypothesis under the default view and, with `drift`, trace every hypothesis'
     credence over finding dates and the last HISTORY_COMMITS commits to claims/. `problems` (from a
-    full check) feed the reviewer dashboard's list of quotes that no longer verify."""
+    full check) feed the reviewer dashboard's list of quotes that no longer verify; `history_cache`
+    is the folder where each commit's credences are kept (kb.history.by_commit_all)."""
     evidence(kb)  # built once, before the explanations are shared out between two processes
     hids = sorted(kb.hypotheses)
     explained = in_two(hids, lambda h: explain(kb, weights, h, draws=draws, seed=seed), parallel=len(kb.claims) >= PARALLEL_ABOVE)
@@ -98,6 +103,6 @@ def site_data(
     data = SiteData(kb, weights, results, approved, explanations, problems=list(problems))
     if drift:
         data.drift_dates = history.by_date_all(kb, weights)
-        data.drift_commits = history.by_commit_all(kb.root, HISTORY_COMMITS)
+        data.drift_commits = history.by_commit_all(kb.root, HISTORY_COMMITS, cache=history_cache)
     _index(data)
     return data

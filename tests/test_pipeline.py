@@ -1,0 +1,106 @@
+"""The build pipeline (kb.pipeline): the plain project built by both engines, parts skipped when
+their inputs' content hashes did not change, credence history cached per commit."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.app import app
+from kb import history, pipeline
+from kb.store import load_valid
+from tests.conftest import EXAMPLE, REPO
+
+DRAWS = "50"
+
+
+def _pages(root: Path) -> list[str]:
+    kb = load_valid(root)
+    folders = {
+        "hypotheses": kb.hypotheses,
+        "findings": kb.claims,
+        "confounds": kb.confounds,
+        "models": kb.models,
+        "works": kb.sources,
+        "texts": kb.texts,
+    }
+    return [f"{folder}/{rid}.html" for folder, records in folders.items() for rid in records]
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_both_engines_build_the_same_project_with_a_page_for_every_record(kb_root: Path, engine: str) -> None:
+    result = CliRunner().invoke(app, ["site", "build", "--root", str(kb_root), "--draws", DRAWS, "--engine", engine])
+    assert result.exit_code == 0, result.output
+    site = kb_root / "build" / "site"
+    expected = [*_pages(kb_root), "index.html", "explorer.html", "glossary.html", "methodology.html", "about.html"]
+    assert [p for p in expected if not (site / p).is_file()] == []
+    finding = (site / "findings" / f"{EXAMPLE}.html").read_text(encoding="utf-8")
+    assert "Portfolio at an uncommitted working tree" in finding and "MIT licence" in finding  # the footer's version line
+    assert "unpkg.com" not in finding and "javascripts/vendor/iframe-worker-shim.js" in finding
+
+
+def test_an_unknown_engine_is_a_usage_error(kb_root: Path) -> None:
+    result = CliRunner().invoke(app, ["site", "build", "--root", str(kb_root), "--engine", "sphinx"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_kb_build_twice_skips_every_part_and_a_changed_claim_rebuilds(kb_root: Path) -> None:
+    first = CliRunner().invoke(app, ["build", "--root", str(kb_root), "--draws", DRAWS])
+    assert first.exit_code == 0, first.output
+    index = kb_root / "build" / "site" / "index.html"
+    built_at = index.stat().st_mtime_ns
+    again = CliRunner().invoke(app, ["build", "--root", str(kb_root), "--draws", DRAWS])
+    assert again.exit_code == 0, again.output
+    assert "skipped (inputs unchanged): check, database, aggregate, render, site" in again.stderr
+    assert index.stat().st_mtime_ns == built_at
+    claim = kb_root / "claims" / "findings" / f"{EXAMPLE}.yaml"
+    claim.write_text(claim.read_text(encoding="utf-8").replace("title: ", "title: Edited ", 1), encoding="utf-8")
+    changed = CliRunner().invoke(app, ["build", "--root", str(kb_root), "--draws", DRAWS])
+    assert changed.exit_code == 0, changed.output
+    assert "skipped" not in changed.stderr and "check: ok (1 claims)" in changed.stderr
+    assert "Edited " in (kb_root / "build" / "site" / "findings" / f"{EXAMPLE}.html").read_text(encoding="utf-8")
+
+
+def test_a_different_draw_count_is_a_different_input(kb_root: Path) -> None:
+    pipeline.build(kb_root, pipeline.Settings(draws=50))
+    outcome = pipeline.build(kb_root, pipeline.Settings(draws=60))
+    assert outcome.skipped == ["check", "database"]
+
+
+def test_a_failed_check_leaves_no_stamp_and_names_the_file(kb_root: Path) -> None:
+    pipeline.build(kb_root, pipeline.Settings(draws=50))
+    claim = kb_root / "claims" / "findings" / f"{EXAMPLE}.yaml"
+    claim.write_text(claim.read_text(encoding="utf-8").replace("kind: ", "kind: not-a-kind-", 1), encoding="utf-8")
+    before = (kb_root / "build" / "stamps.json").read_bytes()
+    result = CliRunner().invoke(app, ["build", "--root", str(kb_root), "--draws", DRAWS])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"claims/findings/{EXAMPLE}.yaml" in result.stderr
+    assert (kb_root / "build" / "stamps.json").read_bytes() == before
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+def test_credence_history_is_cached_per_commit_and_equals_a_fresh_computation(kb_root: Path) -> None:
+    _git(kb_root, "init", "-q")
+    _git(kb_root, "-c", "user.name=t", "-c", "user.email=t@t", "add", "claims")
+    _git(kb_root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "one")
+    shutil.copy(REPO / "claims" / "findings" / "steering-resistance-self-correction.yaml", kb_root / "claims" / "findings" / "copy.yaml")
+    text = (kb_root / "claims" / "findings" / "copy.yaml").read_text(encoding="utf-8")
+    (kb_root / "claims" / "findings" / "copy.yaml").write_text(text.replace(f"id: {EXAMPLE}", "id: copy", 1), encoding="utf-8")
+    _git(kb_root, "-c", "user.name=t", "-c", "user.email=t@t", "add", "claims")
+    _git(kb_root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "two")
+    cache = kb_root / "build" / "cache"
+    fresh = history.by_commit_all(kb_root, draws=100)
+    first = history.by_commit_all(kb_root, draws=100, cache=cache)
+    assert len(list(cache.glob("*.json"))) == 2 and first == fresh
+    for stored in cache.glob("*.json"):  # a cached commit is read back, never recomputed
+        stored.write_text(stored.read_text(encoding="utf-8").replace('"n_claims": ', '"n_claims": 100'), encoding="utf-8")
+    second = history.by_commit_all(kb_root, draws=100, cache=cache)
+    assert all(p.n_claims >= 100 for points in second.values() for p in points)
+    assert [p.commit for p in second["h-functional-introspection"]] == [p.commit for p in fresh["h-functional-introspection"]]
