@@ -15,6 +15,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -415,13 +416,28 @@ def browser(served: str) -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser: object) -> Iterator[object]:
+def page(browser: object, served: str) -> Iterator[object]:
+    """A fresh page; fails the test if the page asked anything of another origin than the site's."""
     context = browser.new_context()  # type: ignore[attr-defined]
+    foreign: list[str] = []
+    context.on("request", lambda r: None if r.url.startswith((served + "/", "data:", "blob:", "about:")) else foreign.append(r.url))
     pg = context.new_page()
     pg.dialogs = []
     pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
     yield pg
     context.close()
+    assert foreign == [], f"requests outside the site's origin: {foreign[:5]}"
+
+
+def _search(pg: Any, words: str) -> Any:
+    """Type into the theme's search once its index is loaded (the result meta leaves 'Initializing
+    search' only when the search worker reports ready); returns the results' first item."""
+    pg.locator("label.md-search__icon, .md-search__input").first.click()
+    pg.wait_for_function(
+        "() => { const m = document.querySelector('.md-search-result__meta'); return m && !/Initializing/.test(m.textContent); }"
+    )
+    pg.locator("input.md-search__input").press_sequentially(words)  # keystrokes: the theme searches on key events
+    return pg.locator(".md-search-result__item").first
 
 
 @pytest.mark.browser
@@ -436,10 +452,9 @@ def test_browser_home_shows_the_portfolio(page: object, served: str, built: Path
 def test_browser_search_finds_a_finding_and_follows_it(page: object, served: str) -> None:
     pg = page
     pg.goto(f"{served}/index.html")  # type: ignore[attr-defined]
-    pg.locator("label.md-search__icon, .md-search__input").first.click()  # type: ignore[attr-defined]
-    pg.locator("input.md-search__input").fill("laundry")  # type: ignore[attr-defined]
+    _search(pg, "laundry").wait_for()
     hit = pg.locator(f'.md-search-result a[href*="findings/{EXAMPLE}.html"]').first  # type: ignore[attr-defined]
-    hit.wait_for(timeout=15_000)
+    hit.wait_for()
     hit.click()
     pg.wait_for_url(f"**/findings/{EXAMPLE}.html*")  # type: ignore[attr-defined]
     assert pg.locator("h1").first.inner_text().startswith("Large models sometimes notice")  # type: ignore[attr-defined]
@@ -451,7 +466,7 @@ def test_browser_hypothesis_page_draws_its_charts(page: object, served: str) -> 
     pg.goto(f"{served}/hypotheses/h-functional-introspection.html")  # type: ignore[attr-defined]
     forest = pg.locator("svg.kb-forest")  # type: ignore[attr-defined]
     assert forest.count() == 1 and forest.locator("rect.kb-bar").count() >= 1
-    assert forest.get_attribute("role") == "img" and forest.locator("title").count() >= 1
+    assert forest.get_attribute("role") == "group" and forest.locator("title").count() >= 1  # its bars are links
     assert pg.locator("svg.kb-sweep polyline").count() == 1  # type: ignore[attr-defined]
     drift = pg.locator("svg.kb-drift").first  # type: ignore[attr-defined]
     assert drift.locator("circle.kb-post").count() >= 1 and drift.is_visible()
@@ -470,7 +485,17 @@ def test_browser_explorer_filters_and_counts(page: object, served: str, built: P
     pg.locator("select[name=stream]").select_option("introspection")  # type: ignore[attr-defined]
     n = int(pg.locator("#kb-count").inner_text())  # type: ignore[attr-defined]
     assert 0 < n < total and pg.locator("#kb-table tbody tr").count() == n  # type: ignore[attr-defined]
+    pg.locator("select[name=hypothesis]").select_option("h-functional-introspection")  # type: ignore[attr-defined]
+    both = pg.locator("#kb-count").inner_text()  # type: ignore[attr-defined]
+    assert "stream=introspection" in pg.url and "hypothesis=h-functional-introspection" in pg.url  # type: ignore[attr-defined]
+    pg.reload()  # type: ignore[attr-defined]
+    pg.wait_for_selector("#kb-explorer[data-ready=true]")  # type: ignore[attr-defined]
+    assert pg.locator("select[name=stream]").input_value() == "introspection"  # type: ignore[attr-defined]
+    assert pg.locator("#kb-count").inner_text() == both  # type: ignore[attr-defined]
+    titles = pg.locator("select[name=hypothesis] option").all_inner_texts()  # type: ignore[attr-defined]
+    assert load_valid(built).hypotheses["h-functional-introspection"].title in titles
     pg.locator("select[name=stream]").select_option("")  # type: ignore[attr-defined]
+    pg.locator("select[name=hypothesis]").select_option("")  # type: ignore[attr-defined]
     pg.locator("input[name=q]").fill(EXAMPLE)  # type: ignore[attr-defined]
     assert pg.locator("#kb-count").inner_text() == "1"  # type: ignore[attr-defined]
 
@@ -481,13 +506,18 @@ def test_browser_locator_leads_to_its_highlighted_line(page: object, served: str
     pg.goto(f"{served}/findings/{EXAMPLE}.html")  # type: ignore[attr-defined]
     assert pg.locator(".kb-context mark").count() >= 1  # type: ignore[attr-defined]
     pg.locator("a.kb-locator").first.click()  # type: ignore[attr-defined]
-    pg.wait_for_url("**/texts/cognitive-revolution-berg-2026.html#L337")  # type: ignore[attr-defined]
+    pg.wait_for_url("**/texts/cognitive-revolution-berg-2026.html?to=*#L337")  # type: ignore[attr-defined]
+    last = int(pg.evaluate("new URLSearchParams(location.search).get('to')"))  # type: ignore[attr-defined]
+    assert last > 337
     line = pg.locator("#L337")  # type: ignore[attr-defined]
-    assert line.is_visible()
+    assert line.is_visible() and line.is_visible()
     assert pg.evaluate("document.querySelector(':target').id") == "L337"  # type: ignore[attr-defined]
-    bg = pg.evaluate("getComputedStyle(document.querySelector('#L337')).backgroundColor")  # type: ignore[attr-defined]
-    assert bg not in ("rgba(0, 0, 0, 0)", "transparent")
-    span = pg.evaluate("[...Array(8).keys()].map(i => document.getElementById('L' + (337 + i)).textContent).join(' ')")  # type: ignore[attr-defined]
+    lit = pg.evaluate(
+        "[...document.querySelectorAll('.kb-line')].filter(l => getComputedStyle(l).backgroundColor !== 'rgba(0, 0, 0, 0)').map(l => l.id)"
+    )  # type: ignore[attr-defined]
+    assert lit == [f"L{n}" for n in range(337, last + 1)]  # the whole range, nothing else
+    assert pg.evaluate("document.getElementById('L337').getBoundingClientRect().top < innerHeight")  # type: ignore[attr-defined]
+    span = pg.evaluate(f"[...Array({last - 336}).keys()].map(i => document.getElementById('L' + (337 + i)).textContent).join(' ')")  # type: ignore[attr-defined]
     assert "high single digit percent" in span
 
 
@@ -503,10 +533,7 @@ def test_browser_hostile_finding_runs_nothing(page: object, served: str) -> None
     pg.locator("input[name=q]").fill("zyxwvut")  # type: ignore[attr-defined]
     assert pg.locator("#kb-count").inner_text() == "1"  # type: ignore[attr-defined]
     assert pg.locator("#kb-table tbody tr a").inner_text() == EVIL_TITLE  # type: ignore[attr-defined]
-    pg.locator("label.md-search__icon, .md-search__input").first.click()  # type: ignore[attr-defined]
-    pg.locator("input.md-search__input").fill("zyxwvut")  # type: ignore[attr-defined]
-    pg.locator(".md-search-result__item").first.wait_for(timeout=15_000)  # type: ignore[attr-defined]
-    pg.wait_for_timeout(300)  # type: ignore[attr-defined]
+    _search(pg, "zyxwvut").wait_for()
     assert pg.locator("#kb-injected, #kb-injected-b").count() == 0  # type: ignore[attr-defined]
     assert pg.dialogs == []  # type: ignore[attr-defined]
     pg.goto(f"{served}/findings/{EVIL_ID}.html")  # type: ignore[attr-defined]
@@ -524,3 +551,45 @@ def test_kb_build_runs_every_stage_with_progress_on_stderr(kb_root: Path) -> Non
     assert not (kb_root / "site" / "site").exists() and sorted(p.name for p in (kb_root / "site").iterdir()) == sorted(
         p.name for p in (REPO / "site").iterdir()
     )
+
+
+PHONE = {"width": 390, "height": 844}
+EVERY_KIND = (
+    "index.html",
+    "hypotheses/h-functional-introspection.html",
+    f"findings/{EXAMPLE}.html",
+    "explorer.html",
+    "texts/cognitive-revolution-berg-2026.html",
+)
+LONG = ("discrepancies.html", "hypotheses/index.html", "works/index.html", "findings/index.html", "reviewers.html", "glossary.html")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", EVERY_KIND + LONG)
+def test_browser_no_page_scrolls_sideways_on_a_phone(browser: Any, served: str, path: str) -> None:
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
+    pg = context.new_page()
+    pg.goto(f"{served}/{path}")
+    pg.wait_for_load_state("load")
+    wide = pg.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    smallest = pg.evaluate(
+        "() => Math.min(...[...document.querySelectorAll('svg.kb-chart text')].filter(t => t.getBoundingClientRect().height > 0 && t.getScreenCTM())"
+        ".map(t => parseFloat(getComputedStyle(t).fontSize) * Math.hypot(t.getScreenCTM().a, t.getScreenCTM().b)), 99)"
+    )
+    context.close()
+    assert wide <= 0, f"{path} is {wide}px wider than the phone"
+    assert smallest >= 9, f"{path}: chart text shrinks to {smallest:.1f}px"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", EVERY_KIND)
+def test_browser_axe_finds_no_serious_accessibility_violation(page: Any, served: str, path: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(f"{served}/{path}")
+    page.wait_for_load_state("load")
+    if path == "explorer.html":
+        page.wait_for_selector("#kb-explorer[data-ready=true]")
+    violations = Axe().run(page).response["violations"]
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in violations if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious

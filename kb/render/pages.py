@@ -184,11 +184,26 @@ class Renderer:
                 return base + self.layout.url(id, anchor)
             return f"{base}{kind}/{id}.html" + (f"#{anchor}" if anchor else "")
 
+        def range_href(loc: Any) -> str:
+            """A locator's lines in its archived text: the first line's anchor, and `to` (the last
+            line) for site/docs/javascripts/lines.js to highlight the whole range."""
+            first, last = loc.lines
+            return f"{base}texts/{loc.text}.html" + (f"?to={last}" if last != first else "") + f"#L{first}"
+
         def claim_link(c: Claim) -> Markup:
             return Markup(f'<a href="{escape(href("findings", c.id))}">{escape(c.title)}</a>')  # noqa: S704 - escaped
 
         body = self.env.get_template(template).render(
-            kb=self.kb, data=self.data, base=base, href=href, claim_link=claim_link, source=source, title=title, page_path=path, **context
+            kb=self.kb,
+            data=self.data,
+            base=base,
+            href=href,
+            range_href=range_href,
+            claim_link=claim_link,
+            source=source,
+            title=title,
+            page_path=path,
+            **context,
         )
         return Page(path, title, body, meta or {})
 
