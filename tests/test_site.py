@@ -593,3 +593,52 @@ def test_browser_axe_finds_no_serious_accessibility_violation(page: Any, served:
     violations = Axe().run(page).response["violations"]
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in violations if v["impact"] in ("serious", "critical")]
     assert serious == [], serious
+
+
+# --- words a reader can trust ---------------------------------------------------------------------
+
+_TERM_CALL = re.compile(r"\bterm\('([^']+)'")
+
+
+def test_every_term_the_templates_use_is_defined_in_the_glossary(built: Path) -> None:
+    from kb.render.notes import TERMS, slug
+    from kb.render.pages import TEMPLATES
+
+    used = {name for path in TEMPLATES.glob("*.j2") for name in _TERM_CALL.findall(path.read_text(encoding="utf-8"))}
+    assert used and used <= set(TERMS), used - set(TERMS)
+    glossary = html.unescape(_page(built, "glossary.html"))
+    for name, meaning in TERMS.items():
+        assert f'id="{slug(name)}"' in glossary and meaning in glossary, name
+    assert {"dB", "cluster", "grade", "top driver", "fragile", "flip set", "profile", "credence", "interval"} <= set(TERMS)
+
+
+def test_home_says_what_a_credence_is_before_any_number(built: Path) -> None:
+    body = _page(built, "index.html").split('<div class="kb-page', 1)[1]
+    first_number = re.search(r"\d+(\.\d+)?%", body)
+    assert first_number is not None
+    assert 0 <= body.index('id="what-a-credence-is"') < first_number.start()
+    assert "not</em> a measured probability, a verdict" in body
+
+
+def test_each_hypothesis_on_home_has_a_robustness_note_and_every_credence_an_interval(built: Path) -> None:
+    kb = load_valid(built)
+    home = _page(built, "index.html")
+    assert home.count('class="kb-note"') == len(kb.hypotheses)
+    assert "all of it from unreviewed drafts" in html.unescape(home)  # the shipped claims are all drafts
+    index = _page(built, "hypotheses/index.html")
+    assert len(re.findall(r"\d+%\s*\(\d+(\.\d+)?%–\d+(\.\d+)?%\)", index)) == len(kb.hypotheses)
+
+
+def test_robustness_note_of_one_podcast_claim_says_so(kb_root: Path) -> None:
+    from kb.render.notes import robustness
+
+    kb = load_valid(kb_root)
+    data = site_data(kb, load_weights(kb_root), draws=50, drift=False)
+    note = robustness(kb, data.results["h-functional-introspection"], data.explanations["h-functional-introspection"])
+    assert (
+        note
+        == "1 finding: all of the weight comes through one podcast; all of it second-hand, unpublished or anecdotal; all of it from unreviewed drafts."
+    )
+    assert robustness(kb, data.results["h-steering-artefact"], data.explanations["h-steering-artefact"]).startswith(
+        ("No counted finding", "1 finding")
+    )

@@ -22,6 +22,7 @@ from kb import audit
 from kb.history import HISTORY_DRAWS, Point
 from kb.models import Claim, Hypothesis
 from kb.render import passages, svg
+from kb.render.notes import TERMS, slug
 from kb.render.views import NOT_COUNTED, SiteData
 from kb.vocab import ALL_VOCABULARIES, Bearing, Controlled, Kind, Missing, Stream
 
@@ -184,6 +185,12 @@ class Renderer:
                 return base + self.layout.url(id, anchor)
             return f"{base}{kind}/{id}.html" + (f"#{anchor}" if anchor else "")
 
+        def term(name: str, shown: str | None = None) -> Markup:
+            """A term the glossary defines (kb.render.notes.TERMS), linked to its definition."""
+            if name not in TERMS:
+                raise KeyError(f"{name!r} is not in the glossary (kb.render.notes.TERMS)")
+            return Markup(f'<a class="kb-term" href="{base}glossary.html#{slug(name)}">{escape(shown or name)}</a>')  # noqa: S704 - escaped
+
         def range_href(loc: Any) -> str:
             """A locator's lines in its archived text: the first line's anchor, and `to` (the last
             line) for site/docs/javascripts/lines.js to highlight the whole range."""
@@ -199,6 +206,7 @@ class Renderer:
             base=base,
             href=href,
             range_href=range_href,
+            term=term,
             claim_link=claim_link,
             source=source,
             title=title,
@@ -364,7 +372,13 @@ class Renderer:
             ("works.html.j2", "works/index.md", "Works", "claims/sources/", {}),
             ("texts.html.j2", "texts/index.md", "Archived texts", "claims/texts/", {}),
             ("discrepancies.html.j2", "discrepancies.md", "Discrepancies", "claims/discrepancies/", {"ctx": self._discrepancy_contexts()}),
-            ("glossary.html.j2", "glossary.md", "Glossary", "kb/vocab.py and claims/findings/", {"vocabularies": ALL_VOCABULARIES}),
+            (
+                "glossary.html.j2",
+                "glossary.md",
+                "Glossary",
+                "kb/render/notes.py, kb/vocab.py and claims/findings/",
+                {"vocabularies": ALL_VOCABULARIES, "terms": TERMS, "term_slug": slug},
+            ),
             ("explorer.html.j2", "explorer.md", "Explorer", "claims/findings/", {}),
             ("downloads.html.j2", "downloads.md", "Downloads", "claims/", {}),
         ]
