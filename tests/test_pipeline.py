@@ -104,3 +104,29 @@ def test_credence_history_is_cached_per_commit_and_equals_a_fresh_computation(kb
     second = history.by_commit_all(kb_root, draws=100, cache=cache)
     assert all(p.n_claims >= 100 for points in second.values() for p in points)
     assert [p.commit for p in second["h-functional-introspection"]] == [p.commit for p in fresh["h-functional-introspection"]]
+
+
+def test_changes_page_and_atom_feed_list_what_each_commit_moved_and_which_claims(kb_root: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    _git(kb_root, "init", "-q")
+    _git(kb_root, "-c", "user.name=t", "-c", "user.email=t@t", "add", "claims")
+    _git(kb_root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "one")
+    text = (kb_root / "claims" / "findings" / f"{EXAMPLE}.yaml").read_text(encoding="utf-8")
+    (kb_root / "claims" / "findings" / "copy.yaml").write_text(text.replace(f"id: {EXAMPLE}", "id: copy", 1), encoding="utf-8")
+    _git(kb_root, "-c", "user.name=t", "-c", "user.email=t@t", "add", "claims")
+    _git(kb_root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "two")
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=kb_root, capture_output=True, text=True, check=True).stdout.strip()
+    pipeline.build(kb_root, pipeline.Settings(draws=200))
+    site = kb_root / "build" / "site"
+    page = (site / "changes.html").read_text(encoding="utf-8")
+    assert f'id="commit-{head[:10]}"' in page and 'added <a href="findings/copy.html">' in page
+    assert "points)" in page or "No credence moved by half a point or more." in page  # a restatement adds little
+    feed = ET.fromstring((site / "changes.xml").read_bytes())
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = feed.findall("a:entry", ns)
+    assert len(entries) == 1 and "added copy" in (entries[0].findtext("a:summary", namespaces=ns) or "")
+    footer = (site / "index.html").read_text(encoding="utf-8")
+    assert f"Portfolio at commit {head[:10]}" in footer and "MIT licence" in footer
+    portfolio = (site / "downloads" / "portfolio.json").read_text(encoding="utf-8")
+    assert f"commit {head[:10]}" in portfolio

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kb.render.changes import atom
 from kb.render.views import SiteData
 
 CSV_COLUMNS = ("id", "title", "kind", "stream", "status", "statement", "date", "models", "links", "confounds", "provenance", "locators")
@@ -69,9 +70,13 @@ def write_data(data: SiteData, docs: Path, database: Path | None, finding_url: C
     records = claims_json(data)
     _dump(docs / "downloads" / "claims.json", records)
     (docs / "downloads" / "claims.csv").write_text(claims_csv(records), encoding="utf-8")
+    (docs / "changes.xml").write_text(
+        atom(data.changes, "AI consciousness evidence portfolio: changes", "changes.html", data.version.built), encoding="utf-8"
+    )
     _dump(
         docs / "downloads" / "portfolio.json",
         {
+            "version": data.version.line(),
             "default": [r.to_json() for r in data.results.values()],
             "approved_only": [r.to_json() for r in data.approved.values()],
         },

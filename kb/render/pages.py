@@ -381,6 +381,7 @@ class Renderer:
             ),
             ("explorer.html.j2", "explorer.md", "Explorer", "claims/findings/", {}),
             ("downloads.html.j2", "downloads.md", "Downloads", "claims/", {}),
+            ("changes.html.j2", "changes.md", "Changes", "git history of claims/", {"items": self.data.changes}),
         ]
         for template, path, title, source, more in simple:
             out.append(partial(self.render, template, path, title, source, **more))

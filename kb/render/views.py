@@ -14,6 +14,7 @@ from kb.errors import Problem
 from kb.history import Point
 from kb.models import Claim, Link
 from kb.portfolio import Explanation, HypothesisResult, compute_portfolio, evidence, explain
+from kb.render.changes import Change, changes
 from kb.render.notes import robustness
 from kb.render.project import Version
 from kb.store import KnowledgeBase
@@ -43,6 +44,7 @@ class SiteData:
     drift_dates: dict[str, list[Point]] = field(default_factory=dict)
     drift_commits: dict[str, list[Point]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)  # newest first (kb.render.changes)
     notes: dict[str, str] = field(default_factory=dict)  # per hypothesis: kb.render.notes.robustness
     version: Version = field(default_factory=lambda: Version(None, None, "(not built)"))
     _contributions: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
@@ -106,6 +108,7 @@ def site_data(
     if drift:
         data.drift_dates = history.by_date_all(kb, weights)
         data.drift_commits = history.by_commit_all(kb.root, HISTORY_COMMITS, cache=history_cache)
+        data.changes = changes(kb.root, data.drift_commits)
     data.notes = {h: robustness(kb, results[h], explanations[h]) for h in hids}
     _index(data)
     return data
