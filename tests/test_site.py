@@ -19,6 +19,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cli.app import app
@@ -642,3 +644,29 @@ def test_robustness_note_of_one_podcast_claim_says_so(kb_root: Path) -> None:
     assert robustness(kb, data.results["h-steering-artefact"], data.explanations["h-steering-artefact"]).startswith(
         ("No counted finding", "1 finding")
     )
+
+
+@pytest.mark.parametrize("path", ["discrepancies.html", "hypotheses/h-functional-introspection.html", "works/index.html"])
+def test_long_pages_open_with_a_summary_and_a_table_of_contents(built: Path, path: str) -> None:
+    text = _page(built, path)
+    body = text.split('<div class="kb-page', 1)[1]
+    sections = re.findall(r'<h2 id="([^"]+)">', body)
+    toc = re.search(r'<nav class="kb-toc"[^>]*>(.*?)</nav>', body, re.S)
+    assert toc is not None and len(sections) >= 4
+    assert re.findall(r'href="#([^"]+)"', toc.group(1)) == sections  # every section, in order
+    summary = body.index('class="kb-summary"')
+    assert summary < toc.start() < body.index("<h2")
+
+
+@given(st.lists(st.tuples(st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True), st.text(max_size=20)), max_size=8))
+def test_a_table_of_contents_lists_every_section_once_and_only_from_four(sections: list[tuple[str, str]]) -> None:
+    from kb.render.pages import TOC_FROM, with_toc
+
+    body = '<h1 id="t">T</h1>\n' + "".join(f'<h2 id="{sid}">{html.escape(label)}</h2><p>x</p>' for sid, label in sections)
+    out = with_toc(body)
+    if len(sections) < TOC_FROM:
+        assert out == body
+    else:
+        nav = re.search(r"<nav[^>]*>(.*?)</nav>", out, re.S)
+        assert nav is not None and re.findall(r'href="#([^"]+)"', nav.group(1)) == [sid for sid, _ in sections]
+        assert out.replace(nav.group(0) + "\n", "") == body

@@ -9,6 +9,7 @@ anchored by the finding's id; every link to a finding goes through `FindingLayou
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -123,6 +124,25 @@ def environment() -> jinja2.Environment:
     return env
 
 
+TOC_FROM = 4  # sections: a page with this many h2 headings gets a table of contents on top
+_H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+_SUMMARY = re.compile(r'<p class="kb-summary"[^>]*>.*?</p>\n?', re.S)
+_H1_END = re.compile(r"</h1>\n?")
+
+
+def with_toc(body: str) -> str:
+    """The body with a table of contents of its h2 sections after its summary (or its h1) when it
+    has TOC_FROM sections or more: the theme's own table of contents sees only Markdown headings."""
+    sections = _H2.findall(body)
+    at = _SUMMARY.search(body) or _H1_END.search(body)
+    if len(sections) < TOC_FROM or at is None:
+        return body
+    items = "".join(f'<li><a href="#{sid}">{_TAGS.sub("", label).strip()}</a></li>' for sid, label in sections)
+    toc = f'<nav class="kb-toc" aria-label="On this page"><strong>On this page</strong><ol>{items}</ol></nav>\n'
+    return body[: at.end()] + toc + body[at.end() :]
+
+
 def show(value: Any) -> str:
     """A field for display: typed missing values spelled out, enums by value, None as a dash."""
     if value is None:
@@ -213,7 +233,7 @@ class Renderer:
             page_path=path,
             **context,
         )
-        return Page(path, title, body, meta or {})
+        return Page(path, title, with_toc(body), meta or {})
 
     # --- portfolio ------------------------------------------------------------------------------
 
