@@ -8,6 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cli.app import app
@@ -130,3 +132,42 @@ def test_changes_page_and_atom_feed_list_what_each_commit_moved_and_which_claims
     assert f"Portfolio at commit {head[:10]}" in footer and "MIT licence" in footer
     portfolio = (site / "downloads" / "portfolio.json").read_text(encoding="utf-8")
     assert f"commit {head[:10]}" in portfolio
+
+
+SERVE_LOG = """INFO    -  Building documentation...
+INFO    -  Cleaning site directory
+INFO    -  The following pages exist in the docs directory, but are not included in the "nav" configuration:
+  - findings/a.md
+  - findings/b.md
+INFO    -  Documentation built in 10.59 seconds
+INFO    -  [11:22:27] Watching paths for changes: 'build/docs', 'build/mkdocs.yml'
+INFO    -  [11:22:27] Serving on http://127.0.0.1:8799/
+INFO    -  [11:23:01] Detected file changes
+INFO    -  Building documentation...
+INFO    -  [11:23:09] Reloading browsers
+WARNING -  Doc file 'x.md' contains a link 'y.md', but the target is not found among documentation files.
+"""
+
+
+def test_kb_site_serve_prints_the_address_rebuild_notices_and_problems_only() -> None:
+    from kb.render.project import serve_lines
+
+    shown = list(serve_lines(iter(SERVE_LOG.splitlines(keepends=True))))
+    assert shown == [
+        "Building documentation...",
+        "[11:22:27] Serving on http://127.0.0.1:8799/",
+        "[11:23:01] Detected file changes",
+        "Building documentation...",
+        "[11:23:09] Reloading browsers",
+        "WARNING -  Doc file 'x.md' contains a link 'y.md', but the target is not found among documentation files.",
+    ]
+
+
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n"), max_size=60), max_size=30))
+def test_serve_output_keeps_only_lines_a_person_needs(lines: list[str]) -> None:
+    from kb.render.project import NEEDED, serve_lines
+
+    shown = list(serve_lines(iter(line + "\n" for line in lines)))
+    assert len(shown) <= len(lines)
+    assert all(any(word in line for word in NEEDED) for line in shown)
+    assert len(shown) == sum(1 for line in lines if any(w in line for w in NEEDED) and "not included in the" not in line)
