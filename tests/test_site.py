@@ -670,3 +670,19 @@ def test_a_table_of_contents_lists_every_section_once_and_only_from_four(section
         nav = re.search(r"<nav[^>]*>(.*?)</nav>", out, re.S)
         assert nav is not None and re.findall(r'href="#([^"]+)"', nav.group(1)) == [sid for sid, _ in sections]
         assert out.replace(nav.group(0) + "\n", "") == body
+
+
+@pytest.mark.browser
+def test_browser_opened_from_disk_says_what_needs_a_server_and_search_still_works(browser: Any, built: Path) -> None:
+    """From file://, search runs through the vendored iframe-worker shim; no request leaves the disk."""
+    context = browser.new_context()
+    asked: list[str] = []
+    context.on("request", lambda r: asked.append(r.url))
+    pg = context.new_page()
+    pg.goto((built / "build" / "site" / "index.html").as_uri())
+    note = pg.locator("#kb-disk-note")
+    note.wait_for()
+    assert "explorer" in note.inner_text() and "kb site serve" in note.inner_text()
+    _search(pg, "laundry").wait_for()
+    context.close()
+    assert [u for u in asked if not u.startswith(("file://", "data:", "blob:", "about:"))] == []

@@ -4,9 +4,10 @@ hand-written pages copied from site/docs/ and the data files, write the plain bu
 (kb.render.project) and run the engine on it. Nothing is ever written into site/ or claims/.
 
 Search: the theme indexes every page but the archived texts (long, and quoted where it matters on
-the finding pages). Above GROUP_ABOVE findings the finding pages leave the theme's index too:
-its index is one JSON file every reader downloads, and at 50k findings it would run to hundreds
-of megabytes; the explorer searches every finding's title and statement from data/findings.json."""
+the finding pages). Above SEARCHED_UP_TO findings the finding pages leave the theme's index too:
+its index is one JSON file every reader downloads (at 50k findings it would run to hundreds of
+megabytes), and parsing every finding page for it was a third of the engine's time at 1k; the
+explorer searches every finding's title and statement from data/findings.json at any size."""
 
 from __future__ import annotations
 

@@ -44,6 +44,7 @@ FOREST_MAX = 150  # findings drawn in a hypothesis' contribution chart (the larg
 MATRIX_BEARINGS = ("supports", "undermines", "mixed", "neutral")  # the model page's columns
 GROUP_ABOVE = 2000  # more findings than this: grouped pages
 PER_GROUP = 100  # findings per grouped page
+SEARCHED_UP_TO = 500  # findings: above this the theme's search index leaves finding pages to the explorer
 # characters that could open a tag or an entity in MkDocs' unescaped <title>: swapped for look-alikes
 _TITLE_SAFE = str.maketrans({"<": "‹", ">": "›", "&": "＋", '"': "”", "`": "‘", "\n": " "})
 
@@ -366,7 +367,8 @@ class Renderer:
 
     def finding(self, c: Claim) -> Page:
         context = self._finding_context(c)
-        return self.render("finding.html.j2", f"findings/{c.id}.md", c.title, **context)
+        meta = {"search": {"exclude": True}} if len(self.kb.claims) > SEARCHED_UP_TO else None  # see kb.render.builder
+        return self.render("finding.html.j2", f"findings/{c.id}.md", c.title, meta=meta, **context)
 
     def finding_group(self, g: int) -> Page:
         """One grouped page: the findings of group `g`, one section each."""
