@@ -1,5 +1,7 @@
-"""The floor for a full build: parse the same YAML files with PyYAML's C loader and insert the same
-rows with sqlite3 `executemany` in one transaction. Nothing is validated or checked.
+"""The floor for a full build: parse the same YAML files with the tool's own YAML node builder
+(kb.yamlio.parse: libyaml's parser, a direct builder) with the cyclic GC paused as the tool pauses
+it (kb.bulk.gc_paused), and insert the same rows with sqlite3 `executemany` in one transaction.
+Nothing is validated or checked: the difference to `kb db build` is the checking and the models.
 
     python benchmarks/floor.py ROOT OUT.sqlite
 """
@@ -11,7 +13,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
-import yaml
+from kb.bulk import gc_paused
+from kb.yamlio import parse
 
 FOLDERS = ("findings", "hypotheses", "confounds", "models", "sources", "texts", "discrepancies")
 
@@ -19,9 +22,7 @@ FOLDERS = ("findings", "hypotheses", "confounds", "models", "sources", "texts", 
 def main(root: Path, out: Path) -> None:
     records: dict[str, list[dict]] = {}  # type: ignore[type-arg]
     for folder in FOLDERS:
-        records[folder] = [
-            yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) for p in sorted((root / "claims" / folder).rglob("*.yaml"))
-        ]
+        records[folder] = [parse(p.read_text(encoding="utf-8")) for p in sorted((root / "claims" / folder).rglob("*.yaml"))]
     out.unlink(missing_ok=True)
     conn = sqlite3.connect(out)
     conn.executescript(
@@ -59,4 +60,5 @@ def main(root: Path, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    with gc_paused():  # as the tool loads records and makes rows
+        main(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -5,6 +5,8 @@ claims/). Each point is the same aggregation as `kb portfolio`, on the claims kn
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import subprocess
 import tarfile
 import tempfile
@@ -158,21 +160,64 @@ def by_commit(root: Path, hypothesis: str, limit: int = 20, draws: int = HISTORY
     return by_commit_all(root, limit, draws, only={hypothesis}).get(hypothesis, [])
 
 
-def by_commit_all(root: Path, limit: int = 10, draws: int = HISTORY_DRAWS, only: Collection[str] | None = None) -> dict[str, list[Point]]:
+def _code_digest() -> str:
+    """A digest of the kb package's source: a cached point is stale once the aggregator changes."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _cache_keys(root: Path, commits: list[tuple[str, str]], draws: int) -> dict[str, str]:
+    """Per commit, the content address of its points: the git tree of claims/ at that commit
+    (records and weights), the draws and the code; commits whose tree git cannot name are left out."""
+    try:
+        trees = _git(root, "rev-parse", *[f"{sha}:{CLAIMS_DIR}" for sha, _ in commits]).decode().split()
+    except subprocess.CalledProcessError:
+        return {}
+    code = _code_digest()
+    return {sha: hashlib.sha256(f"{tree}:{draws}:{code}".encode()).hexdigest() for (sha, _), tree in zip(commits, trees, strict=True)}
+
+
+def _commit_points(root: Path, sha: str, when: str, current: Weights, draws: int) -> dict[str, Point] | None:
+    with tempfile.TemporaryDirectory() as tmp:
+        state = _at_commit(root, sha, Path(tmp), current)
+        if state is None:
+            return None
+        kb, weights = state
+        return _points(kb, weights, "commit", when, sha[:10], draws)
+
+
+def by_commit_all(
+    root: Path, limit: int = 10, draws: int = HISTORY_DRAWS, only: Collection[str] | None = None, cache: Path | None = None
+) -> dict[str, list[Point]]:
     """`by_commit` for every hypothesis (or those in `only`): each commit's claims are loaded once
     and aggregated in one pass. A hypothesis appears from the first commit that had it; outside
-    git, or with no commit to claims/, the result is empty."""
+    git, or with no commit to claims/, the result is empty. With `cache` (a folder), each commit's
+    points are kept there under their content address (_cache_keys) and a commit already seen is
+    read back instead of extracted and aggregated again."""
     commits = _commits(root, limit)
     if not commits:
         return {}
     current = load_weights(root)
+    keys = _cache_keys(root, commits, draws) if cache is not None else {}
     out: dict[str, list[Point]] = {}
     for sha, when in commits:
-        with tempfile.TemporaryDirectory() as tmp:
-            state = _at_commit(root, sha, Path(tmp), current)
-            if state is None:
+        stored = cache / f"{keys[sha]}.json" if cache is not None and sha in keys else None
+        if stored is not None and stored.is_file():
+            saved = json.loads(stored.read_text(encoding="utf-8")).items()  # another commit may share the tree: its own sha and date
+            points = {hid: Point(**{**p, "interval": tuple(p["interval"]), "at": when, "commit": sha[:10]}) for hid, p in saved}
+        else:
+            found = _commit_points(root, sha, when, current, draws)
+            if found is None:
                 continue
-            kb, weights = state
-            for hid, point in _points(kb, weights, "commit", when, sha[:10], draws, only).items():
+            points = found
+            if stored is not None:
+                stored.parent.mkdir(parents=True, exist_ok=True)
+                tmp = stored.with_suffix(".tmp")
+                tmp.write_text(json.dumps({hid: p.to_json() for hid, p in points.items()}), encoding="utf-8")
+                tmp.replace(stored)
+        for hid, point in points.items():
+            if only is None or hid in only:
                 out.setdefault(hid, []).append(point)
     return out

@@ -19,12 +19,13 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cli.app import app
 from kb import audit, yamlio
 from kb.models import Claim
-from kb.render import mkdocs_hooks
 from kb.render.pages import Renderer
 from kb.render.views import SiteData, site_data
 from kb.store import dump_record, load, load_valid
@@ -121,27 +122,20 @@ def test_in_two_keeps_order_and_reports_a_failing_child() -> None:
 def test_two_renderer_processes_write_exactly_what_one_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Above PARALLEL_ABOVE pages the renderer forks and each process writes every other page."""
     from kb.render import builder
-    from kb.render.mkdocs_process import site_project
+    from kb.render.project import site_project
 
     kb, _ = load(REPO)
     data = site_data(kb, load_weights(REPO), drift=False)
     src = site_project(REPO)
 
-    def tree(out: Path) -> dict[str, Any]:
-        """Every file in docs/, and each generated page as MkDocs gets it: front matter, body, <h1>, search sections."""
-        files = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted((out / "docs").rglob("*")) if p.is_file()}
-        manifest = json.loads((out / "html" / mkdocs_hooks.MANIFEST).read_text(encoding="utf-8"))
-        packs = {p.name: p.read_bytes() for p in (out / "html").glob("bodies-*.html")}
-        pages = {path: (e["meta"], packs[e["pack"]][e["at"] : e["at"] + e["size"]], e["h1"], e["sections"]) for path, e in manifest.items()}
-        return {"files": files, "pages": pages, "packs": len(packs)}
+    def tree(docs: Path) -> dict[str, bytes]:
+        return {p.relative_to(docs).as_posix(): p.read_bytes() for p in sorted(docs.rglob("*")) if p.is_file()}
 
     one = builder.render_docs(data, src, tmp_path / "one" / "docs", None)
     monkeypatch.setattr(builder, "PARALLEL_ABOVE", 10)
     two = builder.render_docs(data, src, tmp_path / "two" / "docs", None)
     assert one == two and len(one) > 10
-    one_tree, two_tree = tree(tmp_path / "one"), tree(tmp_path / "two")
-    assert (one_tree["packs"], two_tree["packs"]) == (1, 2)
-    assert one_tree["files"] == two_tree["files"] and one_tree["pages"] == two_tree["pages"]
+    assert tree(tmp_path / "one" / "docs") == tree(tmp_path / "two" / "docs")
 
 
 def test_strict_build_gives_every_record_a_page(built: Path) -> None:
@@ -221,53 +215,37 @@ def test_no_internal_link_is_broken(built: Path) -> None:
     assert _broken_links(built / "build" / "site") == []
 
 
-def test_generated_pages_skip_markdown_and_archived_texts_stay_out_of_search(built: Path) -> None:
-
+def test_generated_pages_are_plain_markdown_files_and_archived_texts_stay_out_of_search(built: Path) -> None:
     kb = load_valid(built)
-    assert not (built / "build" / "docs" / "findings" / f"{EXAMPLE}.md").exists()  # generated pages are virtual files
-    manifest = json.loads((built / "build" / "html" / mkdocs_hooks.MANIFEST).read_text(encoding="utf-8"))
-    entry = manifest[f"findings/{EXAMPLE}.md"]
-    assert entry["meta"]["title"] and (built / "build" / "html" / entry["pack"]).stat().st_size >= entry["at"] + entry["size"]
-    assert "<p>" in _page(built, f"findings/{EXAMPLE}.html")  # the body, put back by the hook
-    methodology = _page(built, "methodology.html")  # hand-written: still Markdown (a heading, inline code)
+    source = (built / "build" / "docs" / "findings" / f"{EXAMPLE}.md").read_text(encoding="utf-8")
+    assert source.startswith("---\ntitle: ") and '\n<div class="kb-page kb-finding">' in source  # front matter, one raw HTML block
+    assert "<p>" in _page(built, f"findings/{EXAMPLE}.html")
+    methodology = _page(built, "methodology.html")  # hand-written: Markdown (a heading, inline code)
     assert re.search(r'<h1 id="methodology[^"]*">Methodology', methodology) and "<code>kb/aggregate.py</code>" in methodology
     index = json.loads((built / "build" / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
     locations = {d["location"].split("#")[0] for d in index["docs"]}
     assert f"findings/{EXAMPLE}.html" in locations and "hypotheses/h-functional-introspection.html" in locations
     assert not [t for t in kb.texts if f"texts/{t}.html" in locations]
-    # generated pages are indexed from their lean copy (kb.render.mkdocs_hooks): sections keep their anchors
-    passages = [d for d in index["docs"] if d["location"] == f"findings/{EXAMPLE}.html#passages"]
-    assert len(passages) == 1 and "laundry" in passages[0]["text"] and "<span" not in passages[0]["text"]
+    assert any("laundry" in d["text"] for d in index["docs"] if d["location"].startswith(f"findings/{EXAMPLE}.html"))
 
 
-def test_memoized_theme_chrome_gives_byte_identical_pages(built: Path, tmp_path: Path) -> None:
-    """kb.render.chrome renders the theme once per folder for generated pages; the same project
-    built with every page rendered in full (KB_SITE_CHROME=full) must give the very same files."""
-    import subprocess
-    import sys
-
-    def build(out: Path, **env: str) -> str:
-        proc = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(built / "build" / "mkdocs.yml"), "-d", str(out)],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
-            check=False,
-        )
-        assert proc.returncode == 0, proc.stderr[-2000:]
-        return proc.stderr
-
-    memo_log, full_log = build(tmp_path / "memo"), build(tmp_path / "full", KB_SITE_CHROME="full")
-    used = re.search(r"theme chrome from the memo for (\d+) generated pages, rendered in full for (\d+)", memo_log)
-    assert used and int(used.group(1)) > 100 and int(used.group(2)) < 30, memo_log[-500:]  # it was used, for most pages
-    assert "from the memo for 0 generated pages" in full_log
-    memo = {p.relative_to(tmp_path / "memo"): p.read_bytes() for p in (tmp_path / "memo").rglob("*.html")}
-    full = {p.relative_to(tmp_path / "full"): p.read_bytes() for p in (tmp_path / "full").rglob("*.html")}
-    assert memo.keys() == full.keys() and len(memo) > 100
-    assert [str(rel) for rel in memo if memo[rel] != full[rel]] == []
+_PRIVATE = re.compile(r"^\s*(?:from|import)\s+(?:mkdocs|material)\b", re.M)
 
 
-def test_many_findings_are_grouped_and_every_link_still_lands_on_its_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_site_project_is_plain(built: Path) -> None:
+    """No hook, no plugin of ours, no import of MkDocs or its theme anywhere in kb/ or cli/: the
+    engine only ever sees build/mkdocs.yml and the files in build/docs/."""
+    import yaml
+
+    config = yaml.safe_load((built / "build" / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert "hooks" not in config and config["plugins"] == ["search", "offline"]
+    assert config["docs_dir"] == "docs" and config["site_dir"] == "site" and config["strict"] is True
+    sources = [p for folder in ("kb", "cli") for p in (REPO / folder).rglob("*.py")]
+    assert [p.name for p in sources if _PRIVATE.search(p.read_text(encoding="utf-8"))] == []
+    assert not list((REPO / "kb").rglob("*hook*")) and "mkdocs<2" not in (REPO / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_many_findings_are_grouped_and_every_link_still_lands_on_its_finding(tmp_path: Path) -> None:
     """Above the threshold (lowered here), findings share pages of PER_GROUP, one section each."""
 
     from kb.render.pages import PER_GROUP
@@ -277,9 +255,9 @@ def test_many_findings_are_grouped_and_every_link_still_lands_on_its_finding(tmp
     shutil.copytree(REPO / "site", root / "site")
     _drop_broken(root)
     _hostile_claim(root)
-    monkeypatch.setenv("KB_SITE_GROUP_ABOVE", "10")
-    result = CliRunner().invoke(app, ["site", "build", "--root", str(root), "--draws", "50"])
-    assert result.exit_code == 0, result.output
+    from kb import pipeline
+
+    pipeline.build(root, pipeline.Settings(draws=50, group=10))
     kb = load_valid(root)
     site = root / "build" / "site"
     assert len(kb.claims) > PER_GROUP  # more than one group
@@ -299,7 +277,7 @@ def test_many_findings_are_grouped_and_every_link_still_lands_on_its_finding(tmp
     assert f'href="../{anchors[EXAMPLE]}"' in forest
     assert f'href="{anchors[EXAMPLE]}"' in (site / "findings" / "index.html").read_text(encoding="utf-8").replace("../", "")
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert anchors[EXAMPLE] in {d["location"] for d in index["docs"]}
+    assert not [d for d in index["docs"] if "group-" in d["location"]]  # the explorer searches findings at this scale
     evil = (site / anchors[EVIL_ID].split("#")[0]).read_text(encoding="utf-8")
     assert "{{ 7*7 }}" in evil and '<script>alert("title")' not in evil and "<b id=kb-injected-b>" not in evil
 
@@ -450,13 +428,28 @@ def browser(served: str) -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser: object) -> Iterator[object]:
+def page(browser: object, served: str) -> Iterator[object]:
+    """A fresh page; fails the test if the page asked anything of another origin than the site's."""
     context = browser.new_context()  # type: ignore[attr-defined]
+    foreign: list[str] = []
+    context.on("request", lambda r: None if r.url.startswith((served + "/", "data:", "blob:", "about:")) else foreign.append(r.url))
     pg = context.new_page()
     pg.dialogs = []
     pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
     yield pg
     context.close()
+    assert foreign == [], f"requests outside the site's origin: {foreign[:5]}"
+
+
+def _search(pg: Any, words: str) -> Any:
+    """Type into the theme's search once its index is loaded (the result meta leaves 'Initializing
+    search' only when the search worker reports ready); returns the results' first item."""
+    pg.locator("label.md-search__icon, .md-search__input").first.click()
+    pg.wait_for_function(
+        "() => { const m = document.querySelector('.md-search-result__meta'); return m && !/Initializing/.test(m.textContent); }"
+    )
+    pg.locator("input.md-search__input").press_sequentially(words)  # keystrokes: the theme searches on key events
+    return pg.locator(".md-search-result__item").first
 
 
 @pytest.mark.browser
@@ -471,10 +464,9 @@ def test_browser_home_shows_the_portfolio(page: object, served: str, built: Path
 def test_browser_search_finds_a_finding_and_follows_it(page: object, served: str) -> None:
     pg = page
     pg.goto(f"{served}/index.html")  # type: ignore[attr-defined]
-    pg.locator("label.md-search__icon, .md-search__input").first.click()  # type: ignore[attr-defined]
-    pg.locator("input.md-search__input").fill("laundry")  # type: ignore[attr-defined]
+    _search(pg, "laundry").wait_for()
     hit = pg.locator(f'.md-search-result a[href*="findings/{EXAMPLE}.html"]').first  # type: ignore[attr-defined]
-    hit.wait_for(timeout=15_000)
+    hit.wait_for()
     hit.click()
     pg.wait_for_url(f"**/findings/{EXAMPLE}.html*")  # type: ignore[attr-defined]
     assert pg.locator("h1").first.inner_text().startswith("Large models sometimes notice")  # type: ignore[attr-defined]
@@ -486,7 +478,7 @@ def test_browser_hypothesis_page_draws_its_charts(page: object, served: str) -> 
     pg.goto(f"{served}/hypotheses/h-functional-introspection.html")  # type: ignore[attr-defined]
     forest = pg.locator("svg.kb-forest")  # type: ignore[attr-defined]
     assert forest.count() == 1 and forest.locator("rect.kb-bar").count() >= 1
-    assert forest.get_attribute("role") == "img" and forest.locator("title").count() >= 1
+    assert forest.get_attribute("role") == "group" and forest.locator("title").count() >= 1  # its bars are links
     assert pg.locator("svg.kb-sweep polyline").count() == 1  # type: ignore[attr-defined]
     drift = pg.locator("svg.kb-drift").first  # type: ignore[attr-defined]
     assert drift.locator("circle.kb-post").count() >= 1 and drift.is_visible()
@@ -505,7 +497,17 @@ def test_browser_explorer_filters_and_counts(page: object, served: str, built: P
     pg.locator("select[name=stream]").select_option("introspection")  # type: ignore[attr-defined]
     n = int(pg.locator("#kb-count").inner_text())  # type: ignore[attr-defined]
     assert 0 < n < total and pg.locator("#kb-table tbody tr").count() == n  # type: ignore[attr-defined]
+    pg.locator("select[name=hypothesis]").select_option("h-functional-introspection")  # type: ignore[attr-defined]
+    both = pg.locator("#kb-count").inner_text()  # type: ignore[attr-defined]
+    assert "stream=introspection" in pg.url and "hypothesis=h-functional-introspection" in pg.url  # type: ignore[attr-defined]
+    pg.reload()  # type: ignore[attr-defined]
+    pg.wait_for_selector("#kb-explorer[data-ready=true]")  # type: ignore[attr-defined]
+    assert pg.locator("select[name=stream]").input_value() == "introspection"  # type: ignore[attr-defined]
+    assert pg.locator("#kb-count").inner_text() == both  # type: ignore[attr-defined]
+    titles = pg.locator("select[name=hypothesis] option").all_inner_texts()  # type: ignore[attr-defined]
+    assert load_valid(built).hypotheses["h-functional-introspection"].title in titles
     pg.locator("select[name=stream]").select_option("")  # type: ignore[attr-defined]
+    pg.locator("select[name=hypothesis]").select_option("")  # type: ignore[attr-defined]
     pg.locator("input[name=q]").fill(EXAMPLE)  # type: ignore[attr-defined]
     rows = json.loads((built / "build" / "site" / "data" / "findings.json").read_text(encoding="utf-8"))
     words = re.split(r"\W+", EXAMPLE)  # the explorer's rule: every word of the query, anywhere in those fields
@@ -546,13 +548,18 @@ def test_browser_locator_leads_to_its_highlighted_line(page: object, served: str
     pg.goto(f"{served}/findings/{EXAMPLE}.html")  # type: ignore[attr-defined]
     assert pg.locator(".kb-context mark").count() >= 1  # type: ignore[attr-defined]
     pg.locator("a.kb-locator").first.click()  # type: ignore[attr-defined]
-    pg.wait_for_url("**/texts/cognitive-revolution-berg-2026.html#L337")  # type: ignore[attr-defined]
+    pg.wait_for_url("**/texts/cognitive-revolution-berg-2026.html?to=*#L337")  # type: ignore[attr-defined]
+    last = int(pg.evaluate("new URLSearchParams(location.search).get('to')"))  # type: ignore[attr-defined]
+    assert last > 337
     line = pg.locator("#L337")  # type: ignore[attr-defined]
-    assert line.is_visible()
+    assert line.is_visible() and line.is_visible()
     assert pg.evaluate("document.querySelector(':target').id") == "L337"  # type: ignore[attr-defined]
-    bg = pg.evaluate("getComputedStyle(document.querySelector('#L337')).backgroundColor")  # type: ignore[attr-defined]
-    assert bg not in ("rgba(0, 0, 0, 0)", "transparent")
-    span = pg.evaluate("[...Array(8).keys()].map(i => document.getElementById('L' + (337 + i)).textContent).join(' ')")  # type: ignore[attr-defined]
+    lit = pg.evaluate(
+        "[...document.querySelectorAll('.kb-line')].filter(l => getComputedStyle(l).backgroundColor !== 'rgba(0, 0, 0, 0)').map(l => l.id)"
+    )  # type: ignore[attr-defined]
+    assert lit == [f"L{n}" for n in range(337, last + 1)]  # the whole range, nothing else
+    assert pg.evaluate("document.getElementById('L337').getBoundingClientRect().top < innerHeight")  # type: ignore[attr-defined]
+    span = pg.evaluate(f"[...Array({last - 336}).keys()].map(i => document.getElementById('L' + (337 + i)).textContent).join(' ')")  # type: ignore[attr-defined]
     assert "high single digit percent" in span
 
 
@@ -568,10 +575,7 @@ def test_browser_hostile_finding_runs_nothing(page: object, served: str) -> None
     pg.locator("input[name=q]").fill("zyxwvut")  # type: ignore[attr-defined]
     assert pg.locator("#kb-count").inner_text() == "1"  # type: ignore[attr-defined]
     assert pg.locator("#kb-table tbody tr a").inner_text() == EVIL_TITLE  # type: ignore[attr-defined]
-    pg.locator("label.md-search__icon, .md-search__input").first.click()  # type: ignore[attr-defined]
-    pg.locator("input.md-search__input").fill("zyxwvut")  # type: ignore[attr-defined]
-    pg.locator(".md-search-result__item").first.wait_for(timeout=15_000)  # type: ignore[attr-defined]
-    pg.wait_for_timeout(300)  # type: ignore[attr-defined]
+    _search(pg, "zyxwvut").wait_for()
     assert pg.locator("#kb-injected, #kb-injected-b").count() == 0  # type: ignore[attr-defined]
     assert pg.dialogs == []  # type: ignore[attr-defined]
     pg.goto(f"{served}/findings/{EVIL_ID}.html")  # type: ignore[attr-defined]
@@ -589,3 +593,136 @@ def test_kb_build_runs_every_stage_with_progress_on_stderr(kb_root: Path) -> Non
     assert not (kb_root / "site" / "site").exists() and sorted(p.name for p in (kb_root / "site").iterdir()) == sorted(
         p.name for p in (REPO / "site").iterdir()
     )
+
+
+PHONE = {"width": 390, "height": 844}
+EVERY_KIND = (
+    "index.html",
+    "hypotheses/h-functional-introspection.html",
+    f"findings/{EXAMPLE}.html",
+    "explorer.html",
+    "texts/cognitive-revolution-berg-2026.html",
+)
+LONG = ("discrepancies.html", "hypotheses/index.html", "works/index.html", "findings/index.html", "reviewers.html", "glossary.html")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", EVERY_KIND + LONG)
+def test_browser_no_page_scrolls_sideways_on_a_phone(browser: Any, served: str, path: str) -> None:
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
+    pg = context.new_page()
+    pg.goto(f"{served}/{path}")
+    pg.wait_for_load_state("load")
+    wide = pg.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    smallest = pg.evaluate(
+        "() => Math.min(...[...document.querySelectorAll('svg.kb-chart text')].filter(t => t.getBoundingClientRect().height > 0 && t.getScreenCTM())"
+        ".map(t => parseFloat(getComputedStyle(t).fontSize) * Math.hypot(t.getScreenCTM().a, t.getScreenCTM().b)), 99)"
+    )
+    context.close()
+    assert wide <= 0, f"{path} is {wide}px wider than the phone"
+    assert smallest >= 9, f"{path}: chart text shrinks to {smallest:.1f}px"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", EVERY_KIND)
+def test_browser_axe_finds_no_serious_accessibility_violation(page: Any, served: str, path: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(f"{served}/{path}")
+    page.wait_for_load_state("load")
+    if path == "explorer.html":
+        page.wait_for_selector("#kb-explorer[data-ready=true]")
+    violations = Axe().run(page).response["violations"]
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in violations if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious
+
+
+# --- words a reader can trust ---------------------------------------------------------------------
+
+_TERM_CALL = re.compile(r"\bterm\('([^']+)'")
+
+
+def test_every_term_the_templates_use_is_defined_in_the_glossary(built: Path) -> None:
+    from kb.render.notes import TERMS, slug
+    from kb.render.pages import TEMPLATES
+
+    used = {name for path in TEMPLATES.glob("*.j2") for name in _TERM_CALL.findall(path.read_text(encoding="utf-8"))}
+    assert used and used <= set(TERMS), used - set(TERMS)
+    glossary = html.unescape(_page(built, "glossary.html"))
+    for name, meaning in TERMS.items():
+        assert f'id="{slug(name)}"' in glossary and meaning in glossary, name
+    assert {"dB", "cluster", "grade", "top driver", "fragile", "flip set", "profile", "credence", "interval"} <= set(TERMS)
+
+
+def test_home_says_what_a_credence_is_before_any_number(built: Path) -> None:
+    body = _page(built, "index.html").split('<div class="kb-page', 1)[1]
+    first_number = re.search(r"\d+(\.\d+)?%", body)
+    assert first_number is not None
+    assert 0 <= body.index('id="what-a-credence-is"') < first_number.start()
+    assert "not</em> a measured probability, a verdict" in body
+
+
+def test_each_hypothesis_on_home_has_a_robustness_note_and_every_credence_an_interval(built: Path) -> None:
+    kb = load_valid(built)
+    home = _page(built, "index.html")
+    assert home.count('class="kb-note"') == len(kb.hypotheses)
+    assert "all of it from unreviewed drafts" in html.unescape(home)  # the shipped claims are all drafts
+    index = _page(built, "hypotheses/index.html")
+    assert len(re.findall(r"\d+%\s*\(\d+(\.\d+)?%–\d+(\.\d+)?%\)", index)) == len(kb.hypotheses)
+
+
+def test_robustness_note_of_one_podcast_claim_says_so(kb_root: Path) -> None:
+    from kb.render.notes import robustness
+
+    kb = load_valid(kb_root)
+    data = site_data(kb, load_weights(kb_root), draws=50, drift=False)
+    note = robustness(kb, data.results["h-functional-introspection"], data.explanations["h-functional-introspection"])
+    assert (
+        note
+        == "1 finding: all of the weight comes through one podcast; all of it second-hand, unpublished or anecdotal; all of it from unreviewed drafts."
+    )
+    assert robustness(kb, data.results["h-steering-artefact"], data.explanations["h-steering-artefact"]).startswith(
+        ("No counted finding", "1 finding")
+    )
+
+
+@pytest.mark.parametrize("path", ["discrepancies.html", "hypotheses/h-functional-introspection.html", "works/index.html"])
+def test_long_pages_open_with_a_summary_and_a_table_of_contents(built: Path, path: str) -> None:
+    text = _page(built, path)
+    body = text.split('<div class="kb-page', 1)[1]
+    sections = re.findall(r'<h2 id="([^"]+)">', body)
+    toc = re.search(r'<nav class="kb-toc"[^>]*>(.*?)</nav>', body, re.S)
+    assert toc is not None and len(sections) >= 4
+    assert re.findall(r'href="#([^"]+)"', toc.group(1)) == sections  # every section, in order
+    summary = body.index('class="kb-summary"')
+    assert summary < toc.start() < body.index("<h2")
+
+
+@given(st.lists(st.tuples(st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True), st.text(max_size=20)), max_size=8))
+def test_a_table_of_contents_lists_every_section_once_and_only_from_four(sections: list[tuple[str, str]]) -> None:
+    from kb.render.pages import TOC_FROM, with_toc
+
+    body = '<h1 id="t">T</h1>\n' + "".join(f'<h2 id="{sid}">{html.escape(label)}</h2><p>x</p>' for sid, label in sections)
+    out = with_toc(body)
+    if len(sections) < TOC_FROM:
+        assert out == body
+    else:
+        nav = re.search(r"<nav[^>]*>(.*?)</nav>", out, re.S)
+        assert nav is not None and re.findall(r'href="#([^"]+)"', nav.group(1)) == [sid for sid, _ in sections]
+        assert out.replace(nav.group(0) + "\n", "") == body
+
+
+@pytest.mark.browser
+def test_browser_opened_from_disk_says_what_needs_a_server_and_search_still_works(browser: Any, built: Path) -> None:
+    """From file://, search runs through the vendored iframe-worker shim; no request leaves the disk."""
+    context = browser.new_context()
+    asked: list[str] = []
+    context.on("request", lambda r: asked.append(r.url))
+    pg = context.new_page()
+    pg.goto((built / "build" / "site" / "index.html").as_uri())
+    note = pg.locator("#kb-disk-note")
+    note.wait_for()
+    assert "explorer" in note.inner_text() and "kb site serve" in note.inner_text()
+    _search(pg, "laundry").wait_for()
+    context.close()
+    assert [u for u in asked if not u.startswith(("file://", "data:", "blob:", "about:"))] == []

@@ -451,24 +451,29 @@ def update(root: Path, *, strict: bool = False) -> list[Problem]:
     version). Returns the knowledge base's problems (the database then holds the valid records).
     With `strict`, refuses on any problem and leaves the database as it was."""
     with build_lock(root):
-        files, fp = scan(root)
-        if stored_fingerprint(db_path(root)) == fp:
-            try:
-                problems = stored_problems(root)
-            except sqlite3.DatabaseError:
-                problems = None
-            if problems is not None:
-                if strict and problems:
-                    raise InvalidKnowledgeBase(problems)
-                return problems
-        found = _incremental(root, files, fp, strict)
-        if found is not None:
-            return found
-        kb, problems = load(root)
-        if strict and problems:
-            raise InvalidKnowledgeBase(problems)
-        build(kb, files, fp, problems)
-        return problems
+        return refresh(root, strict=strict)
+
+
+def refresh(root: Path, *, strict: bool = False) -> list[Problem]:
+    """`update` for a caller that already holds `build_lock` (the build pipeline)."""
+    files, fp = scan(root)
+    if stored_fingerprint(db_path(root)) == fp:
+        try:
+            problems = stored_problems(root)
+        except sqlite3.DatabaseError:
+            problems = None
+        if problems is not None:
+            if strict and problems:
+                raise InvalidKnowledgeBase(problems)
+            return problems
+    found = _incremental(root, files, fp, strict)
+    if found is not None:
+        return found
+    kb, problems = load(root)
+    if strict and problems:
+        raise InvalidKnowledgeBase(problems)
+    build(kb, files, fp, problems)
+    return problems
 
 
 def rebuild(root: Path) -> list[Problem]:

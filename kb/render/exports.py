@@ -3,6 +3,7 @@ and its Datasette metadata, and files equal to what the CLI prints for the same 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import Any
 from kb.bibtex import bibliography
 from kb.db.publish import metadata, publish
 from kb.formats import claim_list_rows, csv_text, json_list, json_text
+from kb.render.changes import atom
+from kb.render.project import LICENCE
 from kb.render.views import SiteData
 from kb.schemas import RECORDS, json_schema
 
@@ -76,6 +79,25 @@ def write_data(data: SiteData, docs: Path, database: Path | None, finding_url: C
         path = docs / "downloads" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    (docs / "changes.xml").write_text(
+        atom(data.changes, "AI consciousness evidence portfolio: changes", "changes.html", data.version.built), encoding="utf-8"
+    )
     if database is not None and database.is_file():
         publish(database, docs / "downloads" / "kb.sqlite")
         (docs / "downloads" / "metadata.json").write_text(json.dumps(metadata("kb"), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    _dump(docs / "downloads" / "VERSION.json", version_manifest(data, docs / "downloads"))
+
+
+def version_manifest(data: SiteData, folder: Path) -> dict[str, Any]:
+    """Which portfolio the downloads are (commit of claims/, build date, licence) and each file's
+    sha256: the downloads themselves stay byte-equal to what the CLI prints, so the version they
+    carry is stated beside them, once, for all of them."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "VERSION.json")
+    return {
+        "version": data.version.line(),
+        "commit": data.version.commit,
+        "committed": data.version.committed,
+        "built": data.version.built,
+        "licence": LICENCE,
+        "files": {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files},
+    }

@@ -1,8 +1,7 @@
 """Generated pages: Jinja2 templates (kb/templates/, autoescape on) rendered into HTML, so
 Markdown never interprets user text and Jinja never evaluates it (it only ever arrives as a
-variable). The site build packs the bodies next to docs/ with a manifest of the pages' front
-matter, from which the MkDocs hooks make the pages (see kb.render.mkdocs_hooks); `Page.markdown()`
-is the same page as one Markdown file with a raw HTML body.
+variable). Each page is written as one Markdown file (`Page.markdown()`): JSON front matter and
+the body as one raw HTML block (a <div>), which Markdown passes through untouched.
 
 Above GROUP_ABOVE findings, findings are rendered PER_GROUP to a page, one section each,
 anchored by the finding's id; every link to a finding goes through `FindingLayout.url`."""
@@ -10,6 +9,7 @@ anchored by the finding's id; every link to a finding goes through `FindingLayou
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -23,6 +23,7 @@ from kb import audit
 from kb.history import HISTORY_DRAWS, Point
 from kb.models import Claim, Hypothesis
 from kb.render import passages, svg
+from kb.render.notes import TERMS, slug
 from kb.render.views import NOT_COUNTED, SiteData
 from kb.schemas import RECORDS
 from kb.vocab import ALL_VOCABULARIES, Bearing, Controlled, Kind, Missing, Stream
@@ -44,6 +45,7 @@ FOREST_MAX = 150  # findings drawn in a hypothesis' contribution chart (the larg
 MATRIX_BEARINGS = ("supports", "undermines", "mixed", "neutral")  # the model page's columns
 GROUP_ABOVE = 2000  # more findings than this: grouped pages
 PER_GROUP = 100  # findings per grouped page
+SEARCHED_UP_TO = 500  # findings: above this the theme's search index leaves finding pages to the explorer
 # characters that could open a tag or an entity in MkDocs' unescaped <title>: swapped for look-alikes
 _TITLE_SAFE = str.maketrans({"<": "‹", ">": "›", "&": "＋", '"': "”", "`": "‘", "\n": " "})
 
@@ -124,6 +126,25 @@ def environment() -> jinja2.Environment:
     return env
 
 
+TOC_FROM = 4  # sections: a page with this many h2 headings gets a table of contents on top
+_H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+_SUMMARY = re.compile(r'<p class="kb-summary"[^>]*>.*?</p>\n?', re.S)
+_H1_END = re.compile(r"</h1>\n?")
+
+
+def with_toc(body: str) -> str:
+    """The body with a table of contents of its h2 sections after its summary (or its h1) when it
+    has TOC_FROM sections or more: the theme's own table of contents sees only Markdown headings."""
+    sections = _H2.findall(body)
+    at = _SUMMARY.search(body) or _H1_END.search(body)
+    if len(sections) < TOC_FROM or at is None:
+        return body
+    items = "".join(f'<li><a href="#{sid}">{_TAGS.sub("", label).strip()}</a></li>' for sid, label in sections)
+    toc = f'<nav class="kb-toc" aria-label="On this page"><strong>On this page</strong><ol>{items}</ol></nav>\n'
+    return body[: at.end()] + toc + body[at.end() :]
+
+
 def show(value: Any) -> str:
     """A field for display: typed missing values spelled out, enums by value, None as a dash."""
     if value is None:
@@ -186,13 +207,35 @@ class Renderer:
                 return base + self.layout.url(id, anchor)
             return f"{base}{kind}/{id}.html" + (f"#{anchor}" if anchor else "")
 
+        def term(name: str, shown: str | None = None) -> Markup:
+            """A term the glossary defines (kb.render.notes.TERMS), linked to its definition."""
+            if name not in TERMS:
+                raise KeyError(f"{name!r} is not in the glossary (kb.render.notes.TERMS)")
+            return Markup(f'<a class="kb-term" href="{base}glossary.html#{slug(name)}">{escape(shown or name)}</a>')  # noqa: S704 - escaped
+
+        def range_href(loc: Any) -> str:
+            """A locator's lines in its archived text: the first line's anchor, and `to` (the last
+            line) for site/docs/javascripts/lines.js to highlight the whole range."""
+            first, last = loc.lines
+            return f"{base}texts/{loc.text}.html" + (f"?to={last}" if last != first else "") + f"#L{first}"
+
         def claim_link(c: Claim) -> Markup:
             return Markup(f'<a href="{escape(href("findings", c.id))}">{escape(c.title)}</a>')  # noqa: S704 - escaped
 
         body = self.env.get_template(template).render(
-            kb=self.kb, data=self.data, base=base, href=href, claim_link=claim_link, source=source, title=title, page_path=path, **context
+            kb=self.kb,
+            data=self.data,
+            base=base,
+            href=href,
+            range_href=range_href,
+            term=term,
+            claim_link=claim_link,
+            source=source,
+            title=title,
+            page_path=path,
+            **context,
         )
-        return Page(path, title, body, meta or {})
+        return Page(path, title, with_toc(body), meta or {})
 
     # --- portfolio ------------------------------------------------------------------------------
 
@@ -325,7 +368,8 @@ class Renderer:
 
     def finding(self, c: Claim) -> Page:
         context = self._finding_context(c)
-        return self.render("finding.html.j2", f"findings/{c.id}.md", c.title, **context)
+        meta = {"search": {"exclude": True}} if len(self.kb.claims) > SEARCHED_UP_TO else None  # see kb.render.builder
+        return self.render("finding.html.j2", f"findings/{c.id}.md", c.title, meta=meta, **context)
 
     def finding_group(self, g: int) -> Page:
         """One grouped page: the findings of group `g`, one section each."""
@@ -333,7 +377,8 @@ class Renderer:
         first = sum(len(members) for members in self.layout.groups[:g]) + 1
         title = f"Findings {first:,}–{first + len(ids) - 1:,}: {ids[0]} to {ids[-1]}"
         items = [self._finding_context(self.kb.claims[cid]) for cid in ids]
-        return self.render("finding_group.html.j2", f"{self.layout.group_page(g)}.md", title, "claims/findings/", items=items)
+        meta = {"search": {"exclude": True}}  # the explorer searches findings at this scale (kb.render.builder)
+        return self.render("finding_group.html.j2", f"{self.layout.group_page(g)}.md", title, "claims/findings/", meta=meta, items=items)
 
     def tasks(self) -> list[Callable[[], Page]]:
         """Every generated page, as a function that renders it (so pages can be shared out
@@ -350,9 +395,16 @@ class Renderer:
             ("works.html.j2", "works/index.md", "Works", "claims/sources/", {}),
             ("texts.html.j2", "texts/index.md", "Archived texts", "claims/texts/", {}),
             ("discrepancies.html.j2", "discrepancies.md", "Discrepancies", "claims/discrepancies/", {"ctx": self._discrepancy_contexts()}),
-            ("glossary.html.j2", "glossary.md", "Glossary", "kb/vocab.py and claims/findings/", {"vocabularies": ALL_VOCABULARIES}),
+            (
+                "glossary.html.j2",
+                "glossary.md",
+                "Glossary",
+                "kb/render/notes.py, kb/vocab.py and claims/findings/",
+                {"vocabularies": ALL_VOCABULARIES, "terms": TERMS, "term_slug": slug},
+            ),
             ("explorer.html.j2", "explorer.md", "Explorer", "claims/findings/", {}),
             ("downloads.html.j2", "downloads.md", "Downloads", "claims/", {"schemas": list(RECORDS)}),
+            ("changes.html.j2", "changes.md", "Changes", "git history of claims/", {"items": self.data.changes}),
         ]
         for template, path, title, source, more in simple:
             out.append(partial(self.render, template, path, title, source, **more))

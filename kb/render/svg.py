@@ -30,12 +30,19 @@ def pct(p: float) -> str:
     return f"{v:.1f}%" if v < 1 or v > 99 else f"{v:.0f}%"
 
 
+LEGIBLE = 0.82  # the least a chart with text may shrink: 11 px labels stay at 9 px or more on a phone
+LINKED = frozenset({"forest", "counts"})  # charts whose bars are links: a group, since an image holds nothing focusable
+
+
 def _open(width: int, height: int, title: str, desc: str, cls: str) -> tuple[str, str]:
     n = next(_ids)
     tid, did = f"kb-svg-{cls}-{n}-t", f"kb-svg-{cls}-{n}-d"
+    role = "group" if cls in LINKED else "img"
+    # below this width the chart's box scrolls sideways instead (kb.css: .kb-figure)
+    floor = f' style="min-width:{round(width * LEGIBLE)}px"' if cls != "meter" else ""
     head = (
         f'<svg class="kb-chart kb-{cls}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-labelledby="{tid} {did}" aria-label="{_e(title)}">'
+        f'width="{width}" height="{height}"{floor} role="{role}" aria-labelledby="{tid} {did}" aria-label="{_e(title)}">'
         f'<title id="{tid}">{_e(title)}</title><desc id="{did}">{_e(desc)}</desc>'
     )
     return head, "</svg>"

@@ -6,12 +6,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kb import history
 from kb.errors import Problem
 from kb.history import Point
 from kb.models import Claim, Link
 from kb.portfolio import Explanation, HypothesisResult, compute_portfolio, explain_all
+from kb.render.changes import Change, changes
+from kb.render.notes import robustness
+from kb.render.project import Version
 from kb.store import KnowledgeBase
 from kb.vocab import Missing, Status, Stream
 from kb.weights import Weights
@@ -39,6 +43,9 @@ class SiteData:
     drift_dates: dict[str, list[Point]] = field(default_factory=dict)
     drift_commits: dict[str, list[Point]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)  # newest first (kb.render.changes)
+    notes: dict[str, str] = field(default_factory=dict)  # per hypothesis: kb.render.notes.robustness
+    version: Version = field(default_factory=lambda: Version(None, None, "(not built)"))
     _contributions: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
 
     def contribution(self, hypothesis: str, claim: str) -> float | None:
@@ -80,17 +87,22 @@ def site_data(
     seed: int | None = None,
     drift: bool = True,
     problems: Sequence[Problem] = (),
+    history_cache: Path | None = None,
 ) -> SiteData:
     """Run the aggregator for both portfolio views (every counted claim; approved claims only),
     explain every hypothesis under the default view and, with `drift`, trace every hypothesis'
     credence over finding dates and the last HISTORY_COMMITS commits to claims/. `problems` (from a
-    full check) feed the reviewer dashboard's list of quotes that no longer verify."""
+    full check) feed the reviewer dashboard's list of quotes that no longer verify; `history_cache`
+    is the folder where each commit's credences are kept (kb.history.by_commit_all)."""
     explanations = explain_all(kb, weights, draws=draws, seed=seed)
+    hids = sorted(kb.hypotheses)
     results = {h: ex.summary for h, ex in explanations.items()}  # what compute_portfolio gives, without aggregating twice
     approved = {r.id: r for r in compute_portfolio(kb, weights, approved_only=True, draws=draws, seed=seed)}
     data = SiteData(kb, weights, results, approved, explanations, problems=list(problems))
     if drift:
         data.drift_dates = history.by_date_all(kb, weights)
-        data.drift_commits = history.by_commit_all(kb.root, HISTORY_COMMITS)
+        data.drift_commits = history.by_commit_all(kb.root, HISTORY_COMMITS, cache=history_cache)
+        data.changes = changes(kb.root, data.drift_commits)
+    data.notes = {h: robustness(kb, results[h], explanations[h]) for h in hids}
     _index(data)
     return data

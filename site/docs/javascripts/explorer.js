@@ -22,6 +22,7 @@
     confound: function (r) { return r.confounds.map(function (c) { return c.type; }); },
     controlled: function (r) { return r.confounds.map(function (c) { return c.controlled; }); }
   };
+  var NAMES = ["q"].concat(Object.keys(FACETS));
   function matches(r, form) {
     // every word, in the fields `kb search` searches: id, title, statement, quotes, rationale
     var words = form.elements.q.value.toLowerCase().split(/\W+/).filter(Boolean);
@@ -63,12 +64,23 @@
       .then(function (rows) {
         Object.keys(FACETS).forEach(function (name) {
           var select = form.elements[name];
+          if (select.options.length > 1) return; // options written into the page (with titles)
           uniq([].concat.apply([], rows.map(FACETS[name]))).forEach(function (v) { select.appendChild(el("option", v, { value: v })); });
+        });
+        // the filters live in the URL's query: a reload, a bookmark or a shared link keeps them
+        var asked = new URLSearchParams(location.search);
+        NAMES.forEach(function (name) {
+          var value = asked.get(name);
+          if (value !== null) form.elements[name].value = value;
         });
         function update() {
           var shown = rows.filter(function (r) { return matches(r, form); });
           body.replaceChildren.apply(body, shown.map(function (r) { return row(r, base); }));
           count.textContent = String(shown.length);
+          var query = new URLSearchParams();
+          NAMES.forEach(function (name) { if (form.elements[name].value) query.set(name, form.elements[name].value); });
+          var search = query.toString();
+          history.replaceState(null, "", location.pathname + (search ? "?" + search : "") + location.hash);
           root.setAttribute("data-ready", "true");
         }
         form.addEventListener("input", update);

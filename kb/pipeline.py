@@ -1,0 +1,194 @@
+"""The build pipeline behind `kb build` and `kb site build`: check, database, aggregate, render,
+site, all under build/. Each part is skipped when the content hash of its inputs equals the one
+recorded in build/stamps.json when it last succeeded:
+
+- check and database: every file under claims/ (paths and bytes);
+- aggregate, render and site: those, the hand-written site project, the kb package's code and
+  templates, the build settings (draws, seed, engine, grouping) and the commits to claims/ that the
+  drift chart shows.
+
+A stamp is written only after its part succeeded, so a failed build is redone in full next time.
+Credence history is cached per commit under build/cache/history/ (kb.history.by_commit_all)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kb.db.freshness import build_dir, db_path, scan
+from kb.paths import CLAIMS_DIR
+from kb.render import project
+from kb.render.pages import GROUP_ABOVE
+from kb.render.views import HISTORY_COMMITS
+
+STEPS = ("check", "database", "aggregate", "render", "site")
+STAMPS = "stamps.json"
+HISTORY_CACHE = "cache/history"
+PACKAGE = Path(__file__).resolve().parent
+Step = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a site build is asked for besides the files: part of its inputs' hash."""
+
+    draws: int | None = None
+    seed: int | None = None
+    engine: str = "mkdocs"
+    group: int = GROUP_ABOVE
+
+
+@dataclass
+class Outcome:
+    site: Path
+    claims: int | None = None  # claims checked (None: the check was skipped)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _tree_digest(*folders: Path, suffixes: tuple[str, ...] = ()) -> str:
+    """sha256 over every file's path (relative to its folder) and bytes, in a fixed order."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            if suffixes and path.suffix not in suffixes:
+                continue
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _commits(root: Path) -> str:
+    """The commits to claims/ the drift chart shows (empty outside git)."""
+    try:
+        out = subprocess.run(
+            ["git", "log", f"-n{HISTORY_COMMITS}", "--format=%H", "--", CLAIMS_DIR], cwd=root, capture_output=True, check=True
+        )
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        return ""
+    return out.stdout.decode()
+
+
+def version_of(root: Path) -> project.Version:
+    """The last commit to claims/ (and its date), unless claims/ has uncommitted changes; and now."""
+    built = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
+    try:
+        head = subprocess.run(["git", "log", "-n1", "--format=%H %cs", "--", CLAIMS_DIR], cwd=root, capture_output=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", CLAIMS_DIR], cwd=root, capture_output=True, check=True)
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        return project.Version(None, None, built)
+    parts = head.stdout.decode().split()
+    if len(parts) != 2 or dirty.stdout.strip():
+        return project.Version(None, None, built)
+    return project.Version(parts[0], parts[1], built)
+
+
+class Stamps:
+    """build/stamps.json: the inputs' hash of each part as it last succeeded."""
+
+    def __init__(self, out: Path) -> None:
+        self.path = out / STAMPS
+        try:
+            self.known: dict[str, str] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.known = {}
+
+    def fresh(self, part: str, digest: str) -> bool:
+        return self.known.get(part) == digest
+
+    def record(self, part: str, digest: str) -> None:
+        self.known[part] = digest
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.known, indent=1, sort_keys=True), encoding="utf-8")
+        tmp.replace(self.path)
+
+    def forget(self) -> None:
+        self.known = {}
+        self.path.unlink(missing_ok=True)
+
+
+def _check_and_index(base: Path, first: bool) -> int:
+    """The check and the database: from scratch the first time (the same check as `kb check`,
+    weights file included), else in place for edited or added claim files (kb.db.build.refresh).
+    Returns the number of claims; raises InvalidKnowledgeBase with every problem. The caller holds
+    the build lock."""
+    from kb.check import check
+    from kb.db import build as database
+    from kb.db.queries import rows
+    from kb.errors import InvalidKnowledgeBase
+    from kb.weights import load_weights
+
+    if first:
+        files, fp = scan(base)
+        kb, problems = check(base)
+        if problems:
+            raise InvalidKnowledgeBase(problems)
+        database.build(kb, files, fp, [])
+        return len(kb.claims)
+    database.refresh(base, strict=True)
+    load_weights(base)  # raises InvalidWeights, a KbError naming the file and field
+    return int(rows(base, "SELECT count(*) FROM claim")[0][0])
+
+
+def build(root: Path, settings: Settings = Settings(), *, step: Step | None = None, force: bool = False) -> Outcome:
+    """Everything under build/, skipping each part whose inputs did not change (all of them with
+    `force`). Returns the built site's folder, the claims checked and the parts skipped. Builds of
+    one tree take turns (kb.db.build.build_lock)."""
+    from kb.db.build import build_lock
+
+    with build_lock(root):
+        return _build(root, settings, step or (lambda _: None), force)
+
+
+def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
+    from kb.db.aggregates import write_portfolio
+    from kb.db.build import read
+    from kb.db.publish import write_metadata
+    from kb.render.builder import build_site
+    from kb.weights import load_weights
+
+    out = build_dir(root)
+    stamps = Stamps(out)
+    if force:
+        stamps.forget()
+    src = project.site_project(root)
+    outcome = Outcome(out / "site")
+    tell("check")
+    claims = _tree_digest(root / CLAIMS_DIR)
+    database = db_path(root)
+    if stamps.fresh("database", claims) and database.is_file():
+        outcome.skipped += ["check", "database"]
+    else:
+        outcome.claims = _check_and_index(root, first="database" not in stamps.known or not database.is_file())
+        stamps.record("database", claims)
+    inputs = "\n".join([claims, _tree_digest(src), _tree_digest(PACKAGE, suffixes=(".py", ".j2", ".sql")), repr(settings), _commits(root)])
+    site_digest = hashlib.sha256(inputs.encode()).hexdigest()
+    if stamps.fresh("site", site_digest) and (outcome.site / "index.html").is_file():
+        outcome.skipped += ["aggregate", "render", "site"]
+        return outcome
+    kb = read(root)
+    weights = load_weights(root)
+    tell("aggregate")
+    write_portfolio(database, kb, weights, settings.draws)  # the portfolio and contribution tables
+    write_metadata(database)
+    build_site(
+        kb,
+        weights,
+        out,
+        version=version_of(root),
+        src=src,
+        database=database,
+        draws=settings.draws,
+        seed=settings.seed,
+        step=tell,
+        group=settings.group,
+        engine=settings.engine,
+        history_cache=out / HISTORY_CACHE,
+    )
+    stamps.record("site", site_digest)
+    return outcome

@@ -1,0 +1,92 @@
+"""What changed, commit by commit: for each commit that touched claims/ (the drift chart's last
+HISTORY_COMMITS), which credences moved, by how much, and which claim files it added, edited or
+removed. Shown on the changes page and as an Atom feed (changes.xml)."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from kb.history import Point
+from kb.paths import CLAIMS_DIR
+
+MOVED = 0.005  # a credence that moved less than half a point is not listed
+STATUS = {"A": "added", "M": "edited", "D": "removed", "R": "renamed"}
+
+
+@dataclass(frozen=True)
+class Move:
+    hypothesis: str
+    before: float
+    after: float
+
+    @property
+    def points(self) -> float:
+        return 100 * (self.after - self.before)
+
+
+@dataclass
+class Change:
+    commit: str
+    at: str
+    moves: list[Move] = field(default_factory=list)
+    claims: list[tuple[str, str]] = field(default_factory=list)  # (what happened, claim id)
+
+
+def _claim_changes(root: Path, before: str, after: str) -> list[tuple[str, str]]:
+    try:
+        out = subprocess.run(
+            ["git", "diff", "--name-status", before, after, "--", f"{CLAIMS_DIR}/findings"], cwd=root, capture_output=True, check=True
+        ).stdout.decode()
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        return []
+    changed = []
+    for line in out.splitlines():
+        status, *paths = line.split("\t")
+        changed.append((STATUS.get(status[:1], status), Path(paths[-1]).stem))
+    return sorted(changed, key=lambda sc: sc[1])
+
+
+def changes(root: Path, by_commit: dict[str, list[Point]]) -> list[Change]:
+    """Newest first: one Change per commit after the first the drift chart shows."""
+    # history's order, oldest first (commits made in one second share a date): every hypothesis'
+    # points are in that order, and the longest list has every commit any of them has
+    commits = list(
+        dict.fromkeys((p.at, p.commit) for points in sorted(by_commit.values(), key=len, reverse=True) for p in points if p.commit)
+    )
+    out = []
+    for (_, before), (at, after) in zip(commits, commits[1:], strict=False):
+        assert before is not None and after is not None
+        change = Change(after, at, claims=_claim_changes(root, before, after))
+        for hid, points in sorted(by_commit.items()):
+            at_commit = {p.commit: p for p in points}
+            if before in at_commit and after in at_commit:
+                move = Move(hid, at_commit[before].posterior, at_commit[after].posterior)
+                if abs(move.after - move.before) >= MOVED:
+                    change.moves.append(move)
+        change.moves.sort(key=lambda m: -abs(m.points))
+        out.append(change)
+    return out[::-1]
+
+
+def atom(items: list[Change], title: str, link: str, built: str) -> str:
+    """The changes as an Atom feed; `link` is the changes page (absolute when the site has a site_url)."""
+    entries = []
+    for c in items:
+        moved = "; ".join(f"{m.hypothesis} {m.before:.0%} → {m.after:.0%} ({m.points:+.1f} points)" for m in c.moves) or "no credence moved"
+        claims = "; ".join(f"{what} {cid}" for what, cid in c.claims) or "no claim file changed"
+        entries.append(
+            "<entry>"
+            f"<id>urn:kb:commit:{escape(c.commit)}</id><title>Commit {escape(c.commit[:7])}: {len(c.moves)} credence(s) moved</title>"
+            f'<updated>{escape(c.at)}</updated><link href="{escape(link)}#commit-{escape(c.commit)}"/>'
+            f"<summary>{escape(moved)}. Claims: {escape(claims)}.</summary>"
+            "</entry>"
+        )
+    updated = items[0].at if items else built
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<id>urn:kb:changes</id><title>{escape(title)}</title><updated>{escape(updated)}</updated>"
+        f'<link href="{escape(link)}"/><author><name>{escape(title)}</name></author>' + "".join(entries) + "</feed>\n"
+    )

@@ -1,0 +1,130 @@
+"""The plain site project under build/: build/mkdocs.yml, written from the hand-written
+site/mkdocs.yml, next to build/docs/ (ordinary Markdown files), and the engines that build it.
+
+Nothing here reaches into MkDocs or its theme: the engine runs as its own command (`mkdocs build
+--strict` or `zensical build --strict`) on a configuration that uses only documented settings, so
+the same project builds with MkDocs Material and with Zensical, which reads `mkdocs.yml` but runs
+no MkDocs plugins or hooks. Folders in the written config are relative to it (Zensical requires
+that); the hand-written config is never built directly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kb.errors import KbError
+
+SITE_SRC = "site"
+ENGINES = ("mkdocs", "zensical")
+SHIM = "javascripts/vendor/iframe-worker-shim.js"  # what the offline plugin would fetch from unpkg.com, vendored
+LICENCE = "MIT licence"
+
+
+class SiteBuildFailed(KbError):
+    """The engine refused the generated site (strict mode turns every warning into a failure)."""
+
+
+@dataclass(frozen=True)
+class Version:
+    """Which portfolio a build shows: the commit of claims/ (None outside git), and when it was built."""
+
+    commit: str | None
+    committed: str | None
+    built: str
+
+    def line(self) -> str:
+        at = f"commit {self.commit[:10]} ({self.committed})" if self.commit and self.committed else "an uncommitted working tree"
+        return f"Portfolio at {at}, built {self.built} UTC · {LICENCE}"
+
+
+def site_project(root: Path) -> Path:
+    """The hand-written MkDocs project: the repository's site/, or, for a knowledge base elsewhere
+    (e.g. one made by `kb synth`), the site/ of the repository this package was installed from."""
+    for candidate in (root / SITE_SRC, Path(__file__).resolve().parents[2] / SITE_SRC):
+        if (candidate / "mkdocs.yml").is_file():
+            return candidate
+    raise SiteBuildFailed(f"{root / SITE_SRC / 'mkdocs.yml'}: (file): no MkDocs project found")
+
+
+def _nav_exists(entry: Any, docs: Path, generated: Collection[str]) -> bool:
+    if isinstance(entry, dict):
+        return all(_nav_exists(v, docs, generated) for v in entry.values())
+    if isinstance(entry, list):
+        return any(_nav_exists(v, docs, generated) for v in entry)
+    return "://" in str(entry) or str(entry) in generated or (docs / str(entry)).is_file()
+
+
+def _relative(path: Path, start: Path) -> str:
+    return Path(os.path.relpath(path.resolve(), start.resolve())).as_posix()
+
+
+def write_config(src: Path, docs: Path, site: Path, target: Path, version: Version, generated: Collection[str] = ()) -> Path:
+    """`target` (build/mkdocs.yml): the hand-written config with the docs and site folders relative
+    to it, the version line as the footer's `copyright`, the vendored shim as the only polyfill,
+    and nav entries whose page does not exist (in docs/, or among the `generated` pages) left out."""
+    config = yaml.safe_load(src.read_text(encoding="utf-8")) or {}
+    config["docs_dir"] = _relative(docs, target.parent)
+    config["site_dir"] = _relative(site, target.parent)
+    config["copyright"] = version.line()
+    extra = config.setdefault("extra", {})
+    extra["polyfills"] = [SHIM]  # the offline plugin adds unpkg.com's copy unless one is named here
+    if "nav" in config:
+        pages = set(generated)
+        config["nav"] = [e for e in config["nav"] if _nav_exists(e, docs, pages)]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return target
+
+
+def _command(engine: str, verb: str, config: Path) -> list[str]:
+    if engine not in ENGINES:
+        raise SiteBuildFailed(f"--engine {engine!r}: not one of {', '.join(ENGINES)}")
+    return [sys.executable, "-m", engine, verb, "--strict", "-f", str(config)]
+
+
+def _refusal(engine: str, output: str) -> SiteBuildFailed:
+    lines = [ln.strip() for ln in output.splitlines() if ln.lstrip().startswith(("WARNING", "ERROR", "Error", "Aborted", "Warning"))]
+    return SiteBuildFailed(f"{engine} build failed: " + (" | ".join(lines[:10]) or output.strip()[-500:]))
+
+
+def run(config: Path, engine: str = "mkdocs") -> None:
+    """Build the project `config` with `engine` (strict); raise SiteBuildFailed with its warnings if it refuses."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # Material's banner about MkDocs 2.0 is not a build problem
+    try:
+        proc = subprocess.run(_command(engine, "build", config), capture_output=True, text=True, env=env, check=False)
+    except FileNotFoundError as exc:
+        raise SiteBuildFailed(f"{engine}: not installed ({exc})") from None
+    if proc.returncode != 0:
+        if "No module named" in proc.stderr:
+            raise SiteBuildFailed(f"{engine}: not installed (pip install 'ai-consciousness-evidence[{engine}]')")
+        raise _refusal(engine, proc.stdout + proc.stderr)
+
+
+NEEDED = ("Serving on", "Detected", "Reloading", "Building", "WARNING", "ERROR", "Error")
+
+
+def serve_lines(lines: Iterator[str]) -> Iterator[str]:
+    """The development server's output a person needs: the address, rebuild notices, problems."""
+    for line in lines:
+        if any(word in line for word in NEEDED) and "not included in the" not in line:
+            yield line.rstrip("\n").replace("INFO    -  ", "")
+
+
+def serve(config: Path, addr: str, engine: str = "mkdocs") -> None:
+    """The engine's development server on `config` (strict), until interrupted; prints only serve_lines."""
+    cmd = _command(engine, "serve", config) + ["-a", addr]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env) as proc:
+        assert proc.stdout is not None
+        try:
+            for line in serve_lines(iter(proc.stdout.readline, "")):
+                print(line, file=sys.stderr, flush=True)
+        except KeyboardInterrupt:
+            proc.terminate()

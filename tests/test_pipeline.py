@@ -1,0 +1,173 @@
+"""The build pipeline (kb.pipeline): the plain project built by both engines, parts skipped when
+their inputs' content hashes did not change, credence history cached per commit."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from cli.app import app
+from kb import history, pipeline
+from kb.store import load_valid
+from tests.conftest import EXAMPLE, REPO
+
+DRAWS = "50"
+
+
+def _pages(root: Path) -> list[str]:
+    kb = load_valid(root)
+    folders = {
+        "hypotheses": kb.hypotheses,
+        "findings": kb.claims,
+        "confounds": kb.confounds,
+        "models": kb.models,
+        "works": kb.sources,
+        "texts": kb.texts,
+    }
+    return [f"{folder}/{rid}.html" for folder, records in folders.items() for rid in records]
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_both_engines_build_the_same_project_with_a_page_for_every_record(kb_root: Path, engine: str) -> None:
+    result = CliRunner().invoke(app, ["site", "build", "--root", str(kb_root), "--draws", DRAWS, "--engine", engine])
+    assert result.exit_code == 0, result.output
+    site = kb_root / "build" / "site"
+    expected = [*_pages(kb_root), "index.html", "explorer.html", "glossary.html", "methodology.html", "about.html"]
+    assert [p for p in expected if not (site / p).is_file()] == []
+    finding = (site / "findings" / f"{EXAMPLE}.html").read_text(encoding="utf-8")
+    assert "Portfolio at an uncommitted working tree" in finding and "MIT licence" in finding  # the footer's version line
+    assert "unpkg.com" not in finding and "javascripts/vendor/iframe-worker-shim.js" in finding
+
+
+def test_an_unknown_engine_is_a_usage_error(kb_root: Path) -> None:
+    result = CliRunner().invoke(app, ["site", "build", "--root", str(kb_root), "--engine", "sphinx"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_kb_build_twice_skips_every_part_and_a_changed_claim_rebuilds(kb_root: Path) -> None:
+    first = CliRunner().invoke(app, ["build", "--root", str(kb_root), "--draws", DRAWS])
+    assert first.exit_code == 0, first.output
+    index = kb_root / "build" / "site" / "index.html"
+    built_at = index.stat().st_mtime_ns
+    again = CliRunner().invoke(app, ["build", "--root", str(kb_root), "--draws", DRAWS])
+    assert again.exit_code == 0, again.output
+    assert "skipped (inputs unchanged): check, database, aggregate, render, site" in again.stderr
+    assert index.stat().st_mtime_ns == built_at
+    claim = kb_root / "claims" / "findings" / f"{EXAMPLE}.yaml"
+    claim.write_text(claim.read_text(encoding="utf-8").replace("title: ", "title: Edited ", 1), encoding="utf-8")
+    changed = CliRunner().invoke(app, ["build", "--root", str(kb_root), "--draws", DRAWS])
+    assert changed.exit_code == 0, changed.output
+    assert "skipped" not in changed.stderr and "check: ok (1 claims)" in changed.stderr
+    assert "Edited " in (kb_root / "build" / "site" / "findings" / f"{EXAMPLE}.html").read_text(encoding="utf-8")
+
+
+def test_a_different_draw_count_is_a_different_input(kb_root: Path) -> None:
+    pipeline.build(kb_root, pipeline.Settings(draws=50))
+    outcome = pipeline.build(kb_root, pipeline.Settings(draws=60))
+    assert outcome.skipped == ["check", "database"]
+
+
+def test_a_failed_check_leaves_no_stamp_and_names_the_file(kb_root: Path) -> None:
+    pipeline.build(kb_root, pipeline.Settings(draws=50))
+    claim = kb_root / "claims" / "findings" / f"{EXAMPLE}.yaml"
+    claim.write_text(claim.read_text(encoding="utf-8").replace("kind: ", "kind: not-a-kind-", 1), encoding="utf-8")
+    before = (kb_root / "build" / "stamps.json").read_bytes()
+    result = CliRunner().invoke(app, ["build", "--root", str(kb_root), "--draws", DRAWS])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"claims/findings/{EXAMPLE}.yaml" in result.stderr
+    assert (kb_root / "build" / "stamps.json").read_bytes() == before
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+def test_credence_history_is_cached_per_commit_and_equals_a_fresh_computation(kb_root: Path) -> None:
+    _git(kb_root, "init", "-q")
+    _git(kb_root, "-c", "user.name=t", "-c", "user.email=t@t", "add", "claims")
+    _git(kb_root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "one")
+    shutil.copy(REPO / "claims" / "findings" / "steering-resistance-self-correction.yaml", kb_root / "claims" / "findings" / "copy.yaml")
+    text = (kb_root / "claims" / "findings" / "copy.yaml").read_text(encoding="utf-8")
+    (kb_root / "claims" / "findings" / "copy.yaml").write_text(text.replace(f"id: {EXAMPLE}", "id: copy", 1), encoding="utf-8")
+    _git(kb_root, "-c", "user.name=t", "-c", "user.email=t@t", "add", "claims")
+    _git(kb_root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "two")
+    cache = kb_root / "build" / "cache"
+    fresh = history.by_commit_all(kb_root, draws=100)
+    first = history.by_commit_all(kb_root, draws=100, cache=cache)
+    assert len(list(cache.glob("*.json"))) == 2 and first == fresh
+    for stored in cache.glob("*.json"):  # a cached commit is read back, never recomputed
+        stored.write_text(stored.read_text(encoding="utf-8").replace('"n_claims": ', '"n_claims": 100'), encoding="utf-8")
+    second = history.by_commit_all(kb_root, draws=100, cache=cache)
+    assert all(p.n_claims >= 100 for points in second.values() for p in points)
+    assert [p.commit for p in second["h-functional-introspection"]] == [p.commit for p in fresh["h-functional-introspection"]]
+
+
+def test_changes_page_and_atom_feed_list_what_each_commit_moved_and_which_claims(kb_root: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    _git(kb_root, "init", "-q")
+    _git(kb_root, "-c", "user.name=t", "-c", "user.email=t@t", "add", "claims")
+    _git(kb_root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "one")
+    text = (kb_root / "claims" / "findings" / f"{EXAMPLE}.yaml").read_text(encoding="utf-8")
+    (kb_root / "claims" / "findings" / "copy.yaml").write_text(text.replace(f"id: {EXAMPLE}", "id: copy", 1), encoding="utf-8")
+    _git(kb_root, "-c", "user.name=t", "-c", "user.email=t@t", "add", "claims")
+    _git(kb_root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "two")
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=kb_root, capture_output=True, text=True, check=True).stdout.strip()
+    pipeline.build(kb_root, pipeline.Settings(draws=200))
+    site = kb_root / "build" / "site"
+    page = (site / "changes.html").read_text(encoding="utf-8")
+    assert f'id="commit-{head[:10]}"' in page and 'added <a href="findings/copy.html">' in page
+    assert "points)" in page or "No credence moved by half a point or more." in page  # a restatement adds little
+    feed = ET.fromstring((site / "changes.xml").read_bytes())
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = feed.findall("a:entry", ns)
+    assert len(entries) == 1 and "added copy" in (entries[0].findtext("a:summary", namespaces=ns) or "")
+    footer = (site / "index.html").read_text(encoding="utf-8")
+    assert f"Portfolio at commit {head[:10]}" in footer and "MIT licence" in footer
+    portfolio = (site / "downloads" / "portfolio.json").read_text(encoding="utf-8")
+    assert f"commit {head[:10]}" in portfolio
+
+
+SERVE_LOG = """INFO    -  Building documentation...
+INFO    -  Cleaning site directory
+INFO    -  The following pages exist in the docs directory, but are not included in the "nav" configuration:
+  - findings/a.md
+  - findings/b.md
+INFO    -  Documentation built in 10.59 seconds
+INFO    -  [11:22:27] Watching paths for changes: 'build/docs', 'build/mkdocs.yml'
+INFO    -  [11:22:27] Serving on http://127.0.0.1:8799/
+INFO    -  [11:23:01] Detected file changes
+INFO    -  Building documentation...
+INFO    -  [11:23:09] Reloading browsers
+WARNING -  Doc file 'x.md' contains a link 'y.md', but the target is not found among documentation files.
+"""
+
+
+def test_kb_site_serve_prints_the_address_rebuild_notices_and_problems_only() -> None:
+    from kb.render.project import serve_lines
+
+    shown = list(serve_lines(iter(SERVE_LOG.splitlines(keepends=True))))
+    assert shown == [
+        "Building documentation...",
+        "[11:22:27] Serving on http://127.0.0.1:8799/",
+        "[11:23:01] Detected file changes",
+        "Building documentation...",
+        "[11:23:09] Reloading browsers",
+        "WARNING -  Doc file 'x.md' contains a link 'y.md', but the target is not found among documentation files.",
+    ]
+
+
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n"), max_size=60), max_size=30))
+def test_serve_output_keeps_only_lines_a_person_needs(lines: list[str]) -> None:
+    from kb.render.project import NEEDED, serve_lines
+
+    shown = list(serve_lines(iter(line + "\n" for line in lines)))
+    assert len(shown) <= len(lines)
+    assert all(any(word in line for word in NEEDED) for line in shown)
+    assert len(shown) == sum(1 for line in lines if any(w in line for w in NEEDED) and "not included in the" not in line)
