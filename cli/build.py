@@ -14,7 +14,9 @@ def build(
     root: RootOption = None,
     draws: Annotated[
         int | None,
-        typer.Option("--draws", min=10, max=1_000_000, help="Monte Carlo draws per hypothesis (default: the weights file's).", show_default=False),
+        typer.Option(
+            "--draws", min=10, max=1_000_000, help="Monte Carlo draws per hypothesis (default: the weights file's).", show_default=False
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild every part even if its inputs did not change.")] = False,
 ) -> None:

@@ -130,8 +130,14 @@ def test_changes_page_and_atom_feed_list_what_each_commit_moved_and_which_claims
     assert len(entries) == 1 and "added copy" in (entries[0].findtext("a:summary", namespaces=ns) or "")
     footer = (site / "index.html").read_text(encoding="utf-8")
     assert f"Portfolio at commit {head[:10]}" in footer and "MIT licence" in footer
-    portfolio = (site / "downloads" / "portfolio.json").read_text(encoding="utf-8")
-    assert f"commit {head[:10]}" in portfolio
+    import hashlib
+    import json
+
+    downloads = site / "downloads"
+    manifest = json.loads((downloads / "VERSION.json").read_text(encoding="utf-8"))  # the downloads' version, stated beside them
+    assert manifest["commit"] == head and f"commit {head[:10]}" in manifest["version"] and "MIT" in manifest["licence"]
+    portfolio = (downloads / "portfolio.json").read_bytes()
+    assert manifest["files"]["portfolio.json"] == hashlib.sha256(portfolio).hexdigest()
 
 
 SERVE_LOG = """INFO    -  Building documentation...
