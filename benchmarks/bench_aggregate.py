@@ -7,15 +7,20 @@ generating and summing an array of draws x links random numbers (in chunks).
 
 from __future__ import annotations
 
-import argparse
-import time
-from pathlib import Path
+import os
 
-import numpy as np
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # one BLAS thread, set before numpy loads (the rule)
 
-from kb.aggregate import ConfoundEvidence, Dependence, HypothesisEvidence, Judgment, LinkEvidence, aggregate_all
-from kb.vocab import Bearing, Controlled, Kind, Severity, Strength, Tier
-from kb.weights import load_weights
+import argparse  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from kb.aggregate import ConfoundEvidence, Dependence, HypothesisEvidence, Judgment, LinkEvidence, aggregate_all  # noqa: E402
+from kb.vocab import Bearing, Controlled, Kind, Severity, Strength, Tier  # noqa: E402
+from kb.weights import load_weights  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
