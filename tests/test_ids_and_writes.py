@@ -232,13 +232,45 @@ def test_a_read_only_folder_is_one_line(kb_root: Path) -> None:
     folder.chmod(0o555)
     try:
         before = snapshot(kb_root)
-        cmd = [*_as_a_user_bound_by_permissions(), sys.executable, "-m", "cli", "claim", "retract", EXAMPLE, "--why", "x", "--root", str(kb_root)]
+        cmd = [
+            *_as_a_user_bound_by_permissions(),
+            sys.executable,
+            "-m",
+            "cli",
+            "claim",
+            "retract",
+            EXAMPLE,
+            "--why",
+            "x",
+            "--root",
+            str(kb_root),
+        ]
         result = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], check=False)
     finally:
         folder.chmod(0o755)
     assert result.returncode == 1, result.stderr
     assert result.stderr == f"Error: {CLAIM}: cannot write: Permission denied; the file is as it was\n"
     assert snapshot(kb_root) == before
+
+
+def test_a_write_that_runs_out_of_room_is_one_line(kb_root: Path) -> None:
+    """Disk full, as the writer sees it: the real CLI runs with a file-size limit far below the
+    claim's size, so writing the new version fails part-way (EFBIG, like ENOSPC a failed write of
+    the temporary copy); the claim stays as it was and no temporary file is left."""
+    import resource
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (512, 512))
+
+    before = snapshot(kb_root)
+    cmd = [sys.executable, "-m", "cli", "claim", "retract", EXAMPLE, "--why", "x", "--root", str(kb_root)]
+    result = subprocess.run(
+        cmd, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], check=False, preexec_fn=small_files
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == f"Error: {CLAIM}: cannot write: File too large; the file is as it was\n"
+    assert snapshot(kb_root) == before
+    assert not list((kb_root / "claims").rglob("*.tmp"))
 
 
 # --- house-keeping ------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ TERMS: dict[str, str] = {
     "credence": "the aggregator's degree of belief that a hypothesis is true, given the findings recorded here and the stated weights; not a measured frequency, a verdict or a consensus of the field",
     "prior": "the credence a hypothesis starts from before any finding is counted, stated in its file",
     "posterior": "the credence after every counted finding: the median of the Monte Carlo draws",
-    "interval": "the 90% interval of the posterior over the draws of the uncertain weights and reviewers' judgments: where the credence lies if the weights are not exactly right",
+    "interval": "the 90% interval of the credence over the Monte Carlo draws: how far it could move if the weights, the dependence between findings, the prior, our reading of each link and the reviewers' readings were different within their stated uncertainty",
     "dB": "decibans, the unit of net evidence: 10 × log10 of the likelihood ratio; +10 dB multiplies the odds by 10, 0 dB leaves them as they were",
     "cluster": "a group of findings that share a study, a work, a research group or a channel; findings in one cluster are combined as dependent, so restatements count once with a little more",
     "grade": "a GRADE-style certainty rating (high, moderate, low, very low), downgraded for risk of bias, imprecision, inconsistency, indirectness and thin sourcing, each reason stated",
