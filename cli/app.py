@@ -33,10 +33,12 @@ class KbGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except InvalidKnowledgeBase as exc:
+            if len(exc.problems) == 1:  # one problem: one line
+                typer.echo(f"Error: {shown(str(exc.problems[0]), LINE_MAX)}", err=True)
+                sys.exit(1)
             for problem in exc.problems:
                 typer.echo(shown(str(problem), LINE_MAX), err=True)
-            n = len(exc.problems)
-            typer.echo(f"Error: {n} problem{'s' if n != 1 else ''} in the knowledge base", err=True)
+            typer.echo(f"Error: {len(exc.problems)} problems in the knowledge base", err=True)
             sys.exit(1)
         except KbError as exc:
             typer.echo(f"Error: {shown(str(exc), LINE_MAX)}", err=True)

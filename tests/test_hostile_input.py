@@ -30,6 +30,12 @@ from tests.conftest import EXAMPLE, run, snapshot
 CLAIM = f"claims/findings/{EXAMPLE}.yaml"
 
 
+def problems(stderr: str) -> list[str]:
+    """The problem lines of a refusal: one problem is the one line 'Error: <problem>'; several are
+    listed, then counted."""
+    return [line.removeprefix("Error: ") for line in stderr.splitlines()]
+
+
 def alias_bomb() -> str:
     text = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
     for i in range(1, 10):
@@ -86,7 +92,7 @@ def test_the_alias_bomb_is_refused_in_well_under_a_second(runner: CliRunner, kb_
     assert result.exit_code == 1
     assert (
         "claims/findings/bomb.yaml:1: (yaml): malformed YAML: aliases (*name) are not allowed in records; write the value out (id bomb)"
-        in (result.stderr.splitlines())
+        in problems(result.stderr)
     )
     bomb = tmp_path / "bomb.yaml"
     bomb.write_text(alias_bomb())
@@ -103,8 +109,7 @@ def test_duplicate_keys_are_refused_with_their_line(runner: CliRunner, kb_root: 
     path.write_text(path.read_text().replace("kind: empirical-finding\n", "kind: empirical-finding\nkind: definition\n"))
     result = run(runner, kb_root, "check")
     assert result.stderr.splitlines() == [
-        f"{CLAIM}:10: (yaml): malformed YAML: duplicate key 'kind' (each field may appear once) (id {EXAMPLE})",
-        "Error: 1 problem in the knowledge base",
+        f"Error: {CLAIM}:10: (yaml): malformed YAML: duplicate key 'kind' (each field may appear once) (id {EXAMPLE})",
     ]
 
 
@@ -121,7 +126,7 @@ def test_a_text_path_outside_claims_texts_is_refused(runner: CliRunner, kb_root:
     result = run(runner, kb_root, "check")
     assert result.exit_code == 1
     line = f"claims/texts/cognitive-revolution-berg-2026.yaml:3: path: archived text '{path}' is not inside claims/texts/ (refused)"
-    assert f"{line} (id cognitive-revolution-berg-2026)" in result.stderr.splitlines()
+    assert f"{line} (id cognitive-revolution-berg-2026)" in problems(result.stderr)
     assert "root:" not in result.stderr  # nothing of the file is printed (no sha256 of it either)
     assert "sha256 of" not in result.stderr
 
