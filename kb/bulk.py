@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
-from kb.errors import KbError
+from kb.errors import InvalidKnowledgeBase, KbError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -77,3 +77,68 @@ def in_two(items: Sequence[T], work: Callable[[T], R], *, parallel: bool = True)
     for i in range(len(items)):
         out.append(mine[i // 2] if i % 2 == 0 else theirs[i // 2])
     return out
+
+
+def _child(work: Callable[[Callable[[str], None]], object], write: int) -> int:
+    """The forked child's side of `in_child`: runs `work`, sends its stages and its outcome."""
+    with os.fdopen(write, "wb") as pipe:
+
+        def step(name: str) -> None:
+            pickle.dump(("step", name), pipe)
+            pipe.flush()
+
+        try:
+            outcome: tuple[str, object] = ("ok", work(step))
+        except InvalidKnowledgeBase as exc:
+            outcome = ("invalid", exc.problems)
+        except KbError as exc:  # the CLI shows a user error by its message alone
+            outcome = ("error", KbError(str(exc)))
+        except OSError as exc:
+            outcome = ("error", exc)
+        pipe.write(pickle.dumps(outcome))
+    return 0
+
+
+def in_child(work: Callable[[Callable[[str], None]], R], tell: Callable[[str], None]) -> R:
+    """`work(step)` run in a forked child, its result sent back pickled; the stages it names with
+    `step` are passed on to `tell` as they start. Whatever the child allocates goes back to the
+    system when it exits, so a process started afterwards (the site engine) does not add to a
+    parent still holding every record. A user error (KbError, OSError) raised there is raised
+    here; anything else is printed there and reported here in one line."""
+    if not hasattr(os, "fork"):
+        return work(tell)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(read)
+            code = _child(work, write)
+        except KeyboardInterrupt:
+            code = 130
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    os.close(write)
+    result: tuple[str, object] | None = None
+    try:
+        with os.fdopen(read, "rb") as source:
+            while True:
+                try:
+                    kind, value = pickle.load(source)  # noqa: S301 - written by our own child process
+                except EOFError:
+                    break
+                if kind == "step":
+                    tell(str(value))
+                else:
+                    result = (kind, value)
+    finally:
+        _, status = os.waitpid(pid, 0)
+    if result is None or os.waitstatus_to_exitcode(status) != 0:
+        raise KbError("the rendering process failed (its error is above)")
+    if result[0] == "invalid":
+        raise InvalidKnowledgeBase(result[1])  # type: ignore[arg-type]
+    if result[0] == "error":
+        raise result[1]  # type: ignore[misc]
+    return result[1]  # type: ignore[return-value]

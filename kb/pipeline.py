@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kb.bulk import in_child
 from kb.db.freshness import build_dir, db_path, scan
 from kb.paths import CLAIMS_DIR
 from kb.render import project
@@ -149,7 +150,7 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
     from kb.db.aggregates import write_portfolio
     from kb.db.build import read
     from kb.db.publish import write_metadata
-    from kb.render.builder import build_site
+    from kb.render.builder import render_site
     from kb.weights import load_weights
 
     out = build_dir(root)
@@ -171,24 +172,29 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
     if stamps.fresh("site", site_digest) and (outcome.site / "index.html").is_file():
         outcome.skipped += ["aggregate", "render", "site"]
         return outcome
-    kb = read(root)
-    weights = load_weights(root)
-    tell("aggregate")
-    write_portfolio(database, kb, weights, settings.draws)  # the portfolio and contribution tables
-    write_metadata(database)
-    build_site(
-        kb,
-        weights,
-        out,
-        version=version_of(root),
-        src=src,
-        database=database,
-        draws=settings.draws,
-        seed=settings.seed,
-        step=tell,
-        group=settings.group,
-        engine=settings.engine,
-        history_cache=out / HISTORY_CACHE,
-    )
+
+    def render(step: Step) -> Path:  # in a child process: the records it loads are gone before the engine starts
+        kb = read(root)
+        weights = load_weights(root)
+        step("aggregate")
+        write_portfolio(database, kb, weights, settings.draws)  # the portfolio and contribution tables
+        write_metadata(database)
+        return render_site(
+            kb,
+            weights,
+            out,
+            version=version_of(root),
+            src=src,
+            database=database,
+            draws=settings.draws,
+            seed=settings.seed,
+            step=step,
+            group=settings.group,
+            history_cache=out / HISTORY_CACHE,
+        )
+
+    config = in_child(render, tell)
+    tell("site")
+    project.run(config, settings.engine)
     stamps.record("site", site_digest)
     return outcome

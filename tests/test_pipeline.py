@@ -177,3 +177,30 @@ def test_serve_output_keeps_only_lines_a_person_needs(lines: list[str]) -> None:
     assert len(shown) <= len(lines)
     assert all(any(word in line for word in NEEDED) for line in shown)
     assert len(shown) == sum(1 for line in lines if any(w in line for w in NEEDED) and "not included in the" not in line)
+
+
+def test_the_render_process_passes_back_its_result_stages_and_user_errors() -> None:
+    from kb.bulk import in_child
+    from kb.errors import InvalidKnowledgeBase, KbError, NotFound, Problem
+
+    told: list[str] = []
+    assert in_child(lambda step: (step("aggregate"), step("render"), {"pages": 3})[-1], told.append) == {"pages": 3}
+    assert told == ["aggregate", "render"]
+
+    def raises(exc: BaseException):  # type: ignore[no-untyped-def]
+        def work(step: object) -> None:
+            raise exc
+
+        return work
+
+    problem = Problem("claims/findings/a.yaml", 3, "kind", "bad")
+    with pytest.raises(InvalidKnowledgeBase) as invalid:
+        in_child(raises(InvalidKnowledgeBase([problem])), told.append)
+    assert invalid.value.problems == [problem]
+    with pytest.raises(KbError, match="no claim with id 'x'; did you mean 'xy'"):
+        in_child(raises(NotFound("claim", "x", ["xy"])), told.append)
+    with pytest.raises(PermissionError) as denied:
+        in_child(raises(PermissionError(13, "Permission denied", "build/site")), told.append)
+    assert denied.value.filename == "build/site"
+    with pytest.raises(KbError, match="the rendering process failed"):  # a bug: its traceback is printed by the child
+        in_child(raises(ValueError("bug")), told.append)

@@ -57,7 +57,7 @@ def render_docs(data: SiteData, src: Path, docs: Path, database: Path | None, *,
     return paths
 
 
-def build_site(
+def render_site(
     kb: KnowledgeBase,
     weights: Weights,
     out: Path,
@@ -69,12 +69,12 @@ def build_site(
     seed: int | None = None,
     step: Step | None = None,
     group: int = GROUP_ABOVE,
-    engine: str = "mkdocs",
     history_cache: Path | None = None,
 ) -> Path:
-    """Render and build the whole site: returns the built site's folder (out/site). `src` is the
-    hand-written project (default: site/ in the repository); `step` is told as each stage starts
-    (for a progress display); `history_cache` is where credence history is cached per commit."""
+    """Aggregate and render every page into out/docs and write out/mkdocs.yml; returns that
+    config, for `project.run`. `src` is the hand-written project (default: site/ in the
+    repository); `step` is told as each stage starts (for a progress display); `history_cache` is
+    where credence history is cached per commit."""
     tell = step or (lambda _: None)
     src = src or project.site_project(kb.root)
     docs, site = out / "docs", out / "site"
@@ -85,7 +85,4 @@ def build_site(
     tell("render")
     with heap_frozen():
         generated = render_docs(data, src, docs, database, group=group)
-    config = project.write_config(src / "mkdocs.yml", docs, site, out / "mkdocs.yml", version, generated)
-    tell("site")
-    project.run(config, engine)
-    return site
+    return project.write_config(src / "mkdocs.yml", docs, site, out / "mkdocs.yml", version, generated)
