@@ -43,6 +43,26 @@ def heap_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
+def _fork(child: Callable[[int], int]) -> tuple[int, int]:
+    """A forked child that runs `child(write end of a pipe)` and exits with its code (1 and the
+    traceback on stderr if it raises, 130 on Ctrl-C); returns its pid and the pipe's read end."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(read)
+            code = child(write)
+        except KeyboardInterrupt:
+            code = 130
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    os.close(write)
+    return pid, read
+
+
 def in_two(items: Sequence[T], work: Callable[[T], R], *, parallel: bool = True) -> list[R]:
     """`work` applied to every item, in order. With `parallel` (and fork), a forked child does
     every other one and sends its results back pickled through a pipe: the only way to give
@@ -50,20 +70,13 @@ def in_two(items: Sequence[T], work: Callable[[T], R], *, parallel: bool = True)
     what it inherits; anything it writes (files) must not overlap with the parent's share."""
     if not parallel or len(items) < 2 or not hasattr(os, "fork"):
         return [work(x) for x in items]
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            os.close(read)
-            with os.fdopen(write, "wb") as pipe:
-                pipe.write(pickle.dumps([work(x) for x in items[1::2]]))
-            code = 0
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            os._exit(code)
-    os.close(write)
+
+    def theirs_to(write: int) -> int:
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(pickle.dumps([work(x) for x in items[1::2]]))
+        return 0
+
+    pid, read = _fork(theirs_to)
     try:
         mine = [work(x) for x in items[0::2]]
         with os.fdopen(read, "rb") as pipe:
@@ -107,20 +120,7 @@ def in_child(work: Callable[[Callable[[str], None]], R], tell: Callable[[str], N
     here; anything else is printed there and reported here in one line."""
     if not hasattr(os, "fork"):
         return work(tell)
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            os.close(read)
-            code = _child(work, write)
-        except KeyboardInterrupt:
-            code = 130
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            os._exit(code)
-    os.close(write)
+    pid, read = _fork(lambda write: _child(work, write))
     result: tuple[str, object] | None = None
     try:
         with os.fdopen(read, "rb") as source:
