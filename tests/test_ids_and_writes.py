@@ -8,6 +8,7 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from typer.testing import CliRunner
 from cli.app import app
 from kb.ids import SLUG
 from kb.store import load
-from tests.conftest import EXAMPLE, run, snapshot
+from tests.conftest import EXAMPLE, REPO, run, snapshot
 
 CLAIM = f"claims/findings/{EXAMPLE}.yaml"
 HOSTILE_IDS = ["../../../../elsewhere/victim", "/abs/path/x", "*", "steering-resistance-self-correctio?", "a/b", ".hidden", "UPPER", "x..y"]
@@ -227,25 +228,20 @@ def _as_a_user_bound_by_permissions() -> list[str]:
     return ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--inh-caps=-all", "--"]
 
 
+def _retract_in_a_process(
+    kb_root: Path, prefix: list[str] | None = None, preexec: Callable[[], None] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`kb claim retract EXAMPLE` run as a real process (under `prefix`, after `preexec`)."""
+    cmd = [*(prefix or []), sys.executable, "-m", "cli", "claim", "retract", EXAMPLE, "--why", "x", "--root", str(kb_root)]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, check=False, preexec_fn=preexec)
+
+
 def test_a_read_only_folder_is_one_line(kb_root: Path) -> None:
     folder = kb_root / "claims/findings"
     folder.chmod(0o555)
     try:
         before = snapshot(kb_root)
-        cmd = [
-            *_as_a_user_bound_by_permissions(),
-            sys.executable,
-            "-m",
-            "cli",
-            "claim",
-            "retract",
-            EXAMPLE,
-            "--why",
-            "x",
-            "--root",
-            str(kb_root),
-        ]
-        result = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], check=False)
+        result = _retract_in_a_process(kb_root, _as_a_user_bound_by_permissions())
     finally:
         folder.chmod(0o755)
     assert result.returncode == 1, result.stderr
@@ -263,10 +259,7 @@ def test_a_write_that_runs_out_of_room_is_one_line(kb_root: Path) -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (512, 512))
 
     before = snapshot(kb_root)
-    cmd = [sys.executable, "-m", "cli", "claim", "retract", EXAMPLE, "--why", "x", "--root", str(kb_root)]
-    result = subprocess.run(
-        cmd, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], check=False, preexec_fn=small_files
-    )
+    result = _retract_in_a_process(kb_root, preexec=small_files)
     assert result.returncode == 1, result.stderr
     assert result.stderr == f"Error: {CLAIM}: cannot write: File too large; the file is as it was\n"
     assert snapshot(kb_root) == before

@@ -3,6 +3,8 @@ their inputs' content hashes did not change, credence history cached per commit.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -130,9 +132,6 @@ def test_changes_page_and_atom_feed_list_what_each_commit_moved_and_which_claims
     assert len(entries) == 1 and "added copy" in (entries[0].findtext("a:summary", namespaces=ns) or "")
     footer = (site / "index.html").read_text(encoding="utf-8")
     assert f"Portfolio at commit {head[:10]}" in footer and "MIT licence" in footer
-    import hashlib
-    import json
-
     downloads = site / "downloads"
     manifest = json.loads((downloads / "VERSION.json").read_text(encoding="utf-8"))  # the downloads' version, stated beside them
     assert manifest["commit"] == head and f"commit {head[:10]}" in manifest["version"] and "MIT" in manifest["licence"]
