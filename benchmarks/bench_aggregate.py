@@ -2,6 +2,12 @@
 10,000 draws. Prints the time and its ratio to a baseline measured in the same run: numpy
 generating and summing an array of draws x links random numbers (in chunks).
 
+Both sides load their libraries before the clock starts (numpy; the aggregator's compiled kernel,
+kb.montecarlo, with numba). numba compiles the kernel once per installation and caches it: if
+that has not happened yet, a first process does it (its time is printed, not counted). The
+aggregator's first call in a process then loads the kernel's machine code from that cache: timed on
+its own, printed, and counted in the target; the ratio is given with it and without it.
+
     python benchmarks/bench_aggregate.py [--claims 10000] [--hypotheses 20] [--draws 10000]
 """
 
@@ -13,11 +19,14 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # one BLAS thread, set before numpy loads (the issue's rule)
 
 import argparse  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+import kb.montecarlo  # noqa: E402, F401 - the compiled kernel's library, loaded like numpy before the clock
 from kb.aggregate import ConfoundEvidence, Dependence, HypothesisEvidence, Judgment, LinkEvidence, aggregate_all  # noqa: E402
 from kb.vocab import Bearing, Controlled, Kind, Severity, Strength, Tier  # noqa: E402
 from kb.weights import load_weights  # noqa: E402
@@ -71,18 +80,31 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=10_000)
     parser.add_argument("--hypotheses", type=int, default=20)
     parser.add_argument("--draws", type=int, default=10_000)
+    parser.add_argument("--warm-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     weights = load_weights(ROOT)
+    if args.warm_only:
+        aggregate_all(synthetic(40, 5, seed=2), weights, draws=16)
+        return
+    start = time.perf_counter()
+    subprocess.run([sys.executable, __file__, "--warm-only"], check=True)  # compiles and caches the kernel if it never was
+    warm = time.perf_counter() - start
     hs = synthetic(args.claims, args.hypotheses)
     n_links = sum(len(h.links) for h in hs)
+    start = time.perf_counter()
+    aggregate_all(synthetic(40, 5, seed=2), weights, draws=16)  # loads (or compiles) the kernel's machine code
+    load = time.perf_counter() - start
     start = time.perf_counter()
     runs = aggregate_all(hs, weights, draws=args.draws)
     took = time.perf_counter() - start
     base = baseline(args.draws, n_links)
     print(f"{args.claims} claims, {args.hypotheses} hypotheses, {n_links} links, {args.draws} draws")
-    print(f"aggregator: {took:.2f} s (medians {runs[0].point:.3f} … {runs[-1].point:.3f})")
+    print(f"a first process (compiles and caches the kernel the first time after installation, not counted): {warm:.2f} s")
+    print(f"kernel's machine code loaded from the cache (once per process, counted): {load:.2f} s")
+    print(f"aggregator: {took:.2f} s (credences {runs[0].point:.3f} … {runs[-1].point:.3f})")
     print(f"baseline (generate and sum {args.draws} x {n_links} uniforms): {base:.2f} s")
-    print(f"ratio aggregator / baseline: {took / base:.2f}")
+    print(f"ratio aggregator / baseline: {took / base:.2f} ({(took + load) / base:.2f} with the load)")
+    print(f"targets (<= 2 s, <= 1.5x): {'met' if took + load <= 2 and (took + load) / base <= 1.5 else 'NOT met'}")
 
 
 if __name__ == "__main__":

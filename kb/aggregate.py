@@ -1,5 +1,6 @@
-"""The portfolio aggregator: typed evidence in, a credence per hypothesis out. Pure (no I/O) and
-vectorised with numpy. The methodology page (site/docs/methodology.md) states every rule.
+"""The portfolio aggregator: typed evidence in, a credence per hypothesis out. Pure (no I/O): the
+point estimate in numpy, the Monte Carlo's draws in one compiled loop (kb/montecarlo.py). The
+methodology page (site/docs/methodology.md) states every rule.
 
 - A link's weight (nats) is ln(LR of its strength) x kind weight x tier weight x, for each confound
   that threatens it, (1 - severity x control).
@@ -25,14 +26,19 @@ import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from kb import pooling
+from kb.bulk import gc_paused
 from kb.pooling import Tree
 from kb.vocab import DIRECTIONLESS_KINDS, Bearing, Controlled, Design, Kind, Severity, Strength, Tier
 from kb.weights import Profile, Weights
+
+if TYPE_CHECKING:
+    from kb.montecarlo import Drawn, Rows
 
 F = npt.NDArray[np.float64]
 F32 = npt.NDArray[np.float32]
@@ -50,7 +56,7 @@ SIGN = {Bearing.SUPPORTS: POS, Bearing.UNDERMINES: NEG, Bearing.MIXED: MIX}
 INTERVAL = (0.05, 0.95)
 ERROR_BINS = 128  # reading-error offsets are binned: a link's misreadings follow one of these patterns
 READ_CLASSES = ("reviewed", "unreviewed", "unreviewed_machine")
-MISREAD_ZERO = ERROR_BINS * len(READ_CLASSES) * len(STRENGTHS)  # the misread table's last row: no error
+MISREAD_ZERO = ERROR_BINS * len(READ_CLASSES) * len(STRENGTHS)  # a row never misread by itself (its reading is drawn)
 
 
 # --- typed evidence -----------------------------------------------------------------------------
@@ -168,11 +174,23 @@ class HypothesisEvidence:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """Reading error in the draws: a link with offset o (binned) is misread in draw d when
+    frac(o + v_d) < its read class's rate, one level down in the first half of that window (below
+    weak: no evidence), one level up in the second."""
+
+    v: F  # one uniform per draw
+    rates: F  # per read class
+    down: F  # per strength level: the factor of a reading one level down
+    up: F  # per strength level: one level up
+
+
+@dataclass(frozen=True)
 class Tables:
     """Every uncertain constant, one column per draw (one column for the point estimate): ln LR by
     strength, kind and tier weights, the shrink (1 - severity x control) and the share (severity x
     control) of each (severity, control) pair, the correlations (kb.pooling's rows), and the
-    reading-error factors (log) by (offset bin, read class, strength)."""
+    reading error (None for the point)."""
 
     llr: F  # strengths x draws
     kind: F
@@ -180,7 +198,7 @@ class Tables:
     shrink: F  # (severities x controls) x draws
     share: F
     rho: F  # parameters x draws
-    misread: F32 | None  # (bins x classes x strengths) x draws, log factors; None for the point
+    reading: Reading | None
 
     @property
     def draws(self) -> int:
@@ -191,6 +209,10 @@ class Tables:
         with np.errstate(divide="ignore"):
             stacked = np.log(np.vstack([self.llr, self.kind, self.tier, self.shrink, self.share, np.ones((1, self.draws))]))
         return np.maximum(stacked, -80.0).astype(np.float32)  # weight 0 -> exp(-80): nothing; the last row is the zero padding
+
+    def linear(self) -> F32:
+        """The tables themselves stacked the same way (the last row: ones), float32."""
+        return np.vstack([self.llr, self.kind, self.tier, self.shrink, self.share, np.ones((1, self.draws))]).astype(np.float32)
 
 
 N_COLS = len(STRENGTHS) + len(KINDS) + len(TIERS) + 2 * len(SEVERITIES) * len(CONTROLS)
@@ -232,7 +254,7 @@ def point_tables(weights: Weights, profile: Profile) -> Tables:
         shrink=1 - both,
         share=both,
         rho=_rho_values(weights, "value")[:, None],
-        misread=None,
+        reading=None,
     )
 
 
@@ -277,24 +299,16 @@ def draw_tables(weights: Weights, profile: Profile, draws: int, seed: int) -> Ta
         _rho_values(weights, "high")[:, None],
         rng.random((5 + len(WEIGHTED_KINDS), draws)),
     )
-    return Tables(llr, kind, tier, 1 - both, both, rho, _misread(weights, mode, rng.random(draws)))
+    return Tables(llr, kind, tier, 1 - both, both, rho, _reading(weights, mode, rng.random(draws)))
 
 
-def _misread(weights: Weights, mode: F, v: F) -> F32:
-    """Log factors of a misread strength by (offset bin, read class, strength level) and draw: a
-    link with offset o is misread in draw d when frac(o + v_d) < the class's error rate, one level
-    down in the first half of that window (below weak: no evidence), one level up in the second."""
-    rates = [getattr(weights.reading_error, c) for c in READ_CLASSES]
+def _reading(weights: Weights, mode: F, v: F) -> Reading:
+    """Reading error: each read class's rate, and the factor of a strength misread one level down
+    (below weak: no evidence) or up."""
+    rates = np.array([getattr(weights.reading_error, c) for c in READ_CLASSES])
     above = np.append(mode[1:], 2 * mode[-1] - mode[-2])
     below = np.concatenate([[0.0], mode[:-1]])
-    with np.errstate(divide="ignore"):
-        down, up = np.maximum(np.log(below / mode), -80.0), np.log(above / mode)
-    frac = np.mod((np.arange(ERROR_BINS) + 0.5)[:, None] / ERROR_BINS + v[None, :], 1.0)
-    out = np.zeros((ERROR_BINS, len(rates), len(STRENGTHS), len(v)), dtype=np.float32)
-    for e, rate in enumerate(rates):
-        is_down, is_up = frac < rate / 2, (frac >= rate / 2) & (frac < rate)
-        out[:, e, :, :] = (is_down[:, None, :] * down[None, :, None] + is_up[:, None, :] * up[None, :, None]).astype(np.float32)
-    return np.vstack([out.reshape(-1, len(v)), np.zeros((1, len(v)), dtype=np.float32)])
+    return Reading(v, rates, below / mode, above / mode)
 
 
 # --- rows: what each hypothesis' evidence is made of --------------------------------------------
@@ -381,7 +395,7 @@ class Layout:
     rows: tuple[Row, ...]
     cols: I  # rows x max columns: the table rows whose log-sum is each row's log weight (N_COLS: a zero row)
     side: I
-    misread: I  # row -> row of Tables.misread (bin, class, strength)
+    misread: I  # row -> (offset bin x read class) x strength level + strength (MISREAD_ZERO: its reading is drawn)
     offset: F  # the link's own uniform offset (for special rows' draws)
     side_rows: tuple[I, I, I]
     trees: tuple[tuple[Tree, ...], tuple[Tree, ...], tuple[Tree, ...]]
@@ -439,7 +453,7 @@ def layout(rows: Sequence[Row]) -> Layout:
     misread = (bins * len(READ_CLASSES) + np.array([r.link.read_class for r in rows], dtype=np.intp)) * len(STRENGTHS) + np.array(
         strength, dtype=np.intp
     )
-    misread[[i for i, r in enumerate(rows) if r.special]] = MISREAD_ZERO  # drawn with the reading, in _fill_specials
+    misread[[i for i, r in enumerate(rows) if r.special]] = MISREAD_ZERO  # drawn with the reading (kb.montecarlo)
     side_rows = tuple(np.flatnonzero(side == s) for s in SIDES)
     return Layout(tuple(rows), cols, side, misread.astype(np.intp), offsets, side_rows, tuple(trees))  # type: ignore[arg-type]
 
@@ -508,40 +522,6 @@ def specials(lay: Layout) -> Specials | None:
     )
 
 
-def _fill_specials(mags: F32, sp: Specials, t: Tables, d0: int, d1: int, v: F) -> None:
-    """Write the special links' rows of `mags` for draws [d0, d1): their rows already hold the part
-    of the weight every reading shares; per draw, one judgment (its strength, misread or not, and its
-    side) and one status for each confound whose statuses differ are drawn."""
-    assert t.misread is not None
-    u = np.mod(sp.offset[:, None] + v[None, d0:d1], 1.0).astype(np.float32)  # links x draws
-    pick = np.minimum((u * sp.n_judgments[:, None]).astype(np.intp), sp.n_judgments[:, None] - 1)
-    bins = np.minimum((sp.offset * ERROR_BINS).astype(np.intp), ERROR_BINS - 1)
-    head = (bins * len(READ_CLASSES) + sp.read_class) * len(STRENGTHS)
-    strength_llr = np.zeros(u.shape, dtype=np.float32)
-    side = np.full(u.shape, -1, dtype=np.intp)
-    for j in range(sp.strength.shape[1]):
-        chosen = pick == j
-        value = t.llr[sp.strength[:, j], d0:d1].astype(np.float32) * np.exp(t.misread[head + sp.strength[:, j], d0:d1])
-        np.copyto(strength_llr, value, where=chosen)
-        np.copyto(side, sp.side[:, j : j + 1], where=chosen)
-    mag = mags[sp.base] * strength_llr
-    for k in range(sp.pairs.shape[1]):
-        has = sp.pairs[:, k, 0] >= 0
-        if not has.any():
-            continue
-        which = np.minimum((np.mod(u * (k + 2), 1.0) * sp.n_status[:, k, None]).astype(np.intp), sp.n_status[:, k, None] - 1)
-        factor = np.ones(u.shape, dtype=np.float32)
-        for x in range(sp.pairs.shape[2]):
-            pair = sp.pairs[:, k, x]
-            ok = has & (pair >= 0)
-            np.copyto(factor, t.shrink[np.maximum(pair, 0), d0:d1].astype(np.float32), where=(which == x) & ok[:, None])
-        mag *= factor
-    for s in SIDES:
-        rows = sp.rows[:, s]
-        ok = rows >= 0
-        mags[rows[ok]] = np.where(side[ok] == s, mag[ok], np.float32(0))
-
-
 def _expected(r: Row, t: Tables) -> float:
     """A row of a link whose readings differ, at the point: the average signed value over its
     judgments (disagreement cancels), each confound at its average shrink, on the side that
@@ -567,25 +547,20 @@ def _expected(r: Row, t: Tables) -> float:
     return abs(signed) if r.side == side else 0.0
 
 
-def row_magnitudes(lay: Layout, t: Tables, d0: int, d1: int, logs: F32, v: F, sp: Specials | None) -> F32:
-    """Rows x draws [d0, d1): the magnitude of every row (>= 0). At the point (no misread
-    table) a link whose readings differ takes its expected value."""
+def row_magnitudes(lay: Layout, t: Tables, sp: Specials | None) -> F32:
+    """Rows x columns of `t` (the point: one): the magnitude of every row (>= 0), without reading
+    error; a link whose readings differ takes its expected value. (The draws: kb.montecarlo.)"""
     # a row's log weight is a sum of table rows, always in the same order: no BLAS kernel whose
     # rounding depends on how many other rows there are, so adding a link never moves another
-    block = logs[:, d0:d1]
+    block = t.logs()
     mags = block[lay.cols[:, 0]]
     for k in range(1, lay.cols.shape[1]):
         mags += block[lay.cols[:, k]]
-    if t.misread is not None:
-        mags += t.misread[lay.misread, d0:d1]
     np.exp(mags, out=mags)
     if sp is not None:
-        if t.misread is None:
-            for i, r in enumerate(lay.rows):
-                if r.special:
-                    mags[i] = _expected(r, t)
-        else:
-            _fill_specials(mags, sp, t, d0, d1, v)
+        for i, r in enumerate(lay.rows):
+            if r.special:
+                mags[i] = _expected(r, t)
     out: F32 = mags
     return out
 
@@ -682,11 +657,11 @@ def aggregate_all(
     priors = {h.id: (prior if prior is not None and h.question is None else h.prior) for h in hs}
     layouts, sps, pt, point_mag, point_net = _point(hs, weights, prof)
     t = draw_tables(weights, prof, n_draws, seed)
-    logs = t.logs()
+    tab, rho32 = t.linear(), t.rho.astype(np.float32)
     v = np.random.default_rng([seed, 1]).random(n_draws)
     own, spread = {}, {}
     for h in hs:
-        own[h.id], mixed = _draw_nets(layouts[h.id], t, logs, v, sps[h.id])
+        own[h.id], mixed = draw_nets(layouts[h.id], t, tab, rho32, v, sps[h.id])
         spread[h.id] = _spread(weights.prior_spread, h.id, seed, mixed)
     out: dict[str, Run] = {}
     for unit in _units(hs):
@@ -698,12 +673,12 @@ def _point(
     hs: Sequence[HypothesisEvidence], weights: Weights, prof: Profile
 ) -> tuple[dict[str, Layout], dict[str, Specials | None], Tables, dict[str, F], dict[str, float]]:
     """Rows, layouts and the point estimate of every hypothesis' own evidence."""
-    rows = build_rows(hs)
-    layouts = {h.id: layout(rows[h.id]) for h in hs}
+    with gc_paused():  # tens of thousands of small acyclic objects: no collection walks the whole heap for them
+        rows = build_rows(hs)
+        layouts = {h.id: layout(rows[h.id]) for h in hs}
     sps = {h.id: specials(layouts[h.id]) for h in hs}
     pt = point_tables(weights, prof)
-    logs_point = pt.logs()
-    point_mag = {h.id: row_magnitudes(layouts[h.id], pt, 0, 1, logs_point, np.zeros(1), sps[h.id])[:, 0].astype(np.float64) for h in hs}
+    point_mag = {h.id: row_magnitudes(layouts[h.id], pt, sps[h.id])[:, 0].astype(np.float64) for h in hs}
     point_net = {hid: float(_net(side_pools(layouts[hid], m[:, None], pt.rho))[0]) for hid, m in point_mag.items()}
     return layouts, sps, pt, point_mag, point_net
 
@@ -722,20 +697,63 @@ def _net(pools: F) -> F:
     return out
 
 
-def _draw_nets(lay: Layout, t: Tables, logs: F32, v: F, sp: Specials | None) -> tuple[F, F]:
-    """Own net evidence and pooled mixed weight in each draw."""
+def draw_nets(lay: Layout, t: Tables, tab: F32, rho32: F32, v: F, sp: Specials | None) -> tuple[F, F]:
+    """Own net evidence and pooled mixed weight in each draw (`tab`: t.linear(); `v`: the uniform
+    of each draw that picks among differing readings)."""
     n = t.draws
-    net, mixed = np.zeros(n), np.zeros(n)
     if not lay.rows:
-        return net, mixed
-    rho32 = t.rho.astype(np.float32)
-    block = max(64, min(n, BLOCK_ELEMENTS // max(1, len(lay.rows))))
-    for d0 in range(0, n, block):
-        d1 = min(n, d0 + block)
-        pools = side_pools(lay, row_magnitudes(lay, t, d0, d1, logs, v, sp), rho32[:, d0:d1])
-        net[d0:d1] = pools[POS] - pools[NEG]
-        mixed[d0:d1] = pools[MIX]
-    return net, mixed
+        return np.zeros(n), np.zeros(n)
+    from kb import montecarlo  # numba loads only when there are draws to make
+
+    assert t.reading is not None
+    levels = (t.reading.down.astype(np.float32), t.reading.up.astype(np.float32))
+    pools = montecarlo.side_pools(
+        tab,
+        _kernel_rows(lay, t.reading),
+        _kernel_drawn(sp, t.reading),
+        levels,
+        montecarlo.flatten(lay.side_rows, lay.trees),
+        rho32,
+        t.reading.v,
+        v,
+    )
+    return pools[POS] - pools[NEG], pools[MIX]
+
+
+def _kernel_rows(lay: Layout, reading: Reading) -> Rows:
+    from kb.montecarlo import Rows
+
+    code = lay.misread
+    never = code == MISREAD_ZERO
+    strength = np.where(never, 0, code % len(STRENGTHS))
+    read_class = np.where(never, 0, code // len(STRENGTHS) % len(READ_CLASSES))
+    frac = (np.where(never, 0, code // (len(STRENGTHS) * len(READ_CLASSES))) + 0.5) / ERROR_BINS
+    cols = lay.cols if lay.cols.shape[1] >= 3 else np.pad(lay.cols, ((0, 0), (0, 3 - lay.cols.shape[1])), constant_values=N_COLS)
+    return Rows(
+        cols,
+        np.array([max(3, len(r.cols)) for r in lay.rows], dtype=np.intp),
+        frac,
+        np.where(never, 0.0, reading.rates[read_class]),
+        reading.down[strength].astype(np.float32),
+        reading.up[strength].astype(np.float32),
+    )
+
+
+def _kernel_drawn(sp: Specials | None, reading: Reading) -> Drawn:
+    from kb.montecarlo import Drawn
+
+    if sp is None:
+        none = np.zeros(0, dtype=np.intp)
+        return Drawn(
+            np.zeros((0, 3), dtype=np.intp), none, np.zeros(0), none, np.zeros((0, 1), dtype=np.intp), np.zeros((0, 1), dtype=np.intp),
+            np.zeros(0), np.zeros(0), np.full((0, 1, 1), -1, dtype=np.intp), np.ones((0, 1), dtype=np.intp),
+        )  # fmt: skip
+    bins = np.minimum((sp.offset * ERROR_BINS).astype(np.intp), ERROR_BINS - 1)
+    pairs = np.where(sp.pairs >= 0, OFF_SHRINK + sp.pairs, -1)
+    return Drawn(
+        sp.rows, sp.base, sp.offset, sp.n_judgments, sp.strength, sp.side,
+        (bins + 0.5) / ERROR_BINS, reading.rates[sp.read_class], pairs.astype(np.intp), sp.n_status,
+    )  # fmt: skip
 
 
 def _spread(sd: float, hid: str, seed: int, mixed: F) -> F:

@@ -164,7 +164,7 @@ def _pattern_nets(units: list[list[tuple[LinkEvidence, Strength | None]]], true_
         return patterns, np.zeros(len(patterns))
     h = HypothesisEvidence("truth", 0.5, tuple(links))
     lay = layout(build_rows([h])["truth"])
-    mags = row_magnitudes(lay, true_t, 0, 1, true_t.logs(), np.zeros(1), None)[:, 0].astype(np.float64)
+    mags = row_magnitudes(lay, true_t, None)[:, 0].astype(np.float64)
     unit_of_row = np.array([unit_of[links.index(r.link)] for r in lay.rows])
     signs = np.array(patterns).T  # units x patterns
     row_sign = signs[unit_of_row]  # rows x patterns

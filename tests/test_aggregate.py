@@ -19,11 +19,17 @@ from kb.aggregate import (
     HypothesisEvidence,
     Judgment,
     LinkEvidence,
+    Reading,
     Run,
     aggregate_all,
+    build_rows,
     ceiling,
+    draw_nets,
+    layout,
     logit,
     point_nets,
+    point_tables,
+    specials,
 )
 from kb.grade import certainty
 from kb.trace import trace
@@ -180,6 +186,35 @@ def test_adding_support_never_lowers_and_undermining_never_raises_in_the_point_o
         assert sign * (point - base_point) >= -1e-12
         worst = float((sign * (draws - base_draws)).min())
         assert worst >= -1e-9, (bearing.value, worst, int(np.argmin(sign * (draws - base_draws))))
+
+
+@FAST
+@given(portfolios, st.lists(st.sampled_from(list(Strength)), max_size=4))
+def test_the_compiled_draws_pool_as_the_numpy_point_estimate_does(items: list[LinkEvidence], extra: list[Strength]) -> None:
+    """The Monte Carlo's compiled loop (kb.montecarlo), fed the point's constants in every column and
+    no reading error, gives the point's own net evidence in every draw (float32 against float64)."""
+    one_reading = [
+        replace(lk, judgments=lk.judgments[:1], confounds=tuple(replace(c, controlled=c.controlled[:1]) for c in lk.confounds))
+        for lk in items
+    ]
+    restated = [replace(link(f"x{i}", strength=s), dependence=Dependence("r", "s", "w", "g", "ch")) for i, s in enumerate(extra)]
+    h = hyp(one_reading + restated)
+    expected = point_nets([h], WEIGHTS)["h-test"]
+    pt = point_tables(WEIGHTS, WEIGHTS.profile("default"))
+    n = 7
+    t = replace(
+        pt,
+        llr=np.repeat(pt.llr, n, axis=1),
+        kind=np.repeat(pt.kind, n, axis=1),
+        tier=np.repeat(pt.tier, n, axis=1),
+        shrink=np.repeat(pt.shrink, n, axis=1),
+        share=np.repeat(pt.share, n, axis=1),
+        rho=np.repeat(pt.rho, n, axis=1),
+        reading=Reading(np.linspace(0, 1, n, endpoint=False), np.zeros(3), np.ones(len(Strength)), np.ones(len(Strength))),
+    )
+    lay = layout(build_rows([h])["h-test"])
+    nets, _ = draw_nets(lay, t, t.linear(), t.rho.astype(np.float32), np.linspace(0, 1, n, endpoint=False), specials(lay))
+    assert np.allclose(nets, expected, rtol=1e-5, atol=1e-5), (nets, expected)
 
 
 def test_restatements_through_other_channels_move_the_credence_less_than_an_independent_study() -> None:
