@@ -167,7 +167,15 @@ class HypothesisEvidence:
 
     def without_group(self, group: str) -> HypothesisEvidence:
         """As if every confound of class `group` were absent."""
-        return replace(self, links=tuple(replace(lk, confounds=tuple(c for c in lk.confounds if c.group != group)) for lk in self.links))
+        return replace(
+            self,
+            links=tuple(
+                replace(lk, confounds=tuple(c for c in lk.confounds if c.group != group))
+                if any(c.group == group for c in lk.confounds)
+                else lk
+                for lk in self.links
+            ),
+        )
 
 
 # --- constants, sampled -------------------------------------------------------------------------
@@ -648,14 +656,16 @@ def aggregate_all(
     draws: int | None = None,
     seed: int | None = None,
     prior: float | None = None,
+    prepared: Prepared | None = None,
 ) -> list[Run]:
     """Aggregate every hypothesis (answers of one question jointly), in the order given.
-    `prior` overrides the prior of every free-standing hypothesis (answers keep their question's)."""
+    `prior` overrides the prior of every free-standing hypothesis (answers keep their question's);
+    `prepared`: `prepare(hs)`, if the caller has it (used only when made from these very hs)."""
     prof = weights.profile(profile)
     seed = weights.seed if seed is None else seed
     n_draws = draws or weights.draws
     priors = {h.id: (prior if prior is not None and h.question is None else h.prior) for h in hs}
-    layouts, sps, pt, point_mag, point_net = _point(hs, weights, prof)
+    layouts, sps, pt, point_mag, point_net = _point(hs, weights, prof, prepared)
     t = draw_tables(weights, prof, n_draws, seed)
     tab, rho32 = t.linear(), t.rho.astype(np.float32)
     v = np.random.default_rng([seed, 1]).random(n_draws)
@@ -669,14 +679,31 @@ def aggregate_all(
     return [replace(out[h.id], evidence=h, layout=layouts[h.id], magnitudes=point_mag[h.id], rho=pt.rho) for h in hs]
 
 
-def _point(
-    hs: Sequence[HypothesisEvidence], weights: Weights, prof: Profile
-) -> tuple[dict[str, Layout], dict[str, Specials | None], Tables, dict[str, F], dict[str, float]]:
-    """Rows, layouts and the point estimate of every hypothesis' own evidence."""
+@dataclass(frozen=True)
+class Prepared:
+    """What the aggregator makes of a list of hypotheses before any weight enters: every
+    hypothesis' layout and its links whose readings differ. The same evidence under several
+    profiles can share it (`prepare` once, pass it to each run)."""
+
+    evidence: tuple[HypothesisEvidence, ...]
+    layouts: dict[str, Layout]
+    specials: dict[str, Specials | None]
+
+
+def prepare(hs: Sequence[HypothesisEvidence]) -> Prepared:
     with gc_paused():  # tens of thousands of small acyclic objects: no collection walks the whole heap for them
         rows = build_rows(hs)
         layouts = {h.id: layout(rows[h.id]) for h in hs}
-    sps = {h.id: specials(layouts[h.id]) for h in hs}
+    return Prepared(tuple(hs), layouts, {h.id: specials(layouts[h.id]) for h in hs})
+
+
+def _point(
+    hs: Sequence[HypothesisEvidence], weights: Weights, prof: Profile, prepared: Prepared | None = None
+) -> tuple[dict[str, Layout], dict[str, Specials | None], Tables, dict[str, F], dict[str, float]]:
+    """Rows, layouts and the point estimate of every hypothesis' own evidence."""
+    if prepared is None or prepared.evidence != tuple(hs):
+        prepared = prepare(hs)
+    layouts, sps = prepared.layouts, prepared.specials
     pt = point_tables(weights, prof)
     point_mag = {h.id: row_magnitudes(layouts[h.id], pt, sps[h.id])[:, 0].astype(np.float64) for h in hs}
     point_net = {hid: float(_net(side_pools(layouts[hid], m[:, None], pt.rho))[0]) for hid, m in point_mag.items()}
@@ -684,12 +711,17 @@ def _point(
 
 
 def point_nets(
-    hs: Sequence[HypothesisEvidence], weights: Weights, profile: str = "default", *, prior: float | None = None
+    hs: Sequence[HypothesisEvidence],
+    weights: Weights,
+    profile: str = "default",
+    *,
+    prior: float | None = None,
+    prepared: Prepared | None = None,
 ) -> dict[str, float]:
     """Each hypothesis' own net evidence (nats) at the profile's values, without the Monte Carlo
     (the prior does not enter: it is accepted for symmetry with aggregate_all)."""
     _ = prior
-    return _point(hs, weights, weights.profile(profile))[4]
+    return _point(hs, weights, weights.profile(profile), prepared)[4]
 
 
 def _net(pools: F) -> F:
@@ -914,6 +946,8 @@ __all__ = [
     "aggregate_all",
     "ceiling",
     "point_nets",
+    "prepare",
+    "Prepared",
     "counts",
     "decibans",
     "direction",

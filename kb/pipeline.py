@@ -150,6 +150,7 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
     from kb.db.aggregates import write_portfolio
     from kb.db.build import read
     from kb.db.publish import write_metadata
+    from kb.portfolio import explain_all
     from kb.render.builder import render_site
     from kb.weights import load_weights
 
@@ -177,7 +178,8 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
         kb = read(root)
         weights = load_weights(root)
         step("aggregate")
-        write_portfolio(database, kb, weights, settings.draws)  # the portfolio and contribution tables
+        explained = explain_all(kb, weights, draws=settings.draws, seed=settings.seed)  # shared by the database and the pages
+        write_portfolio(database, kb, weights, settings.draws, settings.seed, explained)  # the portfolio and contribution tables
         write_metadata(database)
         return render_site(
             kb,
@@ -191,6 +193,7 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
             step=step,
             group=settings.group,
             history_cache=out / HISTORY_CACHE,
+            explanations=explained,
         )
 
     config = in_child(render, tell)

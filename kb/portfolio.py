@@ -30,7 +30,7 @@ from kb.aggregate import (
     Run,
     aggregate_all,
     counts,
-    point_nets,
+    prepare,
 )
 from kb.errors import NotFound
 from kb.grade import certainty
@@ -280,9 +280,13 @@ def _analyse(
 ) -> _Analysis:
     weights.profile(profile)
     hs = evidence(kb, approved_only=approved_only)
-    runs = {r.evidence.id: r for r in aggregate_all(hs, weights, profile, draws=draws, seed=seed, prior=prior)}
-    profile_nets = {name: point_nets(hs, weights, name, prior=prior) for name in weights.profiles}
-    sens = sensitivity(hs, runs, weights, _groups(kb), profile, monte_carlo=monte_carlo, draws=draws, seed=seed, prior=prior)
+    prepared = prepare(hs)  # the main run and every profile's share it
+    runs = {r.evidence.id: r for r in aggregate_all(hs, weights, profile, draws=draws, seed=seed, prior=prior, prepared=prepared)}
+    sens = sensitivity(
+        hs, runs, weights, _groups(kb), profile, monte_carlo=monte_carlo, draws=draws, seed=seed, prior=prior, prepared=prepared
+    )
+    # each profile's point nets, as its sensitivity scenario computed them (point_nets, or a run's point)
+    profile_nets = {name: {h.id: next(s.net for s in sens[h.id].profiles if s.name == name) for h in hs} for name in weights.profiles}
     return _Analysis(hs, runs, sens, profile_nets)
 
 

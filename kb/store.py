@@ -341,13 +341,13 @@ class _Checker:
         """The copy check, one text at a time, so only one text's word index is in memory."""
         for tid in sorted(self._copy_queue):
             archived = self.kb.archived(tid)
-            for c in self._copy_queue[tid]:
-                run = archived.copied_run(c.statement)
+            queued = self._copy_queue[tid]
+            for c, run in zip(queued, archived.copied_runs([c.statement for c in queued]), strict=True):
                 if run is not None:
                     self.add(
                         "findings", c.id, ("statement",), f"shares 12 or more consecutive words with '{tid}' (\"{run}\"); paraphrase it"
                     )
-            archived.forget_grams()
+            archived.forget_words()
         self._copy_queue.clear()
 
     def texts_only(self, ids: Iterable[str] | None = None) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -83,31 +84,31 @@ class ArchivedText:
     def tokens(self) -> list[str]:
         return words(self.data.decode("utf-8", errors="replace"))
 
-    def forget_grams(self) -> None:
-        """Drop the word index (it is large; the check builds it once per text and moves on)."""
-        self.__dict__.pop("grams", None)
+    def forget_words(self) -> None:
+        """Drop the word list (it is large; the check reads it once per text and moves on)."""
         self.__dict__.pop("tokens", None)
-
-    @cached_property
-    def grams(self) -> dict[int, int]:
-        """Hash of every run of COPY_RUN words -> where it starts. Python's tuple hash: about as
-        fast as hashing word ids with numpy, without importing numpy into the check."""
-        return {h: i for i, h in enumerate(_run_hashes(self.tokens))}
 
     def copied_run(self, statement: str) -> str | None:
         """The first run of COPY_RUN words that `statement` shares with this text, if any."""
-        tokens = words(statement)
-        if len(tokens) < COPY_RUN:
-            return None
-        grams, mine = self.grams, self.tokens
-        for i, h in enumerate(_run_hashes(tokens)):
-            start = grams.get(h)
-            if start is not None and mine[start : start + COPY_RUN] == tokens[i : i + COPY_RUN]:
-                return " ".join(tokens[i : i + COPY_RUN])
-        return None
+        return self.copied_runs([statement])[0]
 
-
-def _run_hashes(tokens: list[str]) -> list[int]:
-    """The hash of each run of COPY_RUN consecutive words (stable within one process, which is all
-    the comparison needs: a hash match is confirmed word by word before it is reported)."""
-    return [hash(tuple(tokens[i : i + COPY_RUN])) for i in range(len(tokens) - COPY_RUN + 1)]
+    def copied_runs(self, statements: Sequence[str]) -> list[str | None]:
+        """For each statement, its first run of COPY_RUN words that this text also has (None if
+        none). The statements' runs are indexed (a few per statement) and the text is read once;
+        a position is compared only where its first and last words begin and end some run."""
+        wanted: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+        for k, statement in enumerate(statements):
+            tokens = words(statement)
+            for i in range(len(tokens) - COPY_RUN + 1):
+                wanted.setdefault(tuple(tokens[i : i + COPY_RUN]), []).append((k, i))
+        first: dict[int, tuple[int, tuple[str, ...]]] = {}  # statement -> (position in it, run)
+        if wanted:
+            firsts, lasts = {g[0] for g in wanted}, {g[-1] for g in wanted}
+            mine = self.tokens
+            for i, (head, tail) in enumerate(zip(mine, mine[COPY_RUN - 1 :], strict=False)):
+                if head in firsts and tail in lasts:
+                    run = tuple(mine[i : i + COPY_RUN])
+                    for k, at in wanted.get(run, ()):
+                        if k not in first or at < first[k][0]:
+                            first[k] = (at, run)
+        return [" ".join(first[k][1]) if k in first else None for k in range(len(statements))]

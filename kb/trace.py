@@ -17,6 +17,7 @@ from kb.aggregate import (
     POS,
     HypothesisEvidence,
     Posterior,
+    Prepared,
     Run,
     aggregate_all,
     decibans,
@@ -193,6 +194,7 @@ class Scenario:
     direction: int
     point: float | None = None
     posterior: Posterior | None = None
+    net: float = 0.0  # its own net evidence in nats (decibans before conversion)
 
 
 @dataclass(frozen=True)
@@ -215,19 +217,22 @@ def sensitivity(
     draws: int | None = None,
     seed: int | None = None,
     prior: float | None = None,
+    prepared: Prepared | None = None,
 ) -> dict[str, Sensitivity]:
     """Per hypothesis: the prior sweep (from its run's draws), every weighting profile and every
     confound class dropped in turn (each a whole-portfolio run with weights.scenario_draws draws,
     or just the point without `monte_carlo`). Fragile: the direction of the hypothesis' own net
-    evidence differs from the run's under some profile or confound-class drop."""
+    evidence differs from the run's under some profile or confound-class drop. `prepared`:
+    `prepare(hs)`, shared by the profiles' runs."""
     n = min(draws or weights.draws, weights.scenario_draws)
 
     def scenario(name: str, variant: Sequence[HypothesisEvidence], prof: str) -> dict[str, Scenario]:
+        prep = prepared if variant is hs else None
         if not monte_carlo:
-            nets = point_nets(variant, weights, prof)
-            return {hid: Scenario(name, decibans(v), direction(v)) for hid, v in nets.items()}
-        out = aggregate_all(variant, weights, prof, draws=n, seed=seed, prior=prior)
-        return {r.evidence.id: Scenario(name, decibans(r.net), direction(r.net), r.point, r.posterior) for r in out}
+            nets = point_nets(variant, weights, prof, prepared=prep)
+            return {hid: Scenario(name, decibans(v), direction(v), net=v) for hid, v in nets.items()}
+        out = aggregate_all(variant, weights, prof, draws=n, seed=seed, prior=prior, prepared=prep)
+        return {r.evidence.id: Scenario(name, decibans(r.net), direction(r.net), r.point, r.posterior, r.net) for r in out}
 
     profiles = {name: scenario(name, hs, name) for name in weights.profiles}
     drops = {g: scenario(g, [h.without_group(g) for h in hs], profile) for g in sorted(set(groups))}

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tests.conftest import EXAMPLE, run, snapshot
@@ -260,3 +262,39 @@ def test_the_copy_check_finds_a_twelve_word_run_and_nothing_shorter(tmp_path: Pa
     copied = "We note that beta, gamma delta epsilon zeta eta theta iota kappa lambda mu nu here."
     assert text.copied_run(copied) == "beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu"
     assert text.copied_run("Beta gamma delta epsilon zeta eta theta iota kappa lambda mu, then more.") is None
+
+
+_WORDS = ["a", "b", "c", "the", "x"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_WORDS), max_size=60),
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(_WORDS), max_size=8),
+            st.integers(0, 60),
+            st.integers(0, 20),
+            st.lists(st.sampled_from(_WORDS), max_size=8),
+        ),
+        max_size=5,
+    ),
+)
+def test_the_copy_check_of_many_statements_at_once_is_the_first_shared_run_of_each(
+    text_words: list[str], parts: list[tuple[list[str], int, int, list[str]]]
+) -> None:
+    """Against the definition: a statement's first run of COPY_RUN words (in its own order) that
+    is also a run of the text, whatever else is checked against the same text at the same time."""
+    from kb.texts import COPY_RUN, ArchivedText
+
+    statements = [before + text_words[start : start + length] + after for before, start, length, after in parts]  # often a copied run
+    text = ArchivedText(Path("t.txt"), " ".join(text_words).encode())
+    runs_of_text = {tuple(text_words[i : i + COPY_RUN]) for i in range(len(text_words) - COPY_RUN + 1)}
+
+    def expected(ws: list[str]) -> str | None:
+        shared = [ws[i : i + COPY_RUN] for i in range(len(ws) - COPY_RUN + 1) if tuple(ws[i : i + COPY_RUN]) in runs_of_text]
+        return " ".join(shared[0]) if shared else None
+
+    got = text.copied_runs([" ".join(s) for s in statements])
+    assert got == [expected(s) for s in statements]
+    assert all(text.copied_run(" ".join(s)) == e for s, e in zip(statements, got, strict=True))

@@ -10,23 +10,40 @@ import json
 import sqlite3
 from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kb.db.build import Rows, insert
 from kb.store import KnowledgeBase
 from kb.weights import Weights
 
+if TYPE_CHECKING:
+    from kb.portfolio import Explanation
+
 CONTRIBUTION_PROFILE = "default"
 
 
-def portfolio_rows(kb: KnowledgeBase, weights: Weights, draws: int | None = None) -> Rows:
+def portfolio_rows(
+    kb: KnowledgeBase,
+    weights: Weights,
+    draws: int | None = None,
+    seed: int | None = None,
+    explained: dict[str, Explanation] | None = None,
+) -> Rows:
     """One portfolio row per hypothesis and profile; one contribution row per claim and hypothesis
-    (default profile)."""
+    (default profile). `explained`: `explain_all` under the default profile with the same draws and
+    seed, if the caller has it (its summaries are what compute_portfolio gives for that profile)."""
     from kb.portfolio import compute_portfolio, explain_all
 
+    if explained is None:
+        explained = explain_all(kb, weights, CONTRIBUTION_PROFILE, draws=draws, seed=seed)
     portfolio: list[dict[str, Any]] = []
     for profile in sorted(weights.profiles):
-        for r in (row.to_json() for row in compute_portfolio(kb, weights, profile, draws=draws)):
+        results = (
+            [explained[hid].summary for hid in sorted(explained)]
+            if profile == CONTRIBUTION_PROFILE
+            else compute_portfolio(kb, weights, profile, draws=draws, seed=seed)
+        )
+        for r in (row.to_json() for row in results):
             portfolio.append(
                 {
                     "profile": profile,
@@ -47,7 +64,6 @@ def portfolio_rows(kb: KnowledgeBase, weights: Weights, draws: int | None = None
                 }
             )
     contribution: list[dict[str, Any]] = []
-    explained = explain_all(kb, weights, CONTRIBUTION_PROFILE, draws=draws)
     for hid in sorted(kb.hypotheses):
         out = explained[hid].to_json()
         contribution += [
@@ -67,9 +83,17 @@ def portfolio_rows(kb: KnowledgeBase, weights: Weights, draws: int | None = None
     return {"portfolio": portfolio, "contribution": contribution}
 
 
-def write_portfolio(database: Path, kb: KnowledgeBase, weights: Weights, draws: int | None = None) -> None:
-    """Replace the portfolio and contribution tables of `database` with the current aggregate."""
-    rows = portfolio_rows(kb, weights, draws)
+def write_portfolio(
+    database: Path,
+    kb: KnowledgeBase,
+    weights: Weights,
+    draws: int | None = None,
+    seed: int | None = None,
+    explained: dict[str, Explanation] | None = None,
+) -> None:
+    """Replace the portfolio and contribution tables of `database` with the current aggregate
+    (`explained`: see portfolio_rows)."""
+    rows = portfolio_rows(kb, weights, draws, seed, explained)
     with closing(sqlite3.connect(database)) as conn, conn:
         conn.execute("DELETE FROM portfolio")
         conn.execute("DELETE FROM contribution")

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kb.bulk import gc_paused, heap_frozen, in_two
+from kb.portfolio import Explanation
 from kb.render import project
 from kb.render.exports import write_data
 from kb.render.pages import GROUP_ABOVE, PER_GROUP, FindingLayout, Page, Renderer
@@ -70,6 +71,7 @@ def render_site(
     step: Step | None = None,
     group: int = GROUP_ABOVE,
     history_cache: Path | None = None,
+    explanations: dict[str, Explanation] | None = None,
 ) -> Path:
     """Aggregate and render every page into out/docs and write out/mkdocs.yml; returns that
     config, for `project.run`. `src` is the hand-written project (default: site/ in the
@@ -80,7 +82,7 @@ def render_site(
     docs, site = out / "docs", out / "site"
     tell("aggregate")
     with gc_paused():
-        data = site_data(kb, weights, draws=draws, seed=seed, history_cache=history_cache)
+        data = site_data(kb, weights, draws=draws, seed=seed, history_cache=history_cache, explanations=explanations)
     data.version = version
     tell("render")
     with heap_frozen():

@@ -88,13 +88,16 @@ def site_data(
     drift: bool = True,
     problems: Sequence[Problem] = (),
     history_cache: Path | None = None,
+    explanations: dict[str, Explanation] | None = None,
 ) -> SiteData:
     """Run the aggregator for both portfolio views (every counted claim; approved claims only),
     explain every hypothesis under the default view and, with `drift`, trace every hypothesis'
     credence over finding dates and the last HISTORY_COMMITS commits to claims/. `problems` (from a
     full check) feed the reviewer dashboard's list of quotes that no longer verify; `history_cache`
-    is the folder where each commit's credences are kept (kb.history.by_commit_all)."""
-    explanations = explain_all(kb, weights, draws=draws, seed=seed)
+    is the folder where each commit's credences are kept (kb.history.by_commit_all); `explanations`:
+    explain_all with the same draws and seed, if the caller already has it."""
+    if explanations is None:
+        explanations = explain_all(kb, weights, draws=draws, seed=seed)
     hids = sorted(kb.hypotheses)
     results = {h: ex.summary for h, ex in explanations.items()}  # what compute_portfolio gives, without aggregating twice
     approved = {r.id: r for r in compute_portfolio(kb, weights, approved_only=True, draws=draws, seed=seed)}
