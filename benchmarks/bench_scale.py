@@ -14,7 +14,8 @@ the drift chart and the changes page run on a real history.
 | aggregate, all hypotheses, 10,000 draws | numpy generating and summing draws x links uniforms | <= 2 s at 10k |
 | filtered `kb claim list` (hypothesis + confound + control status) | absolute, at 50k (`python -c pass` shown) | <= 0.3 s |
 | `kb --help` | `python -c pass` | <= 0.5 s |
-| site build (`kb site build`, history cache warm) | bare MkDocs Material build of the same pages (same paths, trivial bodies) with the same build/mkdocs.yml | <= 1.5x |
+| site build (`kb site build`, history cache warm) | bare MkDocs Material build of the same generated pages (same paths and bodies) with the same build/mkdocs.yml: what the tool adds to MkDocs' own work | <= 1.5x |
+| (shown) the same over trivial pages | bare MkDocs Material build of the same paths with trivial bodies: the whole cost of the content | - |
 | site build in git, cold history cache | the same build without .git | <= 1.2x |
 | `kb build` with nothing changed | the first `kb build` | a small fraction |
 | peak memory of each | | <= 2 GiB at 50k |
@@ -371,24 +372,24 @@ def bench_site(size: int, kb_root: Path, work: Path, runs: int) -> list[Row]:
             "site build",
             site.seconds,
             site.peak_mib,
-            f"bare mkdocs, same {pages} pages + config",
-            bare.seconds,
-            site.seconds / bare.seconds,
+            f"bare mkdocs on the same {pages} generated pages + config",
+            same.seconds,
+            site.seconds / same.seconds,
             "<= 1.5x",
-            site.seconds / bare.seconds <= 1.5,
-            [cpu],
+            site.seconds / same.seconds <= 1.5,
+            [f"cpu {site.cpu:.1f} s vs {same.cpu:.1f} s"],
         ),
         Row(
             size,
-            "site build over MkDocs itself",
+            "site build over trivial pages",
             site.seconds,
             site.peak_mib,
-            f"bare mkdocs on the same {pages} generated pages",
-            same.seconds,
-            site.seconds / same.seconds,
+            f"bare mkdocs, same {pages} paths, trivial bodies",
+            bare.seconds,
+            site.seconds / bare.seconds,
             "(shown)",
             None,
-            [f"cpu {site.cpu:.1f} s vs {same.cpu:.1f} s: what the tool adds to MkDocs' own work on its pages"],
+            [f"{cpu}: the whole cost of the pages' content, MkDocs' share included"],
         ),
         Row(
             size,

@@ -150,7 +150,7 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
     from kb.db.aggregates import write_portfolio
     from kb.db.build import read
     from kb.db.publish import write_metadata
-    from kb.portfolio import explain_all
+    from kb.portfolio import explain_all, gather
     from kb.render.builder import render_site
     from kb.weights import load_weights
 
@@ -178,8 +178,9 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
         kb = read(root)
         weights = load_weights(root)
         step("aggregate")
-        explained = explain_all(kb, weights, draws=settings.draws, seed=settings.seed)  # shared by the database and the pages
-        write_portfolio(database, kb, weights, settings.draws, settings.seed, explained)  # the portfolio and contribution tables
+        gathered = gather(kb)  # the evidence prepared once for every profile's analysis
+        explained = explain_all(kb, weights, draws=settings.draws, seed=settings.seed, gathered=gathered)  # for the database and the pages
+        write_portfolio(database, kb, weights, settings.draws, settings.seed, explained, gathered)  # the portfolio and contribution tables
         write_metadata(database)
         return render_site(
             kb,

@@ -27,6 +27,7 @@ from kb.aggregate import (
     HypothesisEvidence,
     Judgment,
     LinkEvidence,
+    Prepared,
     Run,
     aggregate_all,
     counts,
@@ -268,6 +269,27 @@ class _Analysis:
     profile_nets: dict[str, dict[str, float]]  # profile -> hypothesis -> point net (nats)
 
 
+@dataclass(frozen=True)
+class Gathered:
+    """A knowledge base's evidence made ready for the aggregator once, for every analysis of it
+    (each profile; the portfolio and the explanations): each hypothesis' evidence, prepared as it
+    is and without each confound class in turn (the sensitivity's drops). Weights do not enter."""
+
+    approved_only: bool
+    hs: list[HypothesisEvidence]
+    prepared: Prepared
+    drops: dict[str, tuple[list[HypothesisEvidence], Prepared]]
+
+
+def gather(kb: KnowledgeBase, *, approved_only: bool = False) -> Gathered:
+    hs = evidence(kb, approved_only=approved_only)
+    drops = {}
+    for g in _groups(kb):
+        variant = [h.without_group(g) for h in hs]
+        drops[g] = (variant, prepare(variant))
+    return Gathered(approved_only, hs, prepare(hs), drops)
+
+
 def _analyse(
     kb: KnowledgeBase,
     weights: Weights,
@@ -277,13 +299,15 @@ def _analyse(
     draws: int | None,
     seed: int | None,
     monte_carlo: bool,
+    gathered: Gathered | None = None,
 ) -> _Analysis:
     weights.profile(profile)
-    hs = evidence(kb, approved_only=approved_only)
-    prepared = prepare(hs)  # the main run and every profile's share it
+    if gathered is None or gathered.approved_only != approved_only:
+        gathered = gather(kb, approved_only=approved_only)
+    hs, prepared = gathered.hs, gathered.prepared  # the main run and every profile's share it
     runs = {r.evidence.id: r for r in aggregate_all(hs, weights, profile, draws=draws, seed=seed, prior=prior, prepared=prepared)}
     sens = sensitivity(
-        hs, runs, weights, _groups(kb), profile, monte_carlo=monte_carlo, draws=draws, seed=seed, prior=prior, prepared=prepared
+        hs, runs, weights, gathered.drops, profile, monte_carlo=monte_carlo, draws=draws, seed=seed, prior=prior, prepared=prepared
     )
     # each profile's point nets, as its sensitivity scenario computed them (point_nets, or a run's point)
     profile_nets = {name: {h.id: next(s.net for s in sens[h.id].profiles if s.name == name) for h in hs} for name in weights.profiles}
@@ -331,9 +355,11 @@ def compute_portfolio(
     approved_only: bool = False,
     draws: int | None = None,
     seed: int | None = None,
+    gathered: Gathered | None = None,
 ) -> list[HypothesisResult]:
-    """One HypothesisResult per hypothesis, sorted by id."""
-    a = _analyse(kb, weights, profile, prior, approved_only, draws, seed, monte_carlo=False)
+    """One HypothesisResult per hypothesis, sorted by id (`gathered`: `gather(kb)`, if the caller
+    analyses the same knowledge base more than once)."""
+    a = _analyse(kb, weights, profile, prior, approved_only, draws, seed, monte_carlo=False, gathered=gathered)
     return [_result(kb, weights, a, h.id, profile, trace(a.runs[h.id])) for h in a.hs]
 
 
@@ -457,7 +483,9 @@ def explain_all(
     draws: int | None = None,
     seed: int | None = None,
     only: Sequence[str] | None = None,
+    gathered: Gathered | None = None,
 ) -> dict[str, Explanation]:
-    """`explain` for every hypothesis (or those in `only`), sharing one Monte Carlo per scenario."""
-    a = _analyse(kb, weights, profile, prior, approved_only, draws, seed, monte_carlo=True)
+    """`explain` for every hypothesis (or those in `only`), sharing one Monte Carlo per scenario
+    (`gathered`: as for compute_portfolio)."""
+    a = _analyse(kb, weights, profile, prior, approved_only, draws, seed, monte_carlo=True, gathered=gathered)
     return {h.id: _explanation(kb, weights, a, h.id, profile) for h in a.hs if only is None or h.id in only}

@@ -5,7 +5,7 @@ like kb.aggregate."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -210,7 +210,7 @@ def sensitivity(
     hs: Sequence[HypothesisEvidence],
     runs: dict[str, Run],
     weights: Weights,
-    groups: Iterable[str],
+    drops: dict[str, tuple[list[HypothesisEvidence], Prepared]],
     profile: str = "default",
     *,
     monte_carlo: bool = True,
@@ -223,11 +223,12 @@ def sensitivity(
     confound class dropped in turn (each a whole-portfolio run with weights.scenario_draws draws,
     or just the point without `monte_carlo`). Fragile: the direction of the hypothesis' own net
     evidence differs from the run's under some profile or confound-class drop. `prepared`:
-    `prepare(hs)`, shared by the profiles' runs."""
+    `prepare(hs)`, shared by the profiles' runs; `drops`: per confound class, the hypotheses
+    without it and their preparation."""
     n = min(draws or weights.draws, weights.scenario_draws)
 
     def scenario(name: str, variant: Sequence[HypothesisEvidence], prof: str) -> dict[str, Scenario]:
-        prep = prepared if variant is hs else None
+        prep = prepared if variant is hs else drops[name][1] if name in drops and variant is drops[name][0] else None
         if not monte_carlo:
             nets = point_nets(variant, weights, prof, prepared=prep)
             return {hid: Scenario(name, decibans(v), direction(v), net=v) for hid, v in nets.items()}
@@ -235,13 +236,13 @@ def sensitivity(
         return {r.evidence.id: Scenario(name, decibans(r.net), direction(r.net), r.point, r.posterior, r.net) for r in out}
 
     profiles = {name: scenario(name, hs, name) for name in weights.profiles}
-    drops = {g: scenario(g, [h.without_group(g) for h in hs], profile) for g in sorted(set(groups))}
+    dropped = {g: scenario(g, drops[g][0], profile) for g in sorted(drops)}
     result: dict[str, Sensitivity] = {}
     for h in hs:
         run = runs[h.id]
         base = direction(run.net)
         ps = tuple(profiles[name][h.id] for name in weights.profiles)
-        ds = tuple(drops[g][h.id] for g in sorted(drops))
+        ds = tuple(dropped[g][h.id] for g in sorted(dropped))
         reasons = [f"under the {s.name} profile the evidence points {_word(s.direction)}" for s in ps if s.direction != base]
         reasons += [f"without {s.name} confounds the evidence points {_word(s.direction)}" for s in ds if s.direction != base]
         result[h.id] = Sensitivity(tuple(run.at_prior(p) for p in PRIOR_SWEEP), ps, ds, bool(reasons), tuple(reasons))

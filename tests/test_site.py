@@ -275,7 +275,9 @@ def test_many_findings_are_grouped_and_every_link_still_lands_on_its_finding(tmp
     assert {r["id"]: r["href"] for r in rows} == anchors
     forest = (site / "hypotheses" / "h-functional-introspection.html").read_text(encoding="utf-8")
     assert f'href="../{anchors[EXAMPLE]}"' in forest
-    assert f'href="{anchors[EXAMPLE]}"' in (site / "findings" / "index.html").read_text(encoding="utf-8").replace("../", "")
+    listing = (site / "findings" / "index.html").read_text(encoding="utf-8").replace("../", "")
+    assert f'href="{anchors[EXAMPLE].split("#")[0]}"' in listing  # grouped: the index lists the group pages
+    assert all(f'href="findings/{g.name}"' in listing for g in groups)
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert not [d for d in index["docs"] if "group-" in d["location"]]  # the explorer searches findings at this scale
     evil = (site / anchors[EVIL_ID].split("#")[0]).read_text(encoding="utf-8")
@@ -372,6 +374,39 @@ def test_dashboard_no_longer_lists_a_claim_once_it_is_reviewed(kb_root: Path) ->
     assert f'data-claim="{EXAMPLE}"' not in after
     assert "Every counted claim has at least one submitted review." in after
     assert "<td>review-submitted</td>" in after and "<td>ana</td>" in after
+
+
+def test_long_lists_on_generated_pages_keep_their_strongest_rows_and_say_where_the_rest_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page's size is bounded however many findings there are: each list stops at PAGE_ROWS
+    (here 3) and names where every row is (explorer, database, CLI); the headings keep the totals."""
+    from kb.render import pages
+
+    monkeypatch.setattr(pages, "PAGE_ROWS", 3)
+    kb, _ = load(REPO)  # the shipped portfolio: lists long enough to be cut
+    data = site_data(kb, load_weights(REPO), draws=50, drift=False)
+    hid = max(data.explanations, key=lambda h: len(data.explanations[h].contributions))
+    page = Renderer(data).hypothesis(kb.hypotheses[hid]).markdown()
+    contributions = data.explanations[hid].contributions
+    assert len(contributions) > 3
+    table = page.split('<h2 id="contributions">')[1].split("</table>")[0]
+    assert table.count("<tr><td>") == 3  # the three largest, in the order of the full list
+    assert [c.claim for c in contributions[:3]] == re.findall(r'<tr><td><a href="[^"]+">([^<]+)</a>', table)
+    assert f"{len(contributions) - 3} smaller contributions are not listed here" in page
+    assert f"kb explain {hid}" in page and f"explorer.html?hypothesis={hid}" in page
+    for bearing in ("supports", "undermines", "mixed", "neutral"):
+        section = page.split(f'<h3 id="bearing-{bearing}">')
+        if len(section) < 2:
+            continue
+        items = section[1].split("</ul>")[0].count("<li>")
+        total = sum(1 for c, link in data.links_of[hid] if link.bearing.value == bearing)
+        assert items == min(total, 3)
+        assert (f"explorer.html?hypothesis={hid}&amp;bearing={bearing}" in section[1].split("</ul>")[0]) == (total > 3)
+    threatened = max(data.threatened, key=lambda t: len(data.threatened[t]))
+    assert len(data.threatened[threatened]) > 3
+    confound = Renderer(data).tasks()
+    rendered = [task() for task in confound]
+    page = next(p for p in rendered if p.path == f"confounds/{threatened}.md").markdown()
+    assert page.count('<tr><td><a href="../findings/') == 3 and f"explorer.html?confound={threatened}" in page
 
 
 def test_drift_chart_with_one_point_shows_a_dot_and_says_so(kb_root: Path) -> None:

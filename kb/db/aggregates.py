@@ -17,7 +17,7 @@ from kb.store import KnowledgeBase
 from kb.weights import Weights
 
 if TYPE_CHECKING:
-    from kb.portfolio import Explanation
+    from kb.portfolio import Explanation, Gathered
 
 CONTRIBUTION_PROFILE = "default"
 
@@ -28,20 +28,23 @@ def portfolio_rows(
     draws: int | None = None,
     seed: int | None = None,
     explained: dict[str, Explanation] | None = None,
+    gathered: Gathered | None = None,
 ) -> Rows:
     """One portfolio row per hypothesis and profile; one contribution row per claim and hypothesis
     (default profile). `explained`: `explain_all` under the default profile with the same draws and
-    seed, if the caller has it (its summaries are what compute_portfolio gives for that profile)."""
-    from kb.portfolio import compute_portfolio, explain_all
+    seed, if the caller has it (its summaries are what compute_portfolio gives for that profile);
+    `gathered`: `gather(kb)`, likewise."""
+    from kb.portfolio import compute_portfolio, explain_all, gather
 
+    gathered = gathered or gather(kb)
     if explained is None:
-        explained = explain_all(kb, weights, CONTRIBUTION_PROFILE, draws=draws, seed=seed)
+        explained = explain_all(kb, weights, CONTRIBUTION_PROFILE, draws=draws, seed=seed, gathered=gathered)
     portfolio: list[dict[str, Any]] = []
     for profile in sorted(weights.profiles):
         results = (
             [explained[hid].summary for hid in sorted(explained)]
             if profile == CONTRIBUTION_PROFILE
-            else compute_portfolio(kb, weights, profile, draws=draws, seed=seed)
+            else compute_portfolio(kb, weights, profile, draws=draws, seed=seed, gathered=gathered)
         )
         for r in (row.to_json() for row in results):
             portfolio.append(
@@ -90,10 +93,11 @@ def write_portfolio(
     draws: int | None = None,
     seed: int | None = None,
     explained: dict[str, Explanation] | None = None,
+    gathered: Gathered | None = None,
 ) -> None:
     """Replace the portfolio and contribution tables of `database` with the current aggregate
-    (`explained`: see portfolio_rows)."""
-    rows = portfolio_rows(kb, weights, draws, seed, explained)
+    (`explained`, `gathered`: see portfolio_rows)."""
+    rows = portfolio_rows(kb, weights, draws, seed, explained, gathered)
     with closing(sqlite3.connect(database)) as conn, conn:
         conn.execute("DELETE FROM portfolio")
         conn.execute("DELETE FROM contribution")

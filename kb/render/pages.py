@@ -46,6 +46,9 @@ MATRIX_BEARINGS = ("supports", "undermines", "mixed", "neutral")  # the model pa
 GROUP_ABOVE = 2000  # more findings than this: grouped pages
 PER_GROUP = 100  # findings per grouped page
 SEARCHED_UP_TO = 500  # findings: above this the theme's search index leaves finding pages to the explorer
+# a generated list longer than this shows its first (or strongest) rows and says where the rest are (the
+# explorer, the database download, the CLI): a page stays readable, and the site build's memory stays bounded
+PAGE_ROWS = 100
 # characters that could open a tag or an entity in MkDocs' unescaped <title>: swapped for look-alikes
 _TITLE_SAFE = str.maketrans({"<": "‹", ">": "›", "&": "＋", '"': "”", "`": "‘", "\n": " "})
 
@@ -122,6 +125,7 @@ def environment() -> jinja2.Environment:
     env.filters["cp"] = lambda x: f"{100 * x:+.1f}"
     env.filters["val"] = show
     env.globals["light"] = light
+    env.globals["page_rows"] = PAGE_ROWS
     env.globals.update(bearing_badge=bearing_badge, status_badge=status_badge, light_cell=light_cell)
     return env
 
@@ -264,6 +268,12 @@ class Renderer:
         by_bearing: dict[str, list[tuple[Claim, Any]]] = {b.value: [] for b in Bearing}
         for c, link in d.links_of.get(h.id, []):
             by_bearing[link.bearing.value].append((c, link))
+        bearing_total = {b: len(items) for b, items in by_bearing.items()}
+        weight = {c.claim: abs(c.decibans) for c in ex.contributions}
+        for b, items in by_bearing.items():  # a long list keeps its strongest links, in id order
+            if len(items) > PAGE_ROWS:
+                kept = set(sorted((c.id for c, _ in items), key=lambda cid: (-weight.get(cid, 0.0), cid))[:PAGE_ROWS])
+                by_bearing[b] = [(c, link) for c, link in items if c.id in kept]
         cluster_of = {c.claim: c.cluster for c in ex.contributions}
         return self.render(
             "hypothesis.html.j2",
@@ -280,6 +290,7 @@ class Renderer:
             sweep=Markup(sweep),
             scenarios=Markup(svg.scenarios(scen, ex.decibans, f"Sensitivity of: {h.title}")),
             by_bearing=by_bearing,
+            bearing_total=bearing_total,
             cluster_of=cluster_of,
             not_counted=NOT_COUNTED,
             drift_draws=f"{HISTORY_DRAWS:,}",
@@ -380,6 +391,14 @@ class Renderer:
         meta = {"search": {"exclude": True}}  # the explorer searches findings at this scale (kb.render.builder)
         return self.render("finding_group.html.j2", f"{self.layout.group_page(g)}.md", title, "claims/findings/", meta=meta, items=items)
 
+    def _groups(self) -> list[tuple[str, str]]:
+        """The grouped finding pages (none when each finding has its own): title and path."""
+        out, first = [], 1
+        for g, ids in enumerate(self.layout.groups):
+            out.append((f"Findings {first:,}–{first + len(ids) - 1:,}: {ids[0]} to {ids[-1]}", f"{self.layout.group_page(g)}.html"))
+            first += len(ids)
+        return out
+
     def tasks(self) -> list[Callable[[], Page]]:
         """Every generated page, as a function that renders it (so pages can be shared out
         between processes)."""
@@ -389,7 +408,7 @@ class Renderer:
         out.append(partial(self.home, approved_only=True))
         simple: list[tuple[str, str, str, str, dict[str, Any]]] = [
             ("hypotheses.html.j2", "hypotheses/index.md", "Hypotheses", "claims/hypotheses/", {}),
-            ("findings.html.j2", "findings/index.md", "Findings", "claims/findings/", {}),
+            ("findings.html.j2", "findings/index.md", "Findings", "claims/findings/", {"groups": self._groups()}),
             ("confounds.html.j2", "confounds/index.md", "Confound types", "claims/confounds/", {}),
             ("models.html.j2", "models/index.md", "Models", "claims/models/", {}),
             ("works.html.j2", "works/index.md", "Works", "claims/sources/", {}),
