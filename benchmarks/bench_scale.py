@@ -2,7 +2,9 @@
 print it as a ratio against a baseline measured in the same run (these machines are noisy, so the
 ratios are what to compare with the targets). Each job reports wall time, CPU time (user + system
 of the job and every process it started) and peak memory summed over all its processes (sampled
-from /proc every 20 ms). Synthetic knowledge bases are committed to git in GIT_COMMITS commits so
+from /proc every 20 ms): physical memory, as the proportional set size (a page that forked
+processes share counts once in the sum), with the sum of resident set sizes (which counts such a
+page once per process) beside it. Synthetic knowledge bases are committed to git in GIT_COMMITS commits so
 the drift chart and the changes page run on a real history.
 
     python benchmarks/bench_scale.py [--sizes 1000,10000,50000] [--repeat 3] [--out build/bench/scale.json]
@@ -49,9 +51,10 @@ GIT_COMMITS = 3  # a synthetic knowledge base's history: its findings added in t
 @dataclass
 class Measure:
     seconds: float
-    peak_mib: float
+    peak_mib: float  # physical: the peak of the summed proportional set size (_tree_pss)
     ok: bool
     cpu: float = 0.0
+    rss_mib: float = 0.0  # the peak of the summed resident set size (shared pages once per process)
 
 
 @dataclass
@@ -66,6 +69,7 @@ class Row:
     target: str
     met: bool | None
     notes: list[str] = field(default_factory=list)
+    rss_mib: float = 0.0
 
 
 def _tree_rss(root_pid: int) -> int:
@@ -92,17 +96,44 @@ def _tree_rss(root_pid: int) -> int:
     return total
 
 
+def _tree_pss(root_pid: int) -> int:
+    """Proportional set size (bytes) of a process and all its descendants, from
+    /proc/PID/smaps_rollup: a page shared by n processes (a forked worker's copy-on-write view of
+    its parent's heap) counts 1/n in each, so the sum is the physical memory the job holds. The
+    sum of RSS counts such pages once per process."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    children.setdefault(int(f.read().rsplit(b")", 1)[1].split()[1]), []).append(int(entry))
+            except OSError:
+                continue
+    total, todo = 0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+                total += next((int(line.split()[1]) * 1024 for line in f if line.startswith(b"Pss:")), 0)
+        except OSError:
+            pass
+        todo += children.get(pid, [])
+    return total
+
+
 def measure(cmd: Sequence[str], cwd: Path = ROOT, env: dict[str, str] | None = None) -> Measure:
     """Wall time, CPU time (user + system, the job and every process it started and waited for)
-    and peak resident memory summed over the job's process tree (sampled every 20 ms)."""
+    and peak memory summed over the job's process tree (sampled every 20 ms): physical (PSS) and
+    resident (RSS)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(list(cmd), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    peak, done = [0], threading.Event()
+    peak, pss, done = [0], [0], threading.Event()
 
     def sample() -> None:
         while not done.wait(0.02):
             peak[0] = max(peak[0], _tree_rss(proc.pid))
+            pss[0] = max(pss[0], _tree_pss(proc.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -115,8 +146,8 @@ def measure(cmd: Sequence[str], cwd: Path = ROOT, env: dict[str, str] | None = N
     ok = os.waitstatus_to_exitcode(status) == 0
     if not ok and proc.stderr is not None:
         sys.stderr.write(f"  ! {' '.join(cmd[-6:])}: {proc.stderr.read().decode()[-500:]}\n")
-    peak_mib = max(peak[0] / 2**20, usage.ru_maxrss / 1024)
-    return Measure(took, peak_mib, ok, cpu)
+    rss_mib = max(peak[0] / 2**20, usage.ru_maxrss / 1024)
+    return Measure(took, pss[0] / 2**20 or rss_mib, ok, cpu, rss_mib)
 
 
 def median(cmd: Sequence[str], repeat: int, before: object = None) -> Measure:
@@ -134,6 +165,7 @@ def _median_of(runs: list[Measure]) -> Measure:
         max(r.peak_mib for r in runs),
         all(r.ok for r in runs),
         statistics.median(r.cpu for r in runs),
+        max(r.rss_mib for r in runs),
     )
 
 
@@ -192,6 +224,7 @@ def bench_size(size: int, repeat: int, work: Path, site: bool) -> list[Row]:
             ratio,
             "<= 2x floor",
             ratio <= 2 and full.ok,
+            rss_mib=full.rss_mib,
         )
     )
 
@@ -215,6 +248,7 @@ def bench_size(size: int, repeat: int, work: Path, site: bool) -> list[Row]:
             None,
             "<= 1 s at 10k",
             one.seconds <= 1 if size == 10_000 else None,
+            rss_mib=one.rss_mib,
         )
     )
 
@@ -239,7 +273,18 @@ def bench_size(size: int, repeat: int, work: Path, site: bool) -> list[Row]:
         rows.append(Row(size, "aggregate (10,000 draws)", float("nan"), 0.0, "", None, None, "<= 2 s at 10k", False, [proc.stderr[-300:]]))
     agg_cli = median([*KB, "portfolio", "--root", str(kb_root), "-f", "json"], 1)
     rows.append(
-        Row(size, "kb portfolio (load + aggregate + sensitivity)", agg_cli.seconds, agg_cli.peak_mib, "absolute", None, None, "", None)
+        Row(
+            size,
+            "kb portfolio (load + aggregate + sensitivity)",
+            agg_cli.seconds,
+            agg_cli.peak_mib,
+            "absolute",
+            None,
+            None,
+            "",
+            None,
+            rss_mib=agg_cli.rss_mib,
+        )
     )
 
     # filtered list on a fresh database
@@ -260,6 +305,7 @@ def bench_size(size: int, repeat: int, work: Path, site: bool) -> list[Row]:
             lst.seconds / bare.seconds,
             "<= 0.3 s at 50k",
             lst.seconds <= 0.3 if size == 50_000 else None,
+            rss_mib=lst.rss_mib,
         )
     )
     trusted = median(
@@ -293,6 +339,7 @@ def bench_size(size: int, repeat: int, work: Path, site: bool) -> list[Row]:
             trusted.seconds / bare.seconds,
             "<= 0.3 s at 50k",
             met,
+            rss_mib=trusted.rss_mib,
         )
     )
 
@@ -378,6 +425,7 @@ def bench_site(size: int, kb_root: Path, work: Path, runs: int) -> list[Row]:
             "<= 1.5x",
             site.seconds / same.seconds <= 1.5,
             [f"cpu {site.cpu:.1f} s vs {same.cpu:.1f} s"],
+            rss_mib=site.rss_mib,
         ),
         Row(
             size,
@@ -390,6 +438,7 @@ def bench_site(size: int, kb_root: Path, work: Path, runs: int) -> list[Row]:
             "(shown)",
             None,
             [f"{cpu}: the whole cost of the pages' content, MkDocs' share included"],
+            rss_mib=site.rss_mib,
         ),
         Row(
             size,
@@ -402,6 +451,7 @@ def bench_site(size: int, kb_root: Path, work: Path, runs: int) -> list[Row]:
             "<= 1.2x",
             cold.seconds / no_git.seconds <= 1.2,
             [f"cpu {cold.cpu:.1f} s vs {no_git.cpu:.1f} s"],
+            rss_mib=cold.rss_mib,
         ),
         Row(
             size,
@@ -414,6 +464,7 @@ def bench_site(size: int, kb_root: Path, work: Path, runs: int) -> list[Row]:
             "small fraction",
             first_noop.seconds / full.seconds <= 0.2,
             [f"cpu {first_noop.cpu:.1f} s vs {full.cpu:.1f} s"],
+            rss_mib=first_noop.rss_mib,
         ),
     ]
 
@@ -464,17 +515,20 @@ def main() -> None:
             help_.seconds / bare.seconds,
             "<= 0.5 s",
             help_.seconds <= 0.5,
+            rss_mib=help_.rss_mib,
         )
     )
     for size in [int(s) for s in args.sizes.split(",")]:
         rows += bench_size(size, args.repeat, work, str(size) in args.site_sizes.split(","))
-    print(f"{'size':>6}  {'job':<46} {'seconds':>8} {'peak MiB':>9} {'baseline s':>10} {'ratio':>6}  target          met  notes")
+    print(
+        f"{'size':>6}  {'job':<46} {'seconds':>8} {'peak MiB':>9} {'RSS sum':>8} {'baseline s':>10} {'ratio':>6}  target          met  notes"
+    )
     for r in rows:
         base = f"{r.baseline_seconds:.3f}" if r.baseline_seconds is not None else "-"
         ratio = f"{r.ratio:.2f}" if r.ratio is not None else "-"
         met = {True: "yes", False: "NO", None: "-"}[r.met]
         print(
-            f"{r.size:>6}  {r.job:<46} {r.seconds:>8.3f} {r.peak_mib:>9.0f} {base:>10} {ratio:>6}  {r.target:<15} {met:<4} {'; '.join(r.notes)}"
+            f"{r.size:>6}  {r.job:<46} {r.seconds:>8.3f} {r.peak_mib:>9.0f} {r.rss_mib:>8.0f} {base:>10} {ratio:>6}  {r.target:<15} {met:<4} {'; '.join(r.notes)}"
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps([asdict(r) for r in rows], indent=2))

@@ -166,7 +166,9 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
     if stamps.fresh("database", claims) and database.is_file():
         outcome.skipped += ["check", "database"]
     else:
-        outcome.claims = _check_and_index(root, first="database" not in stamps.known or not database.is_file())
+        first = "database" not in stamps.known or not database.is_file()
+        # in a child process too: the records the check loads are gone before the render and the engine
+        outcome.claims = in_child(lambda _: _check_and_index(root, first=first), tell)
         stamps.record("database", claims)
     inputs = "\n".join([claims, _tree_digest(src), _tree_digest(PACKAGE, suffixes=(".py", ".j2", ".sql")), repr(settings), _commits(root)])
     site_digest = hashlib.sha256(inputs.encode()).hexdigest()
@@ -181,6 +183,7 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
         gathered = gather(kb)  # the evidence prepared once for every profile's analysis
         explained = explain_all(kb, weights, draws=settings.draws, seed=settings.seed, gathered=gathered)  # for the database and the pages
         write_portfolio(database, kb, weights, settings.draws, settings.seed, explained, gathered)  # the portfolio and contribution tables
+        del gathered  # every variant's rows and layouts: the pages need only what they explained
         write_metadata(database)
         return render_site(
             kb,
