@@ -641,6 +641,41 @@ class Run:
             out[start : start + block.shape[1]] = pools[POS] - pools[NEG]
         return out
 
+    def net_without_each(self, groups: Sequence[Sequence[int]]) -> F:
+        """`net_without` for k masks each of which drops one group of rows (a claim's, a work's):
+        incrementally (kb.pooling.without_each) for a group with at most one row on each side,
+        the general way for the others."""
+        lay = self.layout
+        base = side_pools(lay, self.magnitudes[:, None], self.rho)[:, 0]
+        without: dict[int, F] = {}  # side -> its pool without each of its rows (by row index)
+        for side in (POS, NEG):
+            idx = lay.side_rows[side]
+            if idx.size and lay.trees[side]:
+                vals = self.magnitudes[idx[0] : idx[-1] + 1]
+                per_tree = np.min([pooling.without_each(vals, t, self.rho) for t in lay.trees[side]], axis=0)
+                full = np.full(len(lay.rows), base[side])
+                full[idx[0] : idx[-1] + 1] = per_tree
+                without[side] = full
+        out = np.zeros(len(groups))
+        slow: list[int] = []
+        for j, rows in enumerate(groups):
+            pools = {POS: base[POS], NEG: base[NEG]}
+            for side in (POS, NEG):
+                mine = [r for r in rows if lay.side[r] == side]
+                if len(mine) > 1:
+                    slow.append(j)
+                    break
+                if mine:
+                    pools[side] = without[side][mine[0]]
+            else:
+                out[j] = pools[POS] - pools[NEG]
+        if slow:
+            masks = np.ones((len(lay.rows), len(slow)), dtype=bool)
+            for k, j in enumerate(slow):
+                masks[list(groups[j]), k] = False
+            out[slow] = self.net_without(masks)
+        return out
+
     def credence(self, net: float | F) -> F:
         return expit(self.shift + np.asarray(net))
 

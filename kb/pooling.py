@@ -197,3 +197,51 @@ def shares(values: npt.NDArray[np.float64], trees: tuple[Tree, ...], rho: npt.ND
     out = np.zeros(values.shape[0])
     out[t.perm] = share
     return out
+
+
+def without_each(values: npt.NDArray[np.float64], t: Tree, rho: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The tree's total (one column of values) with each row in turn set to zero, all rows at
+    once in O(rows x levels): a group keeps its max, the largest other member and its sum, so the
+    pool without one member is known from those; the change then climbs the tree one group per
+    level and the independent top groups add up. Equals `pool_tree` of the values with that row
+    zeroed, up to rounding. `rho`: the point correlations (parameters x 1)."""
+    n = values.shape[0]
+    if n == 0:
+        return np.zeros(0)
+    a_all = np.asarray(rho[:, 0], dtype=np.float64)
+    b_all = 1 - a_all
+    items = values[t.perm].astype(np.float64)
+    pos = np.empty(n, dtype=np.intp)
+    pos[t.perm] = np.arange(n)  # each row's item at the current level
+    old, new = items[pos], np.zeros(n)
+    for level in t.levels:
+        g_of = np.repeat(np.arange(len(level.starts)), level.sizes)
+        m = np.maximum.reduceat(items, level.starts)
+        s = np.add.reduceat(items, level.starts)
+        is_max = items == m[g_of]
+        n_max = np.add.reduceat(is_max.astype(np.intp), level.starts)
+        below = np.where(is_max, -np.inf, items)
+        m_below = np.maximum.reduceat(below, level.starts)
+        second = np.where(n_max >= 2, m, np.maximum(m_below, 0.0))  # the largest member but one
+        a, b = a_all[level.rho], b_all[level.rho]
+        pooled = np.where(level.sizes > 1, _saturate64(m, s, a, b), s)
+        g = g_of[pos]
+        others_max = np.where(old == m[g], second[g], m[g])
+        m_new = np.maximum(others_max, new)
+        s_new = s[g] - old + new
+        new = np.where(level.sizes[g] > 1, _saturate64(m_new, s_new, a[g], b[g]), new)
+        old = pooled[g]
+        items, pos = pooled, g
+    total = float(np.add.reduce(items))
+    out: npt.NDArray[np.float64] = total - old + new
+    return out
+
+
+def _saturate64(
+    m: npt.NDArray[np.float64], s: npt.NDArray[np.float64], a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    r = s - m
+    mb = m * b
+    den = np.maximum(r * a + mb, np.finfo(np.float64).tiny)
+    out: npt.NDArray[np.float64] = m + r * mb / den
+    return out

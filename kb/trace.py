@@ -80,13 +80,6 @@ def row_shares(run: Run, keep: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-def _claim_masks(run: Run, groups: list[list[int]]) -> np.ndarray:
-    masks = np.ones((len(run.layout.rows), len(groups)), dtype=bool)
-    for j, rows in enumerate(groups):
-        masks[rows, j] = False
-    return masks
-
-
 def trace(run: Run) -> Trace:
     """Contributions, leave-one-out, leave-one-source-out, top driver and flip set of one run."""
     rows, net = run.layout.rows, run.net
@@ -115,8 +108,8 @@ def trace(run: Run) -> Trace:
             by_source.setdefault(s, []).append(i)
     claims = sorted(by_claim)
     sources = sorted(by_source)
-    loo_nets = run.net_without(_claim_masks(run, [by_claim[c] for c in claims])) if claims else np.zeros(0)
-    loso_nets = run.net_without(_claim_masks(run, [by_source[s] for s in sources])) if sources else np.zeros(0)
+    loo_nets = run.net_without_each([by_claim[c] for c in claims]) if claims else np.zeros(0)
+    loso_nets = run.net_without_each([by_source[s] for s in sources]) if sources else np.zeros(0)
 
     def delta(id: str, removed: tuple[str, ...], rest: float) -> Delta:
         return Delta(id, removed, decibans(rest - net), float(run.credence(rest)) - post)

@@ -428,3 +428,23 @@ def test_correlations_that_would_let_restatements_count_more_than_twice_are_refu
     text = (REPO / "claims" / "weights.yaml").read_text(encoding="utf-8").replace("    low: 0.6\n", "    low: 0.3\n", 1)
     with pytest.raises(InvalidWeights, match="result.low x study.low must be at least 0.5"):
         parse_weights(text, "claims/weights.yaml")
+
+
+@FAST
+@given(portfolios, st.integers(0, 2**16))
+def test_leaving_each_claim_or_work_out_incrementally_equals_masking_it(items: list[LinkEvidence], seed: int) -> None:
+    """Run.net_without_each (each group's rows dropped, computed incrementally up the trees where
+    a group has one row per side) equals net_without with the explicit masks, for claims and for
+    groups of several rows."""
+    run = one(items, seed=seed)
+    n = len(run.layout.rows)
+    rnd = random.Random(seed)
+    groups = [[i] for i in range(n)] + [sorted(rnd.sample(range(n), rnd.randint(1, n))) for _ in range(5) if n]
+    by_claim: dict[str, list[int]] = {}
+    for i, r in enumerate(run.layout.rows):
+        by_claim.setdefault(r.link.claim, []).append(i)
+    groups += list(by_claim.values())
+    masks = np.ones((n, len(groups)), dtype=bool)
+    for j, rows in enumerate(groups):
+        masks[rows, j] = False
+    assert np.allclose(run.net_without_each(groups), run.net_without(masks), rtol=1e-9, atol=1e-9)
