@@ -72,8 +72,11 @@ class Row:
     rss_mib: float = 0.0
 
 
-def _tree_rss(root_pid: int) -> int:
-    """Resident memory (bytes) of a process and all its descendants, from /proc."""
+def _tree_memory(root_pid: int) -> tuple[int, int]:
+    """Resident (RSS) and proportional (PSS) memory, in bytes, of a process and all its descendants,
+    from one pass over /proc. In the PSS a page shared by n processes (a forked worker's
+    copy-on-write view of its parent's heap) counts 1/n in each, so its sum is the physical memory
+    the job holds; the sum of RSS counts such a page once per process."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
@@ -88,37 +91,17 @@ def _tree_rss(root_pid: int) -> int:
         pid = int(entry)
         children.setdefault(int(fields[1]), []).append(pid)  # fields[1]: ppid
         rss[pid] = int(fields[21]) * page  # fields[21]: rss in pages
-    total, todo = 0, [root_pid]
+    resident, proportional, todo = 0, 0, [root_pid]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo += children.get(pid, [])
-    return total
-
-
-def _tree_pss(root_pid: int) -> int:
-    """Proportional set size (bytes) of a process and all its descendants, from
-    /proc/PID/smaps_rollup: a page shared by n processes (a forked worker's copy-on-write view of
-    its parent's heap) counts 1/n in each, so the sum is the physical memory the job holds. The
-    sum of RSS counts such pages once per process."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as f:
-                    children.setdefault(int(f.read().rsplit(b")", 1)[1].split()[1]), []).append(int(entry))
-            except OSError:
-                continue
-    total, todo = 0, [root_pid]
-    while todo:
-        pid = todo.pop()
+        resident += rss.get(pid, 0)
         try:
             with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
-                total += next((int(line.split()[1]) * 1024 for line in f if line.startswith(b"Pss:")), 0)
+                proportional += next((int(line.split()[1]) * 1024 for line in f if line.startswith(b"Pss:")), 0)
         except OSError:
             pass
         todo += children.get(pid, [])
-    return total
+    return resident, proportional
 
 
 def measure(cmd: Sequence[str], cwd: Path = ROOT, env: dict[str, str] | None = None) -> Measure:
@@ -132,8 +115,8 @@ def measure(cmd: Sequence[str], cwd: Path = ROOT, env: dict[str, str] | None = N
 
     def sample() -> None:
         while not done.wait(0.02):
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
-            pss[0] = max(pss[0], _tree_pss(proc.pid))
+            resident, proportional = _tree_memory(proc.pid)
+            peak[0], pss[0] = max(peak[0], resident), max(pss[0], proportional)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -412,61 +395,31 @@ def bench_site(size: int, kb_root: Path, work: Path, runs: int) -> list[Row]:
     clear(history=False)
     full = measure([*KB, "build", "--root", str(kb_root), "--force"])
     pages = sum(1 for _ in (build / "docs").rglob("*.md"))
-    cpu = f"cpu {site.cpu:.1f} s vs {bare.cpu:.1f} s"
     return [
-        Row(
-            size,
-            "site build",
-            site.seconds,
-            site.peak_mib,
-            f"bare mkdocs on the same {pages} generated pages + config",
-            same.seconds,
-            site.seconds / same.seconds,
-            "<= 1.5x",
-            site.seconds / same.seconds <= 1.5,
-            [f"cpu {site.cpu:.1f} s vs {same.cpu:.1f} s"],
-            rss_mib=site.rss_mib,
-        ),
-        Row(
+        _compared(size, "site build", site, f"bare mkdocs on the same {pages} generated pages + config", same, "<= 1.5x", 1.5),
+        _compared(
             size,
             "site build over trivial pages",
-            site.seconds,
-            site.peak_mib,
+            site,
             f"bare mkdocs, same {pages} paths, trivial bodies",
-            bare.seconds,
-            site.seconds / bare.seconds,
+            bare,
             "(shown)",
             None,
-            [f"{cpu}: the whole cost of the pages' content, MkDocs' share included"],
-            rss_mib=site.rss_mib,
+            "the whole cost of the pages' content, MkDocs' share included",
         ),
-        Row(
-            size,
-            f"site build in git ({GIT_COMMITS} commits), cold cache",
-            cold.seconds,
-            cold.peak_mib,
-            "same build without .git",
-            no_git.seconds,
-            cold.seconds / no_git.seconds,
-            "<= 1.2x",
-            cold.seconds / no_git.seconds <= 1.2,
-            [f"cpu {cold.cpu:.1f} s vs {no_git.cpu:.1f} s"],
-            rss_mib=cold.rss_mib,
-        ),
-        Row(
-            size,
-            "kb build, nothing changed",
-            first_noop.seconds,
-            first_noop.peak_mib,
-            "kb build --force",
-            full.seconds,
-            first_noop.seconds / full.seconds,
-            "small fraction",
-            first_noop.seconds / full.seconds <= 0.2,
-            [f"cpu {first_noop.cpu:.1f} s vs {full.cpu:.1f} s"],
-            rss_mib=first_noop.rss_mib,
-        ),
+        _compared(size, f"site build in git ({GIT_COMMITS} commits), cold cache", cold, "same build without .git", no_git, "<= 1.2x", 1.2),
+        _compared(size, "kb build, nothing changed", first_noop, "kb build --force", full, "small fraction", 0.2),
     ]
+
+
+def _compared(size: int, job: str, m: Measure, baseline: str, base: Measure, target: str, limit: float | None, note: str = "") -> Row:
+    """A job against a baseline measured in the same run: the ratio of wall times (met when at
+    most `limit`; None: shown only), CPU times beside them."""
+    ratio = m.seconds / base.seconds
+    cpu = f"cpu {m.cpu:.1f} s vs {base.cpu:.1f} s" + (f": {note}" if note else "")
+    return Row(
+        size, job, m.seconds, m.peak_mib, baseline, base.seconds, ratio, target, None if limit is None else ratio <= limit, [cpu], m.rss_mib
+    )
 
 
 def bare_mkdocs(kb_root: Path, work: Path, *, bodies: bool = False) -> Measure:

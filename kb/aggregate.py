@@ -56,7 +56,6 @@ SIGN = {Bearing.SUPPORTS: POS, Bearing.UNDERMINES: NEG, Bearing.MIXED: MIX}
 INTERVAL = (0.05, 0.95)
 ERROR_BINS = 128  # reading-error offsets are binned: a link's misreadings follow one of these patterns
 READ_CLASSES = ("reviewed", "unreviewed", "unreviewed_machine")
-MISREAD_ZERO = ERROR_BINS * len(READ_CLASSES) * len(STRENGTHS)  # a row never misread by itself (its reading is drawn)
 
 
 # --- typed evidence -----------------------------------------------------------------------------
@@ -212,15 +211,20 @@ class Tables:
     def draws(self) -> int:
         return int(self.llr.shape[1])
 
+    def _stacked(self) -> F:
+        """The tables stacked in the order of the incidence matrix's columns, and a last row of ones
+        (the padding)."""
+        return np.vstack([self.llr, self.kind, self.tier, self.shrink, self.share, np.ones((1, self.draws))])
+
     def logs(self) -> F32:
-        """The log tables stacked (columns of the incidence matrix), float32."""
+        """The log tables stacked, float32."""
         with np.errstate(divide="ignore"):
-            stacked = np.log(np.vstack([self.llr, self.kind, self.tier, self.shrink, self.share, np.ones((1, self.draws))]))
-        return np.maximum(stacked, -80.0).astype(np.float32)  # weight 0 -> exp(-80): nothing; the last row is the zero padding
+            stacked = np.log(self._stacked())
+        return np.maximum(stacked, -80.0).astype(np.float32)  # weight 0 -> exp(-80): nothing; the padding's log is 0
 
     def linear(self) -> F32:
-        """The tables themselves stacked the same way (the last row: ones), float32."""
-        return np.vstack([self.llr, self.kind, self.tier, self.shrink, self.share, np.ones((1, self.draws))]).astype(np.float32)
+        """The tables themselves stacked, float32."""
+        return self._stacked().astype(np.float32)
 
 
 N_COLS = len(STRENGTHS) + len(KINDS) + len(TIERS) + 2 * len(SEVERITIES) * len(CONTROLS)
@@ -403,8 +407,9 @@ class Layout:
     rows: tuple[Row, ...]
     cols: I  # rows x max columns: the table rows whose log-sum is each row's log weight (N_COLS: a zero row)
     side: I
-    misread: I  # row -> (offset bin x read class) x strength level + strength (MISREAD_ZERO: its reading is drawn)
-    offset: F  # the link's own uniform offset (for special rows' draws)
+    strength: I  # row -> its (first) reading's strength level
+    read_class: I  # row -> its link's read class (-1: never misread by itself, its reading is drawn)
+    offset: F  # the link's own uniform offset (its reading errors; which reading a special row draws)
     side_rows: tuple[I, I, I]
     trees: tuple[tuple[Tree, ...], tuple[Tree, ...], tuple[Tree, ...]]
 
@@ -456,14 +461,10 @@ def layout(rows: Sequence[Row]) -> Layout:
         cols[i, : len(r.cols)] = r.cols  # two confounds with the same (severity, control) shrink twice
     side = np.array([r.side for r in rows], dtype=np.intp)
     offsets = np.array([_offset(r.link.fingerprint) for r in rows])
-    strength = [S_IDX[r.link.judgments[0].strength] for r in rows]
-    bins = np.minimum((offsets * ERROR_BINS).astype(np.intp), ERROR_BINS - 1)
-    misread = (bins * len(READ_CLASSES) + np.array([r.link.read_class for r in rows], dtype=np.intp)) * len(STRENGTHS) + np.array(
-        strength, dtype=np.intp
-    )
-    misread[[i for i, r in enumerate(rows) if r.special]] = MISREAD_ZERO  # drawn with the reading (kb.montecarlo)
+    strength = np.array([S_IDX[r.link.judgments[0].strength] for r in rows], dtype=np.intp)
+    read_class = np.array([-1 if r.special else r.link.read_class for r in rows], dtype=np.intp)  # special: drawn with the reading
     side_rows = tuple(np.flatnonzero(side == s) for s in SIDES)
-    return Layout(tuple(rows), cols, side, misread.astype(np.intp), offsets, side_rows, tuple(trees))  # type: ignore[arg-type]
+    return Layout(tuple(rows), cols, side, strength, read_class, offsets, side_rows, tuple(trees))  # type: ignore[arg-type]
 
 
 # --- magnitudes and pools -----------------------------------------------------------------------
@@ -773,53 +774,46 @@ def draw_nets(lay: Layout, t: Tables, tab: F32, rho32: F32, v: F, sp: Specials |
     from kb import montecarlo  # numba loads only when there are draws to make
 
     assert t.reading is not None
-    levels = (t.reading.down.astype(np.float32), t.reading.up.astype(np.float32))
-    pools = montecarlo.side_pools(
-        tab,
-        _kernel_rows(lay, t.reading),
-        _kernel_drawn(sp, t.reading),
-        levels,
-        montecarlo.flatten(lay.side_rows, lay.trees),
-        rho32,
-        t.reading.v,
-        v,
-    )
+    rows, drawn, trees = _kernel_rows(lay, t.reading), _kernel_drawn(sp, t.reading), montecarlo.flatten(lay.side_rows, lay.trees)
+    pools = montecarlo.side_pools(tab, rows, drawn, trees, rho32, t.reading.v, v)
     return pools[POS] - pools[NEG], pools[MIX]
+
+
+def _binned(offset: F) -> F:
+    """A link's offset as its reading errors use it: the middle of its bin (ERROR_BINS patterns)."""
+    out: F = (np.minimum((offset * ERROR_BINS).astype(np.intp), ERROR_BINS - 1) + 0.5) / ERROR_BINS
+    return out
 
 
 def _kernel_rows(lay: Layout, reading: Reading) -> Rows:
     from kb.montecarlo import Rows
 
-    code = lay.misread
-    never = code == MISREAD_ZERO
-    strength = np.where(never, 0, code % len(STRENGTHS))
-    read_class = np.where(never, 0, code // len(STRENGTHS) % len(READ_CLASSES))
-    frac = (np.where(never, 0, code // (len(STRENGTHS) * len(READ_CLASSES))) + 0.5) / ERROR_BINS
+    drawn = lay.read_class < 0
     cols = lay.cols if lay.cols.shape[1] >= 3 else np.pad(lay.cols, ((0, 0), (0, 3 - lay.cols.shape[1])), constant_values=N_COLS)
     return Rows(
         cols,
-        np.array([max(3, len(r.cols)) for r in lay.rows], dtype=np.intp),
-        frac,
-        np.where(never, 0.0, reading.rates[read_class]),
-        reading.down[strength].astype(np.float32),
-        reading.up[strength].astype(np.float32),
+        np.maximum((cols != N_COLS).sum(axis=1), 3),  # the padding comes last
+        np.where(drawn, 0.5 / ERROR_BINS, _binned(lay.offset)),
+        np.where(drawn, 0.0, reading.rates[np.maximum(lay.read_class, 0)]),
+        reading.down[lay.strength].astype(np.float32),
+        reading.up[lay.strength].astype(np.float32),
     )
 
 
 def _kernel_drawn(sp: Specials | None, reading: Reading) -> Drawn:
     from kb.montecarlo import Drawn
 
+    down, up = reading.down.astype(np.float32), reading.up.astype(np.float32)
     if sp is None:
         none = np.zeros(0, dtype=np.intp)
         return Drawn(
             np.zeros((0, 3), dtype=np.intp), none, np.zeros(0), none, np.zeros((0, 1), dtype=np.intp), np.zeros((0, 1), dtype=np.intp),
-            np.zeros(0), np.zeros(0), np.full((0, 1, 1), -1, dtype=np.intp), np.ones((0, 1), dtype=np.intp),
+            np.zeros(0), np.zeros(0), np.full((0, 1, 1), -1, dtype=np.intp), np.ones((0, 1), dtype=np.intp), down, up,
         )  # fmt: skip
-    bins = np.minimum((sp.offset * ERROR_BINS).astype(np.intp), ERROR_BINS - 1)
     pairs = np.where(sp.pairs >= 0, OFF_SHRINK + sp.pairs, -1)
     return Drawn(
         sp.rows, sp.base, sp.offset, sp.n_judgments, sp.strength, sp.side,
-        (bins + 0.5) / ERROR_BINS, reading.rates[sp.read_class], pairs.astype(np.intp), sp.n_status,
+        _binned(sp.offset), reading.rates[sp.read_class], pairs.astype(np.intp), sp.n_status, down, up,
     )  # fmt: skip
 
 

@@ -20,8 +20,7 @@ __pycache__, as Python does bytecode); a later process loads it in about 0.3 s.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import NamedTuple, TypeVar, cast
 
 import numba
 import numpy as np
@@ -36,11 +35,10 @@ I = npt.NDArray[np.intp]  # noqa: E741 - index arrays
 BLOCK_BYTES = 1 << 20  # rows x draws x 4 bytes per block: the block and its pooling buffer stay in the L2 cache
 
 
-@dataclass(frozen=True)
-class Rows:
+class Rows(NamedTuple):
     """A layout's rows as the kernel reads them: table columns (at least three, padded with the row
     of ones) and how many count, and each row's reading-error offset, rate and factors (rate 0:
-    never misread)."""
+    never misread). (Named tuples: numba takes them as they are.)"""
 
     cols: I
     width: I
@@ -50,9 +48,9 @@ class Rows:
     up: F32
 
 
-@dataclass(frozen=True)
-class Drawn:
-    """The links whose readings differ (see kb.aggregate.Specials), flat for the kernel."""
+class Drawn(NamedTuple):
+    """The links whose readings differ (see kb.aggregate.Specials), flat for the kernel, and the
+    factors of a strength misread one level down or up (per strength level)."""
 
     rows: I  # links x 3
     base: I
@@ -64,10 +62,11 @@ class Drawn:
     rate: F
     pairs: I  # links x max confounds x max statuses: shrink columns (-1: none)
     n_status: I
+    down: F32
+    up: F32
 
 
-@dataclass(frozen=True)
-class Trees:
+class Trees(NamedTuple):
     """Every pooling tree of the three sides, flat, as groups that merge rows in place. Tree k pools
     side `side[k]` (rows side_lo..side_hi of the layout): its working rows are those rows gathered in
     the order perm[perm_ptr[k]:perm_ptr[k+1]], or the rows themselves when that range is empty (the
@@ -138,27 +137,14 @@ def flatten(side_rows: tuple[I, I, I], side_trees: tuple[tuple[Tree, ...], ...])
 # --- the kernel ---------------------------------------------------------------------------------
 
 
-def _magnitudes(mags: F32, tab: F32, cols: I, width: I, frac: F, rate: F, down: F32, up: F32, v: F, d0: int, nb: int) -> None:
-    """mags[r, b] for draw d0 + b: the product of the row's table entries (the first three, its
-    reading-error factor, then the rest), written once per row and draw."""
-    vv = v[d0 : d0 + nb]
-    for r in range(cols.shape[0]):
-        out = mags[r]
-        c0, c1, c2 = tab[cols[r, 0], d0 : d0 + nb], tab[cols[r, 1], d0 : d0 + nb], tab[cols[r, 2], d0 : d0 + nb]
-        half, fr, rt, dn, upf = rate[r] * 0.5, frac[r], rate[r], down[r], up[r]
-        for b in range(nb):
-            x = fr + vv[b]
-            if x >= 1.0:  # frac(fr + v), both in [0, 1): exact
-                x -= 1.0
-            f = dn if x < half else (upf if x < rt else np.float32(1.0))
-            out[b] = c0[b] * c1[b] * c2[b] * f
-        for k in range(3, width[r]):
-            ck = tab[cols[r, k], d0 : d0 + nb]
-            for b in range(nb):
-                out[b] *= ck[b]
+def _frac(x: float, v: float) -> float:
+    """frac(x + v) for x, v in [0, 1): exact."""
+    y = x + v
+    return y - 1.0 if y >= 1.0 else y
 
 
 def _misread(x: float, rate: float, dn: np.float32, upf: np.float32) -> np.float32:
+    """The reading-error factor at position x of a row's window: down, up or none."""
     if x < rate * 0.5:
         return dn
     if x < rate:
@@ -166,57 +152,55 @@ def _misread(x: float, rate: float, dn: np.float32, upf: np.float32) -> np.float
     return np.float32(1.0)
 
 
-def _specials(
-    mags: F32,
-    tab: F32,
-    dr_rows: I,
-    dr_base: I,
-    dr_offset: F,
-    dr_nj: I,
-    dr_strength: I,
-    dr_side: I,
-    dr_frac: F,
-    dr_rate: F,
-    dr_pairs: I,
-    dr_nstatus: I,
-    lvl_down: F32,
-    lvl_up: F32,
-    v_read: F,
-    v_pick: F,
-    d0: int,
-    nb: int,
-) -> None:
+def _magnitudes(mags: F32, tab: F32, rows: Rows, v: F, d0: int, nb: int) -> None:
+    """mags[r, b] for draw d0 + b: the product of the row's table entries (the first three, its
+    reading-error factor, then the rest), written once per row and draw."""
+    cols, vv = rows.cols, v[d0 : d0 + nb]
+    for r in range(cols.shape[0]):
+        out = mags[r]
+        c0, c1, c2 = tab[cols[r, 0], d0 : d0 + nb], tab[cols[r, 1], d0 : d0 + nb], tab[cols[r, 2], d0 : d0 + nb]
+        fr, rt, dn, upf = rows.frac[r], rows.rate[r], rows.down[r], rows.up[r]
+        for b in range(nb):
+            out[b] = c0[b] * c1[b] * c2[b] * _misread(_frac(fr, vv[b]), rt, dn, upf)
+        for k in range(3, rows.width[r]):
+            ck = tab[cols[r, k], d0 : d0 + nb]
+            for b in range(nb):
+                out[b] *= ck[b]
+
+
+def _specials(mags: F32, tab: F32, drawn: Drawn, v_read: F, v_pick: F, d0: int, nb: int) -> None:
     """Overwrite the rows of the links whose readings differ: in each draw one judgment (strength,
     misread or not, and side) and one status per disagreeing confound."""
-    for i in range(dr_rows.shape[0]):
-        nj = dr_nj[i]
+    for i in range(drawn.rows.shape[0]):
+        nj = drawn.n_judgments[i]
         for b in range(nb):
             d = d0 + b
-            u = np.float32((dr_offset[i] + v_pick[d]) % 1.0)
+            u = np.float32(_frac(drawn.offset[i], v_pick[d]))
             pick = min(int(np.float64(u) * nj), nj - 1)
-            s = dr_strength[i, pick]
-            misread = _misread((dr_frac[i] + v_read[d]) % 1.0, dr_rate[i], lvl_down[s], lvl_up[s])
-            mag = mags[dr_base[i], b] * (tab[s, d] * misread)
-            for k in range(dr_pairs.shape[1]):
-                if dr_pairs[i, k, 0] < 0:
+            s = drawn.strength[i, pick]
+            misread = _misread(_frac(drawn.frac[i], v_read[d]), drawn.rate[i], drawn.down[s], drawn.up[s])
+            mag = mags[drawn.base[i], b] * (tab[s, d] * misread)
+            for k in range(drawn.pairs.shape[1]):
+                if drawn.pairs[i, k, 0] < 0:
                     continue
-                n = dr_nstatus[i, k]
+                n = drawn.n_status[i, k]
                 which = min(int(((np.float64(u) * (k + 2)) % 1.0) * n), n - 1)
-                mag *= tab[dr_pairs[i, k, which], d]
-            side = dr_side[i, pick]
+                mag *= tab[drawn.pairs[i, k, which], d]
+            side = drawn.side[i, pick]
             for x in range(3):
-                row = dr_rows[i, x]
+                row = drawn.rows[i, x]
                 if row >= 0:
                     mags[row, b] = mag if side == x else np.float32(0.0)
 
 
-def _pool_groups(work: F32, member_ptr: I, members: I, rho_rows: I, rho: F32, g0: int, g1: int, d0: int, nb: int, mx: F32, sm: F32) -> None:
+def _pool_groups(work: F32, trees: Trees, rho: F32, g0: int, g1: int, d0: int, nb: int, mx: F32, sm: F32) -> None:
     """Groups g0..g1 of one level: work[first member] = the pool of the members' rows (the max and
     the sum, then kb.pooling.saturate)."""
     tiny = np.float32(np.finfo(np.float32).tiny)
     m_, s_ = mx[:nb], sm[:nb]
+    members = trees.members
     for g in range(g0, g1):
-        m0, m1 = member_ptr[g], member_ptr[g + 1]
+        m0, m1 = trees.member_ptr[g], trees.member_ptr[g + 1]
         first = work[members[m0], :nb]
         for b in range(nb):
             m_[b] = first[b]
@@ -227,7 +211,7 @@ def _pool_groups(work: F32, member_ptr: I, members: I, rho_rows: I, rho: F32, g0
                 x = row[b]
                 s_[b] += x
                 m_[b] = x if x > m_[b] else m_[b]
-        a = rho[rho_rows[g], d0 : d0 + nb]
+        a = rho[trees.rho[g], d0 : d0 + nb]
         for b in range(nb):
             m = m_[b]
             r = s_[b] - m
@@ -237,84 +221,49 @@ def _pool_groups(work: F32, member_ptr: I, members: I, rho_rows: I, rho: F32, g0
             first[b] = r * mb / den + m
 
 
-def _pool_tree(mags: F32, trees_arrays: tuple[I, ...], k: int, rho: F32, d0: int, nb: int, buf: F32, mx: F32, sm: F32, total: F) -> None:
+def _pool_tree(mags: F32, trees: Trees, k: int, rho: F32, d0: int, nb: int, buf: F32, mx: F32, sm: F32, total: F) -> None:
     """total[b] = tree k's pooled total in draw d0 + b."""
-    side_lo, side_hi, side, perm_ptr, perm, level_ptr, group_ptr, member_ptr, members, rho_rows, top_ptr, tops = trees_arrays
-    lo, hi = side_lo[side[k]], side_hi[side[k]]
-    p0, p1 = perm_ptr[k], perm_ptr[k + 1]
+    side = trees.side[k]
+    lo, hi = trees.side_lo[side], trees.side_hi[side]
+    p0, p1 = trees.perm_ptr[k], trees.perm_ptr[k + 1]
     if p1 > p0:
         for i in range(p1 - p0):
-            buf[i, :nb] = mags[lo + perm[p0 + i], :nb]
+            buf[i, :nb] = mags[lo + trees.perm[p0 + i], :nb]
         work = buf
     else:
         work = mags[lo:hi]
-    for lvl in range(level_ptr[k], level_ptr[k + 1]):
-        _pool_groups(work, member_ptr, members, rho_rows, rho, group_ptr[lvl], group_ptr[lvl + 1], d0, nb, mx, sm)
+    for lvl in range(trees.level_ptr[k], trees.level_ptr[k + 1]):
+        _pool_groups(work, trees, rho, trees.group_ptr[lvl], trees.group_ptr[lvl + 1], d0, nb, mx, sm)
     tot = total[:nb]
     tot[:] = 0.0
-    for i in range(top_ptr[k], top_ptr[k + 1]):
-        row = work[tops[i], :nb]
+    for i in range(trees.top_ptr[k], trees.top_ptr[k + 1]):
+        row = work[trees.tops[i], :nb]
         for b in range(nb):
             tot[b] += np.float64(row[b])
 
 
-def _kernel(
-    tab: F32,
-    rows: tuple[I, I, F, F, F32, F32],
-    drawn: tuple[I, I, F, I, I, I, F, F, I, I],
-    lvl: tuple[F32, F32],
-    trees_arrays: tuple[I, ...],
-    rho: F32,
-    v_read: F,
-    v_pick: F,
-    block: int,
-    pools: F,
-) -> None:
-    """pools[s, d]: the pooled weight of side s in every draw d, block by block."""
-    cols, width, frac, rate, down, up = rows
+def _kernel(tab: F32, rows: Rows, drawn: Drawn, trees: Trees, rho: F32, v_read: F, v_pick: F, block: int, pools: F) -> None:
+    """pools[s, d]: the pooled weight of side s in every draw d (the smallest over its trees), block by block."""
     n_draws = pools.shape[1]
-    n_rows = cols.shape[0]
-    side_lo, side_hi, side = trees_arrays[0], trees_arrays[1], trees_arrays[2]
     most = 1
     for s in range(3):
-        most = max(most, side_hi[s] - side_lo[s])
-    mags = np.empty((n_rows, block), dtype=np.float32)
+        most = max(most, trees.side_hi[s] - trees.side_lo[s])
+    mags = np.empty((rows.cols.shape[0], block), dtype=np.float32)
     buf = np.empty((most, block), dtype=np.float32)
     mx = np.empty(block, dtype=np.float32)
     sm = np.empty(block, dtype=np.float32)
     total = np.empty(block, dtype=np.float64)
     for d0 in range(0, n_draws, block):
         nb = min(block, n_draws - d0)
-        _magnitudes(mags, tab, cols, width, frac, rate, down, up, v_read, d0, nb)
-        dr_rows, dr_base, dr_offset, dr_nj, dr_strength, dr_side, dr_frac, dr_rate, dr_pairs, dr_nstatus = drawn
-        _specials(
-            mags,
-            tab,
-            dr_rows,
-            dr_base,
-            dr_offset,
-            dr_nj,
-            dr_strength,
-            dr_side,
-            dr_frac,
-            dr_rate,
-            dr_pairs,
-            dr_nstatus,
-            lvl[0],
-            lvl[1],
-            v_read,
-            v_pick,
-            d0,
-            nb,
-        )
-        seen = np.zeros(3, dtype=np.bool_)
-        for k in range(side.shape[0]):
-            s = side[k]
-            _pool_tree(mags, trees_arrays, k, rho, d0, nb, buf, mx, sm, total)
+        _magnitudes(mags, tab, rows, v_read, d0, nb)
+        _specials(mags, tab, drawn, v_read, v_pick, d0, nb)
+        for k in range(trees.side.shape[0]):
+            s = trees.side[k]
+            first = k == 0 or trees.side[k - 1] != s  # a side's trees come together
+            _pool_tree(mags, trees, k, rho, d0, nb, buf, mx, sm, total)
             for b in range(nb):
-                if not seen[s] or total[b] < pools[s, d0 + b]:
+                if first or total[b] < pools[s, d0 + b]:
                     pools[s, d0 + b] = total[b]
-            seen[s] = True
 
 
 Fn = TypeVar("Fn", bound=Callable[..., object])
@@ -328,58 +277,24 @@ def _jit(fn: Fn) -> Fn:
         return cast(Fn, numba.njit(nogil=True)(fn))
 
 
-_magnitudes = _jit(_magnitudes)
+_frac = _jit(_frac)
 _misread = _jit(_misread)
+_magnitudes = _jit(_magnitudes)
 _specials = _jit(_specials)
 _pool_groups = _jit(_pool_groups)
 _pool_tree = _jit(_pool_tree)
 _compiled_kernel = _jit(_kernel)
 
 
-def side_pools(tab: F32, rows: Rows, drawn: Drawn, levels: tuple[F32, F32], trees: Trees, rho: F32, v_read: F, v_pick: F) -> F:
+def side_pools(tab: F32, rows: Rows, drawn: Drawn, trees: Trees, rho: F32, v_read: F, v_pick: F) -> F:
     """3 x draws: the pooled supporting, undermining and mixed weight in every draw. `tab`: the
     linear tables (columns of the rows' incidence) as float32, parameters x draws; `rho`: the
-    correlation table, float32; `levels`: the misread factors (down, up) per strength level;
-    `v_read`, `v_pick`: one uniform per draw for reading errors and for picking a reading."""
+    correlation table, float32; `v_read`, `v_pick`: one uniform per draw for reading errors and for
+    picking a reading."""
     n_draws = tab.shape[1]
     pools = np.zeros((3, n_draws))
     if rows.cols.shape[0] == 0:
         return pools
     block = int(max(16, min(n_draws, BLOCK_BYTES // (4 * rows.cols.shape[0]))))
-    _compiled_kernel(
-        tab,
-        (rows.cols, rows.width, rows.frac, rows.rate, rows.down, rows.up),
-        (
-            drawn.rows,
-            drawn.base,
-            drawn.offset,
-            drawn.n_judgments,
-            drawn.strength,
-            drawn.side,
-            drawn.frac,
-            drawn.rate,
-            drawn.pairs,
-            drawn.n_status,
-        ),
-        levels,
-        (
-            trees.side_lo,
-            trees.side_hi,
-            trees.side,
-            trees.perm_ptr,
-            trees.perm,
-            trees.level_ptr,
-            trees.group_ptr,
-            trees.member_ptr,
-            trees.members,
-            trees.rho,
-            trees.top_ptr,
-            trees.tops,
-        ),  # fmt: skip
-        rho,
-        v_read,
-        v_pick,
-        block,
-        pools,
-    )
+    _compiled_kernel(tab, rows, drawn, trees, rho, v_read, v_pick, block, pools)
     return pools

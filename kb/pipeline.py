@@ -147,7 +147,7 @@ def build(root: Path, settings: Settings = Settings(), *, step: Step | None = No
 
 
 def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
-    from kb.db.aggregates import write_portfolio
+    from kb.db.aggregates import portfolio_rows, write_portfolio
     from kb.db.build import read
     from kb.db.publish import write_metadata
     from kb.portfolio import explain_all, gather
@@ -182,7 +182,7 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
         step("aggregate")
         gathered = gather(kb)  # the evidence prepared once for every profile's analysis
         explained = explain_all(kb, weights, draws=settings.draws, seed=settings.seed, gathered=gathered)  # for the database and the pages
-        write_portfolio(database, kb, weights, settings.draws, settings.seed, explained, gathered)  # the portfolio and contribution tables
+        write_portfolio(database, portfolio_rows(kb, weights, settings.draws, settings.seed, explained, gathered))
         del gathered  # every variant's rows and layouts: the pages need only what they explained
         write_metadata(database)
         return render_site(

@@ -208,8 +208,7 @@ def without_each(values: npt.NDArray[np.float64], t: Tree, rho: npt.NDArray[np.f
     n = values.shape[0]
     if n == 0:
         return np.zeros(0)
-    a_all = np.asarray(rho[:, 0], dtype=np.float64)
-    b_all = 1 - a_all
+    a_all, b_all = coefficients(rho[:, 0])
     items = values[t.perm].astype(np.float64)
     pos = np.empty(n, dtype=np.intp)
     pos[t.perm] = np.arange(n)  # each row's item at the current level
@@ -224,24 +223,14 @@ def without_each(values: npt.NDArray[np.float64], t: Tree, rho: npt.NDArray[np.f
         m_below = np.maximum.reduceat(below, level.starts)
         second = np.where(n_max >= 2, m, np.maximum(m_below, 0.0))  # the largest member but one
         a, b = a_all[level.rho], b_all[level.rho]
-        pooled = np.where(level.sizes > 1, _saturate64(m, s, a, b), s)
+        pooled = np.where(level.sizes > 1, saturate(m, s, a, b), s)
         g = g_of[pos]
         others_max = np.where(old == m[g], second[g], m[g])
         m_new = np.maximum(others_max, new)
         s_new = s[g] - old + new
-        new = np.where(level.sizes[g] > 1, _saturate64(m_new, s_new, a[g], b[g]), new)
+        new = np.where(level.sizes[g] > 1, saturate(m_new, s_new, a[g], b[g]), new)
         old = pooled[g]
         items, pos = pooled, g
     total = float(np.add.reduce(items))
     out: npt.NDArray[np.float64] = total - old + new
-    return out
-
-
-def _saturate64(
-    m: npt.NDArray[np.float64], s: npt.NDArray[np.float64], a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]
-) -> npt.NDArray[np.float64]:
-    r = s - m
-    mb = m * b
-    den = np.maximum(r * a + mb, np.finfo(np.float64).tiny)
-    out: npt.NDArray[np.float64] = m + r * mb / den
     return out

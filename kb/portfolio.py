@@ -310,7 +310,7 @@ def _analyse(
         hs, runs, weights, gathered.drops, profile, monte_carlo=monte_carlo, draws=draws, seed=seed, prior=prior, prepared=prepared
     )
     # each profile's point nets, as its sensitivity scenario computed them (point_nets, or a run's point)
-    profile_nets = {name: {h.id: next(s.net for s in sens[h.id].profiles if s.name == name) for h in hs} for name in weights.profiles}
+    profile_nets = {name: {h.id: sens[h.id].profiles[i].net for h in hs} for i, name in enumerate(weights.profiles)}
     return _Analysis(hs, runs, sens, profile_nets)
 
 

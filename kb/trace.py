@@ -179,15 +179,21 @@ def by_route(run: Run, tr: Trace, kind: str) -> list[Route]:
 
 @dataclass(frozen=True)
 class Scenario:
-    """The hypothesis under one variation: its own net evidence (decibans), its direction and,
-    when the Monte Carlo was run, the headline credence and the draws' posterior."""
+    """The hypothesis under one variation: its own net evidence (nats; in decibans, and its
+    direction) and, when the Monte Carlo was run, the headline credence and the draws' posterior."""
 
     name: str
-    decibans: float
-    direction: int
+    net: float
     point: float | None = None
     posterior: Posterior | None = None
-    net: float = 0.0  # its own net evidence in nats (decibans before conversion)
+
+    @property
+    def decibans(self) -> float:
+        return decibans(self.net)
+
+    @property
+    def direction(self) -> int:
+        return direction(self.net)
 
 
 @dataclass(frozen=True)
@@ -220,16 +226,14 @@ def sensitivity(
     without it and their preparation."""
     n = min(draws or weights.draws, weights.scenario_draws)
 
-    def scenario(name: str, variant: Sequence[HypothesisEvidence], prof: str) -> dict[str, Scenario]:
-        prep = prepared if variant is hs else drops[name][1] if name in drops and variant is drops[name][0] else None
+    def scenario(name: str, variant: Sequence[HypothesisEvidence], prep: Prepared | None, prof: str) -> dict[str, Scenario]:
         if not monte_carlo:
-            nets = point_nets(variant, weights, prof, prepared=prep)
-            return {hid: Scenario(name, decibans(v), direction(v), net=v) for hid, v in nets.items()}
+            return {hid: Scenario(name, v) for hid, v in point_nets(variant, weights, prof, prepared=prep).items()}
         out = aggregate_all(variant, weights, prof, draws=n, seed=seed, prior=prior, prepared=prep)
-        return {r.evidence.id: Scenario(name, decibans(r.net), direction(r.net), r.point, r.posterior, r.net) for r in out}
+        return {r.evidence.id: Scenario(name, r.net, r.point, r.posterior) for r in out}
 
-    profiles = {name: scenario(name, hs, name) for name in weights.profiles}
-    dropped = {g: scenario(g, drops[g][0], profile) for g in sorted(drops)}
+    profiles = {name: scenario(name, hs, prepared, name) for name in weights.profiles}
+    dropped = {g: scenario(g, *drops[g], profile) for g in sorted(drops)}
     result: dict[str, Sensitivity] = {}
     for h in hs:
         run = runs[h.id]

@@ -86,18 +86,8 @@ def portfolio_rows(
     return {"portfolio": portfolio, "contribution": contribution}
 
 
-def write_portfolio(
-    database: Path,
-    kb: KnowledgeBase,
-    weights: Weights,
-    draws: int | None = None,
-    seed: int | None = None,
-    explained: dict[str, Explanation] | None = None,
-    gathered: Gathered | None = None,
-) -> None:
-    """Replace the portfolio and contribution tables of `database` with the current aggregate
-    (`explained`, `gathered`: see portfolio_rows)."""
-    rows = portfolio_rows(kb, weights, draws, seed, explained, gathered)
+def write_portfolio(database: Path, rows: Rows) -> None:
+    """Replace the portfolio and contribution tables of `database` with `rows` (portfolio_rows)."""
     with closing(sqlite3.connect(database)) as conn, conn:
         conn.execute("DELETE FROM portfolio")
         conn.execute("DELETE FROM contribution")
