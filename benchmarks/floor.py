@@ -1,7 +1,9 @@
 """The floor for a full build: parse the same YAML files with the tool's own YAML node builder
 (kb.yamlio.parse: libyaml's parser, a direct builder) with the cyclic GC paused as the tool pauses
-it (kb.bulk.gc_paused), and insert the same rows with sqlite3 `executemany` in one transaction.
-Nothing is validated or checked: the difference to `kb db build` is the checking and the models.
+it (kb.bulk.gc_paused), read the archived texts they name, and insert the same rows (claims and
+their links, confounds and locators, the other records, the texts' non-blank lines) with sqlite3
+`executemany` in one transaction. Nothing is validated or checked and no index is built: the
+difference to `kb db build` is the checking, the models, the secondary and full-text indexes.
 
     python benchmarks/floor.py ROOT OUT.sqlite
 """
@@ -32,6 +34,7 @@ def main(root: Path, out: Path) -> None:
         CREATE TABLE claim_confound (claim_id TEXT, position INT, type TEXT, controlled TEXT);
         CREATE TABLE locator (claim_id TEXT, position INT, text TEXT, start INT, "end" INT, quote TEXT);
         CREATE TABLE record (folder TEXT, id TEXT, data TEXT);
+        CREATE TABLE text_line (text TEXT, line INT, content TEXT);
         """
     )
     with conn:
@@ -56,6 +59,9 @@ def main(root: Path, out: Path) -> None:
             "INSERT INTO record VALUES (?,?,?)",
             [(f, r["id"], json.dumps(r, default=str)) for f in FOLDERS[1:] for r in records[f]],
         )
+        for t in records["texts"]:
+            lines = (root / t["path"]).read_text(encoding="utf-8").split("\n")
+            conn.executemany("INSERT INTO text_line VALUES (?,?,?)", [(t["id"], n, x) for n, x in enumerate(lines, 1) if x.strip()])
     conn.close()
 
 

@@ -25,19 +25,20 @@ def build(
     build/metadata.json`). With --portfolio, also fill its portfolio and contribution tables (an
     in-place update empties them rather than leave them stale). Refuses (exit 1) if the knowledge
     base has problems; the database is then left as it was."""
-    from kb.db.aggregates import portfolio_rows, write_portfolio
     from kb.db.build import build_lock, load_checked, update
     from kb.db.freshness import db_path
     from kb.db.publish import write_metadata
     from kb.db.queries import counts as table_counts
     from kb.paths import find_root
-    from kb.weights import load_weights
 
     base = find_root(root)
     update(base, strict=True)
     kb = load_checked(base) if portfolio else None
     with build_lock(base):
         if kb is not None:
+            from kb.db.aggregates import portfolio_rows, write_portfolio
+            from kb.weights import load_weights
+
             write_portfolio(db_path(base), portfolio_rows(kb, load_weights(base)))
         write_metadata(db_path(base))
     counts = table_counts(base)

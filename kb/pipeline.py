@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kb.bulk import in_child
+from kb.bulk import gc_paused, in_child
 from kb.db.freshness import build_dir, db_path, scan
 from kb.paths import CLAIMS_DIR
 from kb.render import project
@@ -126,11 +126,14 @@ def _check_and_index(base: Path, first: bool) -> int:
 
     if first:
         files, fp = scan(base)
-        kb, problems = check(base)
-        if problems:
-            raise InvalidKnowledgeBase(problems)
-        database.build(kb, files, fp, [])
-        return len(kb.claims)
+        with gc_paused():  # until the records are gone (see kb.db.build._from_scratch)
+            kb, problems = check(base)
+            if problems:
+                raise InvalidKnowledgeBase(problems)
+            database.build(kb, files, fp, [])
+            claims = len(kb.claims)
+            del kb
+        return claims
     database.refresh(base, strict=True)
     load_weights(base)  # raises InvalidWeights, a KbError naming the file and field
     return int(rows(base, "SELECT count(*) FROM claim")[0][0])

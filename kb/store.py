@@ -128,6 +128,9 @@ def _describe(err: Any) -> str:
     if kind == "extra_forbidden":
         return "unknown field (not in the schema; check the spelling)"
     msg = str(err["msg"])
+    if kind == "is_instance_of" and err.get("ctx", {}).get("class") == Missing.__name__:  # kb.models.StrictMissing: as the enum says it
+        *rest, last = (repr(v) for v in Missing.values())
+        msg = f"Input should be {', '.join(rest)} or {last}"
     msg = msg.removeprefix("Value error, ")
     if "input" in err and not isinstance(err["input"], dict | list):
         return f"{msg} (got {err['input']!r})"

@@ -94,17 +94,23 @@ class ArchivedText:
 
     def copied_runs(self, statements: Sequence[str]) -> list[str | None]:
         """For each statement, its first run of COPY_RUN words that this text also has (None if
-        none). The statements' runs are indexed (a few per statement) and the text is read once;
-        a position is compared only where its first and last words begin and end some run."""
+        none). The statements' runs are indexed and the text is read once; only runs whose every
+        word the text has are indexed (a paraphrase has few or none), and a position of the text
+        is compared only where its first and last words begin and end some run."""
+        mine = self.tokens
+        vocabulary = set(mine)
         wanted: dict[tuple[str, ...], list[tuple[int, int]]] = {}
         for k, statement in enumerate(statements):
             tokens = words(statement)
-            for i in range(len(tokens) - COPY_RUN + 1):
-                wanted.setdefault(tuple(tokens[i : i + COPY_RUN]), []).append((k, i))
+            start = 0  # where the current stretch of words the text has began
+            for i, token in enumerate(tokens):
+                if token not in vocabulary:
+                    start = i + 1
+                elif i - start >= COPY_RUN - 1:
+                    wanted.setdefault(tuple(tokens[i - COPY_RUN + 1 : i + 1]), []).append((k, i - COPY_RUN + 1))
         first: dict[int, tuple[int, tuple[str, ...]]] = {}  # statement -> (position in it, run)
         if wanted:
             firsts, lasts = {g[0] for g in wanted}, {g[-1] for g in wanted}
-            mine = self.tokens
             for i, (head, tail) in enumerate(zip(mine, mine[COPY_RUN - 1 :], strict=False)):
                 if head in firsts and tail in lasts:
                     run = tuple(mine[i : i + COPY_RUN])

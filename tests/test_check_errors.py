@@ -298,3 +298,32 @@ def test_the_copy_check_of_many_statements_at_once_is_the_first_shared_run_of_ea
     got = text.copied_runs([" ".join(s) for s in statements])
     assert got == [expected(s) for s in statements]
     assert all(text.copied_run(" ".join(s)) == e for s, e in zip(statements, got, strict=True))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.sampled_from(["not-reported", "n-a", "unknown"]), st.text(max_size=20)))
+def test_a_typed_missing_value_is_the_same_member_from_yaml_and_from_json(value: str) -> None:
+    """A missing-or-value field (here a model's variant) holds the Missing member exactly when the
+    string is one of its values, whether validated from parsed YAML or from the database's JSON."""
+    from kb.models import ModelRef
+    from kb.vocab import Missing
+
+    ref = ModelRef.model_validate({"model": "m-1", "as_written": "M", "variant": value})
+    again = ModelRef.model_validate_json(ref.model_dump_json())
+    expected = Missing(value) if value in Missing.values() else value
+    assert ref.variant == expected and type(ref.variant) is type(expected)
+    assert again == ref and type(again.variant) is type(ref.variant)
+
+
+def test_a_bad_missing_or_date_names_the_missing_values_and_the_date() -> None:
+    from pydantic import ValidationError
+
+    from kb.models import Source
+    from kb.store import validation_problems
+
+    data = {"id": "w-1", "title": "T", "type": "paper", "date": ["x"]}
+    with pytest.raises(ValidationError) as caught:
+        Source.model_validate(data)
+    (problem,) = [p for p in validation_problems(caught.value, data, "claims/sources/w-1.yaml", None, "w-1") if p.field == "date"]
+    assert problem.message.startswith("Input should be 'not-reported', 'n-a' or 'unknown'")
+    assert "date" in problem.message.split(" or ", 2)[-1]

@@ -256,10 +256,14 @@ def _record_rows(kb: KnowledgeBase) -> Rows:
     }
 
 
-def create_schema(conn: sqlite3.Connection) -> None:
-    """Create the tables, full-text indexes and views declared in kb/db/schema.py, as frozen in
-    kb/db/schema.sql."""
-    conn.executescript(SCHEMA_SQL.read_text(encoding="utf-8"))
+def schema_parts() -> tuple[str, str]:
+    """kb/db/schema.sql (the tables, full-text indexes and views declared in kb/db/schema.py) in two
+    scripts: everything but the secondary indexes, and those indexes. A bulk load creates the
+    indexes after the rows are in: one sort per index instead of a B-tree update per row."""
+    statements = [s.strip() for s in SCHEMA_SQL.read_text(encoding="utf-8").split(";\n") if s.strip()]
+    indexes = [s for s in statements if s.startswith("CREATE INDEX ")]
+    rest = [s for s in statements if not s.startswith("CREATE INDEX ")]
+    return ";\n".join(rest) + ";\n", ";\n".join(indexes) + ";\n"
 
 
 def insert(conn: sqlite3.Connection, rows: Mapping[str, list[Row]]) -> None:
@@ -331,6 +335,14 @@ def _rel(root: Path, path: Path) -> str:
         return str(path)
 
 
+def _sync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def build(kb: KnowledgeBase, files: FileStats, fingerprint: str, problems: list[Problem], target: Path | None = None) -> Path:
     """Write the whole database for `kb` to a temporary file, then move it into place atomically, so
     a reader never sees a half-built database. Raises WriteFailed (every file as it was) when the
@@ -344,13 +356,19 @@ def build(kb: KnowledgeBase, files: FileStats, fingerprint: str, problems: list[
     os.close(fd)
     tmp = Path(tmp_name)
     try:
+        tables, indexes = schema_parts()
         with closing(sqlite3.connect(tmp)) as conn:
-            create_schema(conn)
+            # a new file that only replaces the database once complete and synced (below): no journal
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+            conn.executescript(tables)
             with conn, gc_paused():  # hundreds of thousands of rows over the loaded records' heap
                 insert(conn, _claim_rows(kb) | _record_rows(kb))
                 insert(conn, {"file": _file_rows(kb, files), "problem": _problem_rows(problems)})
                 _index_text(conn)
                 _meta(conn, fingerprint)
+            conn.executescript(indexes)
+        _sync(tmp)
         os.replace(tmp, target)
     except (OSError, sqlite3.OperationalError) as exc:
         tmp.unlink(missing_ok=True)
@@ -469,10 +487,19 @@ def refresh(root: Path, *, strict: bool = False) -> list[Problem]:
     found = _incremental(root, files, fp, strict)
     if found is not None:
         return found
-    kb, problems = load(root)
-    if strict and problems:
-        raise InvalidKnowledgeBase(problems)
-    build(kb, files, fp, problems)
+    return _from_scratch(root, files, fp, strict)
+
+
+def _from_scratch(root: Path, files: FileStats, fingerprint: str, strict: bool) -> list[Problem]:
+    """Load, check and write the whole database. The collector stays paused until the records are
+    gone: re-enabled while they live, its next collection would walk every object the load made
+    (0.4 s at 10k claims)."""
+    with gc_paused():
+        kb, problems = load(root)
+        if strict and problems:
+            raise InvalidKnowledgeBase(problems)
+        build(kb, files, fingerprint, problems)
+        del kb
     return problems
 
 
@@ -480,9 +507,7 @@ def rebuild(root: Path) -> list[Problem]:
     """Rebuild the database from scratch (it could not be read), whatever its fingerprint says."""
     with build_lock(root):
         files, fp = scan(root)
-        kb, problems = load(root)
-        build(kb, files, fp, problems)
-        return problems
+        return _from_scratch(root, files, fp, strict=False)
 
 
 def stored_problems(root: Path) -> list[Problem]:
