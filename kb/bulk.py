@@ -63,33 +63,39 @@ def _fork(child: Callable[[int], int]) -> tuple[int, int]:
     return pid, read
 
 
-def in_two(items: Sequence[T], work: Callable[[T], R], *, parallel: bool = True) -> list[R]:
-    """`work` applied to every item, in order. With `parallel` (and fork), a forked child does
-    every other one and sends its results back pickled through a pipe: the only way to give
-    pure-Python work (the aggregator's bookkeeping, Jinja) a second core. The child only reads
-    what it inherits; anything it writes (files) must not overlap with the parent's share."""
-    if not parallel or len(items) < 2 or not hasattr(os, "fork"):
-        return [work(x) for x in items]
+def beside(mine: Callable[[], T], theirs: Callable[[], R]) -> tuple[T, R]:
+    """`mine()` here while a forked child runs `theirs()` (without fork, one after the other) and
+    sends its result back pickled through a pipe: the only way to give pure-Python work (the
+    aggregator's bookkeeping, Jinja) a second core. The child only reads what it inherits;
+    anything it writes (files) must not overlap with what `mine` writes."""
+    if not hasattr(os, "fork"):
+        return mine(), theirs()
 
     def theirs_to(write: int) -> int:
         with os.fdopen(write, "wb") as pipe:
-            pipe.write(pickle.dumps([work(x) for x in items[1::2]]))
+            pipe.write(pickle.dumps(theirs()))
         return 0
 
     pid, read = _fork(theirs_to)
     try:
-        mine = [work(x) for x in items[0::2]]
+        here = mine()
         with os.fdopen(read, "rb") as pipe:
             data = pipe.read()
     finally:
         _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0 or not data:
         raise KbError("the second worker process failed (its error is above)")
-    theirs: list[R] = pickle.loads(data)  # noqa: S301 - written by our own child process
-    out: list[R] = []
-    for i in range(len(items)):
-        out.append(mine[i // 2] if i % 2 == 0 else theirs[i // 2])
-    return out
+    there: R = pickle.loads(data)  # noqa: S301 - written by our own child process
+    return here, there
+
+
+def in_two(items: Sequence[T], work: Callable[[T], R], *, parallel: bool = True) -> list[R]:
+    """`work` applied to every item, in order. With `parallel` (and fork), a forked child does
+    every other one (`beside`)."""
+    if not parallel or len(items) < 2:
+        return [work(x) for x in items]
+    mine, theirs = beside(lambda: [work(x) for x in items[0::2]], lambda: [work(x) for x in items[1::2]])
+    return [mine[i // 2] if i % 2 == 0 else theirs[i // 2] for i in range(len(items))]
 
 
 def _child(work: Callable[[Callable[[str], None]], object], write: int) -> int:

@@ -12,20 +12,27 @@ Credence history is cached per commit under build/cache/history/ (kb.history.by_
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import os
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kb.bulk import gc_paused, in_child
+from kb.bulk import beside, gc_paused, in_child
 from kb.db.freshness import build_dir, db_path, scan
 from kb.paths import CLAIMS_DIR
 from kb.render import project
 from kb.render.pages import GROUP_ABOVE
 from kb.render.views import HISTORY_COMMITS
+
+if TYPE_CHECKING:
+    from kb.store import KnowledgeBase
 
 STEPS = ("check", "database", "aggregate", "render", "site")
 STAMPS = "stamps.json"
@@ -52,14 +59,30 @@ class Outcome:
 
 
 def _tree_digest(*folders: Path, suffixes: tuple[str, ...] = ()) -> str:
-    """sha256 over every file's path (relative to its folder) and bytes, in a fixed order."""
+    """sha256 over every regular file's path (relative to its folder) and bytes, in a fixed order
+    (__pycache__ folders left out)."""
     digest = hashlib.sha256()
     for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            if suffixes and path.suffix not in suffixes:
+        found: list[str] = []
+        stack = [""]
+        while stack:
+            rel = stack.pop()
+            try:
+                entries = list(os.scandir(folder / rel if rel else folder))
+            except OSError:
                 continue
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            for entry in entries:
+                name = f"{rel}/{entry.name}" if rel else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        stack.append(name)
+                elif entry.is_file() and (not suffixes or os.path.splitext(entry.name)[1] in suffixes):
+                    found.append(name)
+        base = str(folder)
+        for name in sorted(found):
+            with open(os.path.join(base, name), "rb") as file:  # noqa: PTH123 - a str path: no Path per file
+                digest.update(name.encode() + b"\0")
+                digest.update(hashlib.sha256(file.read()).digest())
     return digest.hexdigest()
 
 
@@ -113,11 +136,12 @@ class Stamps:
         self.path.unlink(missing_ok=True)
 
 
-def _check_and_index(base: Path, first: bool) -> int:
+def _check_and_index(base: Path, first: bool) -> tuple[int, KnowledgeBase | None]:
     """The check and the database: from scratch the first time (the same check as `kb check`,
     weights file included), else in place for edited or added claim files (kb.db.build.refresh).
-    Returns the number of claims; raises InvalidKnowledgeBase with every problem. The caller holds
-    the build lock."""
+    Returns the number of claims and, from scratch, the checked records (the render needs them
+    too: read back from the database they would cost a second load); raises
+    InvalidKnowledgeBase with every problem. The caller holds the build lock."""
     from kb.check import check
     from kb.db import build as database
     from kb.db.queries import rows
@@ -126,17 +150,14 @@ def _check_and_index(base: Path, first: bool) -> int:
 
     if first:
         files, fp = scan(base)
-        with gc_paused():  # until the records are gone (see kb.db.build._from_scratch)
-            kb, problems = check(base)
-            if problems:
-                raise InvalidKnowledgeBase(problems)
-            database.build(kb, files, fp, [])
-            claims = len(kb.claims)
-            del kb
-        return claims
+        kb, problems = check(base)
+        if problems:
+            raise InvalidKnowledgeBase(problems)
+        database.build(kb, files, fp, [])
+        return len(kb.claims), kb
     database.refresh(base, strict=True)
     load_weights(base)  # raises InvalidWeights, a KbError naming the file and field
-    return int(rows(base, "SELECT count(*) FROM claim")[0][0])
+    return int(rows(base, "SELECT count(*) FROM claim")[0][0]), None
 
 
 def build(root: Path, settings: Settings = Settings(), *, step: Step | None = None, force: bool = False) -> Outcome:
@@ -150,7 +171,7 @@ def build(root: Path, settings: Settings = Settings(), *, step: Step | None = No
 
 
 def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
-    from kb.db.aggregates import portfolio_rows, write_portfolio
+    from kb.db.aggregates import other_profiles, portfolio_rows, write_portfolio
     from kb.db.build import read
     from kb.db.publish import write_metadata
     from kb.portfolio import explain_all, gather
@@ -166,29 +187,39 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
     tell("check")
     claims = _tree_digest(root / CLAIMS_DIR)
     database = db_path(root)
-    if stamps.fresh("database", claims) and database.is_file():
+    index = not (stamps.fresh("database", claims) and database.is_file())  # the check and database are due
+    first = "database" not in stamps.known or not database.is_file()
+    if not index:
         outcome.skipped += ["check", "database"]
-    else:
-        first = "database" not in stamps.known or not database.is_file()
-        # in a child process too: the records the check loads are gone before the render and the engine
-        outcome.claims = in_child(lambda _: _check_and_index(root, first=first), tell)
-        stamps.record("database", claims)
     inputs = "\n".join([claims, _tree_digest(src), _tree_digest(PACKAGE, suffixes=(".py", ".j2", ".sql")), repr(settings), _commits(root)])
     site_digest = hashlib.sha256(inputs.encode()).hexdigest()
     if stamps.fresh("site", site_digest) and (outcome.site / "index.html").is_file():
+        if index:  # in a child process too: the records the check loads go back to the system
+            outcome.claims = in_child(lambda _: _check_and_index(root, first=first)[0], tell)
+            stamps.record("database", claims)
         outcome.skipped += ["aggregate", "render", "site"]
         return outcome
 
-    def render(step: Step) -> Path:  # in a child process: the records it loads are gone before the engine starts
-        kb = read(root)
+    def render(step: Step) -> tuple[int | None, Path]:
+        """The check and database if due, then aggregate and render, in a child process: the
+        records it loads are gone before the engine starts."""
+        with gc_paused():
+            checked, kb = _check_and_index(root, first=first) if index else (None, None)
+            kb = kb or read(root)
+            gc.freeze()  # the records live as long as this process: no collection need walk them
         weights = load_weights(root)
         step("aggregate")
         gathered = gather(kb)  # the evidence prepared once for every profile's analysis
-        explained = explain_all(kb, weights, draws=settings.draws, seed=settings.seed, gathered=gathered)  # for the database and the pages
-        write_portfolio(database, portfolio_rows(kb, weights, settings.draws, settings.seed, explained, gathered))
+        # the default profile explained (for the database and the pages) here, the other profiles'
+        # portfolio rows (for the database only) beside it on the second core
+        explained, others = beside(
+            partial(explain_all, kb, weights, draws=settings.draws, seed=settings.seed, gathered=gathered),
+            partial(other_profiles, kb, weights, settings.draws, settings.seed, gathered),
+        )
+        write_portfolio(database, portfolio_rows(kb, weights, settings.draws, settings.seed, explained, gathered, others))
         del gathered  # every variant's rows and layouts: the pages need only what they explained
         write_metadata(database)
-        return render_site(
+        return checked, render_site(
             kb,
             weights,
             out,
@@ -203,7 +234,9 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
             explanations=explained,
         )
 
-    config = in_child(render, tell)
+    outcome.claims, config = in_child(render, tell)
+    if index:
+        stamps.record("database", claims)
     tell("site")
     project.run(config, settings.engine)
     stamps.record("site", site_digest)

@@ -38,7 +38,7 @@ from kb.grade import certainty
 from kb.models import Claim, Link
 from kb.questions import question_of
 from kb.store import KnowledgeBase
-from kb.trace import Contribution, Scenario, Sensitivity, Trace, by_route, sensitivity, trace
+from kb.trace import Contribution, Drivers, Scenario, Sensitivity, by_route, drivers, sensitivity, trace
 from kb.vocab import Extraction, Grade, Missing, Status
 from kb.weights import Weights
 
@@ -314,7 +314,7 @@ def _analyse(
     return _Analysis(hs, runs, sens, profile_nets)
 
 
-def _result(kb: KnowledgeBase, weights: Weights, a: _Analysis, hid: str, profile: str, tr: Trace) -> HypothesisResult:
+def _result(kb: KnowledgeBase, weights: Weights, a: _Analysis, hid: str, profile: str, tr: Drivers) -> HypothesisResult:
     run, full = a.runs[hid], next(h for h in a.hs if h.id == hid)
     post = run.posterior
     cert = certainty(run, {p: nets[hid] for p, nets in a.profile_nets.items()}, weights.grade)
@@ -360,7 +360,7 @@ def compute_portfolio(
     """One HypothesisResult per hypothesis, sorted by id (`gathered`: `gather(kb)`, if the caller
     analyses the same knowledge base more than once)."""
     a = _analyse(kb, weights, profile, prior, approved_only, draws, seed, monte_carlo=False, gathered=gathered)
-    return [_result(kb, weights, a, h.id, profile, trace(a.runs[h.id])) for h in a.hs]
+    return [_result(kb, weights, a, h.id, profile, drivers(a.runs[h.id])) for h in a.hs]  # no flip set: a summary shows none
 
 
 def _sensitivity_out(hid: str, sens: Sensitivity) -> SensitivityOut:

@@ -18,6 +18,7 @@ from kb.aggregate import (
     HypothesisEvidence,
     Posterior,
     Prepared,
+    Row,
     Run,
     aggregate_all,
     decibans,
@@ -58,12 +59,22 @@ class Delta:
 
 
 @dataclass(frozen=True)
-class Trace:
+class Drivers:
+    """What a hypothesis' summary needs of its trace: each row's contribution, leave-one-out and the
+    top driver (a portfolio row under another profile needs no more)."""
+
     net_decibans: float
     contributions: tuple[Contribution, ...]
     leave_one_out: tuple[Delta, ...]
-    leave_one_source_out: tuple[Delta, ...]
     top_driver: str | None
+
+
+@dataclass(frozen=True)
+class Trace(Drivers):
+    """A hypothesis' whole trace, as its explanation shows it: the drivers, leave-one-source-out
+    and the flip set."""
+
+    leave_one_source_out: tuple[Delta, ...]
     flip_set: tuple[str, ...] | None
 
 
@@ -80,11 +91,33 @@ def row_shares(run: Run, keep: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-def trace(run: Run) -> Trace:
-    """Contributions, leave-one-out, leave-one-source-out, top driver and flip set of one run."""
+def drivers(run: Run) -> Drivers:
+    """Contributions, leave-one-out and top driver of one run."""
+    rows = run.layout.rows
+    return _drivers(run, _claims_of(rows))
+
+
+def _claims_of(rows: Sequence[Row]) -> dict[str, list[int]]:
+    by_claim: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        by_claim.setdefault(r.link.claim, []).append(i)
+    return by_claim
+
+
+def _deltas(run: Run, removals: list[tuple[str, tuple[str, ...]]], rests: np.ndarray) -> tuple[Delta, ...]:
+    """Each removal (its id and the claims it removes) leaves the net at its `rests` (nats)."""
+    post = float(run.credence(run.net))
+    moved = (run.credence(rests) - post).tolist()  # one array pass: the same values as one call per removal
+    return tuple(
+        Delta(id, removed, decibans(float(rest) - run.net), m) for (id, removed), rest, m in zip(removals, rests, moved, strict=True)
+    )
+
+
+def _drivers(run: Run, by_claim: dict[str, list[int]]) -> Drivers:
     rows, net = run.layout.rows, run.net
     base = float(run.credence(0.0))
     shares = row_shares(run)
+    points = (run.credence(shares) - base).tolist()
     contributions = tuple(
         Contribution(
             r.link.claim,
@@ -95,36 +128,40 @@ def trace(run: Run) -> Trace:
             r.link.deps.channel,
             r.link.deps.work,
             decibans(float(c)),
-            float(run.credence(float(c))) - base,
+            p,
         )
-        for r, c in zip(rows, shares, strict=True)
+        for r, c, p in zip(rows, shares, points, strict=True)
     )
-    post = float(run.credence(net))
-    by_claim: dict[str, list[int]] = {}
-    by_source: dict[str, list[int]] = {}
-    for i, r in enumerate(rows):
-        by_claim.setdefault(r.link.claim, []).append(i)
-        for s in r.link.sources:
-            by_source.setdefault(s, []).append(i)
     claims = sorted(by_claim)
-    sources = sorted(by_source)
     loo_nets = run.net_without_each([by_claim[c] for c in claims]) if claims else np.zeros(0)
-    loso_nets = run.net_without_each([by_source[s] for s in sources]) if sources else np.zeros(0)
-
-    def delta(id: str, removed: tuple[str, ...], rest: float) -> Delta:
-        return Delta(id, removed, decibans(rest - net), float(run.credence(rest)) - post)
-
-    loo = tuple(delta(c, (c,), float(v)) for c, v in zip(claims, loo_nets, strict=True))
-    loso = tuple(
-        delta(s, tuple(sorted({rows[i].link.claim for i in by_source[s]})), float(v)) for s, v in zip(sources, loso_nets, strict=True)
-    )
+    loo = _deltas(run, [(c, (c,)) for c in claims], loo_nets)
     top = max(loo, key=lambda d: (abs(d.decibans), d.id), default=None)
-    return Trace(
+    return Drivers(
         net_decibans=decibans(net),
         contributions=contributions,
         leave_one_out=loo,
-        leave_one_source_out=loso,
         top_driver=top.id if top is not None and abs(top.decibans) > 1e-12 else None,
+    )
+
+
+def trace(run: Run) -> Trace:
+    """Contributions, leave-one-out, leave-one-source-out, top driver and flip set of one run."""
+    rows = run.layout.rows
+    by_claim = _claims_of(rows)
+    d = _drivers(run, by_claim)
+    by_source: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        for s in r.link.sources:
+            by_source.setdefault(s, []).append(i)
+    sources = sorted(by_source)
+    loso_nets = run.net_without_each([by_source[s] for s in sources]) if sources else np.zeros(0)
+    loso = _deltas(run, [(s, tuple(sorted({rows[i].link.claim for i in by_source[s]}))) for s in sources], loso_nets)
+    return Trace(
+        net_decibans=d.net_decibans,
+        contributions=d.contributions,
+        leave_one_out=d.leave_one_out,
+        top_driver=d.top_driver,
+        leave_one_source_out=loso,
         flip_set=flip_set(run, by_claim),
     )
 
@@ -136,18 +173,24 @@ def flip_set(run: Run, by_claim: dict[str, list[int]]) -> tuple[str, ...] | None
     if sign == 0:
         return None
     keep = np.ones(len(run.layout.rows), dtype=bool)
+    claims = sorted(by_claim)  # ties go to the first id
+    claim_of = np.zeros(len(keep), dtype=np.intp)
+    for k, c in enumerate(claims):
+        claim_of[by_claim[c]] = k
+    gone = np.zeros(len(claims), dtype=bool)
     removed: list[str] = []
     while len(removed) < FLIP_LIMIT:
         net = float(run.net_without(keep[:, None])[0])
         if direction(net) != sign:
             return tuple(removed)
-        shares = row_shares(run, keep) * sign
-        per_claim = {c: float(shares[rows].sum()) for c, rows in by_claim.items() if c not in removed}
-        best = max(sorted(per_claim), key=lambda c: per_claim[c], default=None)
-        if best is None or per_claim[best] <= 0:
+        per_claim = np.bincount(claim_of, weights=row_shares(run, keep) * sign, minlength=len(claims))
+        per_claim[gone] = -np.inf
+        best = int(np.argmax(per_claim)) if len(claims) else -1
+        if best < 0 or per_claim[best] <= 0:
             return None
-        keep[by_claim[best]] = False
-        removed.append(best)
+        keep[by_claim[claims[best]]] = False
+        gone[best] = True
+        removed.append(claims[best])
     return None
 
 
@@ -161,7 +204,7 @@ class Route:
     share: float
 
 
-def by_route(run: Run, tr: Trace, kind: str) -> list[Route]:
+def by_route(run: Run, tr: Drivers, kind: str) -> list[Route]:
     """The weight by `channel` or `work`, largest share first (shares of the absolute weight)."""
     weight: dict[str, float] = {}
     signed: dict[str, float] = {}

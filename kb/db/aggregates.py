@@ -17,9 +17,23 @@ from kb.store import KnowledgeBase
 from kb.weights import Weights
 
 if TYPE_CHECKING:
-    from kb.portfolio import Explanation, Gathered
+    from kb.portfolio import Explanation, Gathered, HypothesisResult
 
 CONTRIBUTION_PROFILE = "default"
+
+
+def other_profiles(
+    kb: KnowledgeBase, weights: Weights, draws: int | None = None, seed: int | None = None, gathered: Gathered | None = None
+) -> dict[str, list[HypothesisResult]]:
+    """compute_portfolio under every profile but the default one (which `explain_all` gives)."""
+    from kb.portfolio import compute_portfolio, gather
+
+    gathered = gathered or gather(kb)
+    return {
+        profile: compute_portfolio(kb, weights, profile, draws=draws, seed=seed, gathered=gathered)
+        for profile in sorted(weights.profiles)
+        if profile != CONTRIBUTION_PROFILE
+    }
 
 
 def portfolio_rows(
@@ -29,23 +43,22 @@ def portfolio_rows(
     seed: int | None = None,
     explained: dict[str, Explanation] | None = None,
     gathered: Gathered | None = None,
+    others: dict[str, list[HypothesisResult]] | None = None,
 ) -> Rows:
     """One portfolio row per hypothesis and profile; one contribution row per claim and hypothesis
     (default profile). `explained`: `explain_all` under the default profile with the same draws and
     seed, if the caller has it (its summaries are what compute_portfolio gives for that profile);
-    `gathered`: `gather(kb)`, likewise."""
-    from kb.portfolio import compute_portfolio, explain_all, gather
+    `gathered`: `gather(kb)`, likewise; `others`: `other_profiles` with the same draws and seed."""
+    from kb.portfolio import explain_all, gather
 
     gathered = gathered or gather(kb)
     if explained is None:
         explained = explain_all(kb, weights, CONTRIBUTION_PROFILE, draws=draws, seed=seed, gathered=gathered)
+    if others is None:
+        others = other_profiles(kb, weights, draws, seed, gathered)
     portfolio: list[dict[str, Any]] = []
     for profile in sorted(weights.profiles):
-        results = (
-            [explained[hid].summary for hid in sorted(explained)]
-            if profile == CONTRIBUTION_PROFILE
-            else compute_portfolio(kb, weights, profile, draws=draws, seed=seed, gathered=gathered)
-        )
+        results = [explained[hid].summary for hid in sorted(explained)] if profile == CONTRIBUTION_PROFILE else others[profile]
         for r in (row.to_json() for row in results):
             portfolio.append(
                 {
