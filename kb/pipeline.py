@@ -63,25 +63,17 @@ def _tree_digest(*folders: Path, suffixes: tuple[str, ...] = ()) -> str:
     (__pycache__ folders left out)."""
     digest = hashlib.sha256()
     for folder in folders:
-        found: list[str] = []
-        stack = [""]
-        while stack:
-            rel = stack.pop()
-            try:
-                entries = list(os.scandir(folder / rel if rel else folder))
-            except OSError:
-                continue
-            for entry in entries:
-                name = f"{rel}/{entry.name}" if rel else entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    if entry.name != "__pycache__":
-                        stack.append(name)
-                elif entry.is_file() and (not suffixes or os.path.splitext(entry.name)[1] in suffixes):
-                    found.append(name)
-        base = str(folder)
-        for name in sorted(found):
-            with open(os.path.join(base, name), "rb") as file:  # noqa: PTH123 - a str path: no Path per file
-                digest.update(name.encode() + b"\0")
+        found: list[tuple[str, str]] = []  # (path relative to the folder, full path)
+        for top, dirs, names in os.walk(folder):
+            dirs[:] = [d for d in dirs if d != "__pycache__"]
+            rel = os.path.relpath(top, folder)
+            for name in names:
+                full = os.path.join(top, name)
+                if (not suffixes or os.path.splitext(name)[1] in suffixes) and os.path.isfile(full):
+                    found.append((name if rel == "." else f"{rel}/{name}", full))
+        for rel_path, full in sorted(found):
+            with open(full, "rb") as file:  # noqa: PTH123 - a str path: no Path per file
+                digest.update(rel_path.encode() + b"\0")
                 digest.update(hashlib.sha256(file.read()).digest())
     return digest.hexdigest()
 
@@ -205,7 +197,8 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
         records it loads are gone before the engine starts."""
         with gc_paused():
             checked, kb = _check_and_index(root, first=first) if index else (None, None)
-            kb = kb or read(root)
+            if kb is None:
+                kb = read(root)
             gc.freeze()  # the records live as long as this process: no collection need walk them
         weights = load_weights(root)
         step("aggregate")

@@ -93,8 +93,7 @@ def row_shares(run: Run, keep: np.ndarray | None = None) -> np.ndarray:
 
 def drivers(run: Run) -> Drivers:
     """Contributions, leave-one-out and top driver of one run."""
-    rows = run.layout.rows
-    return _drivers(run, _claims_of(rows))
+    return _drivers(run, _claims_of(run.layout.rows))
 
 
 def _claims_of(rows: Sequence[Row]) -> dict[str, list[int]]:
@@ -157,10 +156,7 @@ def trace(run: Run) -> Trace:
     loso_nets = run.net_without_each([by_source[s] for s in sources]) if sources else np.zeros(0)
     loso = _deltas(run, [(s, tuple(sorted({rows[i].link.claim for i in by_source[s]}))) for s in sources], loso_nets)
     return Trace(
-        net_decibans=d.net_decibans,
-        contributions=d.contributions,
-        leave_one_out=d.leave_one_out,
-        top_driver=d.top_driver,
+        **vars(d),
         leave_one_source_out=loso,
         flip_set=flip_set(run, by_claim),
     )
