@@ -36,7 +36,7 @@ def history(
     if by in ("date", "both"):
         points += hist.by_date(kb, load_weights(base), hypothesis)
     if by in ("commit", "both"):
-        points += hist.by_commit(base, hypothesis, commits)
+        points += hist.by_commit(base, hypothesis, commits, current=kb)
     rows = [p.to_json() for p in points]
     if fmt is Format.TABLE:
         rows = [{**r, "posterior": f"{r['posterior']:.3f}", "interval": f"{r['interval'][0]:.3f}–{r['interval'][1]:.3f}"} for r in rows]

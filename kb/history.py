@@ -8,17 +8,15 @@ import datetime as dt
 import hashlib
 import json
 import subprocess
-import tarfile
-import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass, replace
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from kb import snapshots
 from kb.aggregate import HypothesisEvidence, Run, aggregate_all
 from kb.errors import NotFound
-from kb.models import RECORD_FOLDERS, Claim
+from kb.models import Claim
 from kb.paths import CLAIMS_DIR
 from kb.portfolio import evidence
 from kb.store import KnowledgeBase, load
@@ -137,27 +135,13 @@ def _commits(root: Path, limit: int) -> list[tuple[str, str]]:
     return list(zip(log[::2], log[1::2], strict=True))[::-1]
 
 
-def _at_commit(root: Path, sha: str, tmp: Path, current: Weights) -> tuple[KnowledgeBase, Weights] | None:
-    """The knowledge base (texts left out: a trend needs no quote check) and weights as they were at
-    `sha`, extracted into `tmp`; None if that commit has no claims/ folder."""
-    try:
-        archive = _git(root, "archive", sha, CLAIMS_DIR)
-    except subprocess.CalledProcessError:
-        return None
-    with tarfile.open(fileobj=BytesIO(archive)) as tar:
-        tar.extractall(tmp, filter="data")
-    kb, _ = load(tmp, verify=False, folders=[f for f in RECORD_FOLDERS if f != "texts"])
-    try:
-        weights = load_weights(tmp)
-    except Exception:  # noqa: BLE001 - an old, invalid or missing weights file: use today's
-        weights = current
-    return kb, weights
-
-
-def by_commit(root: Path, hypothesis: str, limit: int = 20, draws: int = HISTORY_DRAWS) -> list[Point]:
+def by_commit(
+    root: Path, hypothesis: str, limit: int = 20, draws: int = HISTORY_DRAWS, current: KnowledgeBase | None = None
+) -> list[Point]:
     """One point per commit (the last `limit`, oldest first) that touched claims/, aggregating the
-    claims as they were at that commit (with that commit's weights when it had them)."""
-    return by_commit_all(root, limit, draws, only={hypothesis}).get(hypothesis, [])
+    claims as they were at that commit (with that commit's weights when it had them); `current`:
+    the working tree's records, if the caller has them loaded."""
+    return by_commit_all(root, limit, draws, only={hypothesis}, current=current).get(hypothesis, [])
 
 
 def _code_digest() -> str:
@@ -179,45 +163,49 @@ def _cache_keys(root: Path, commits: list[tuple[str, str]], draws: int) -> dict[
     return {sha: hashlib.sha256(f"{tree}:{draws}:{code}".encode()).hexdigest() for (sha, _), tree in zip(commits, trees, strict=True)}
 
 
-def _commit_points(root: Path, sha: str, when: str, current: Weights, draws: int) -> dict[str, Point] | None:
-    with tempfile.TemporaryDirectory() as tmp:
-        state = _at_commit(root, sha, Path(tmp), current)
-        if state is None:
-            return None
-        kb, weights = state
-        return _points(kb, weights, "commit", when, sha[:10], draws)
-
-
 def by_commit_all(
-    root: Path, limit: int = 10, draws: int = HISTORY_DRAWS, only: Collection[str] | None = None, cache: Path | None = None
+    root: Path,
+    limit: int = 10,
+    draws: int = HISTORY_DRAWS,
+    only: Collection[str] | None = None,
+    cache: Path | None = None,
+    current: KnowledgeBase | None = None,
 ) -> dict[str, list[Point]]:
-    """`by_commit` for every hypothesis (or those in `only`): each commit's claims are loaded once
-    and aggregated in one pass. A hypothesis appears from the first commit that had it; outside
-    git, or with no commit to claims/, the result is empty. With `cache` (a folder), each commit's
+    """`by_commit` for every hypothesis (or those in `only`): each commit's knowledge base is
+    aggregated in one pass. A hypothesis appears from the first commit that had it; outside git,
+    or with no commit to claims/, the result is empty. With `cache` (a folder), each commit's
     points are kept there under their content address (_cache_keys) and a commit already seen is
-    read back instead of extracted and aggregated again."""
+    read back instead of aggregated again. The commits not in the cache are reached by walking back
+    from the working tree's records (`current`, if the caller has them loaded; else they are
+    loaded here), parsing only the files each commit changed (kb.snapshots)."""
     commits = _commits(root, limit)
     if not commits:
         return {}
-    current = load_weights(root)
+    weights = load_weights(root)
     keys = _cache_keys(root, commits, draws) if cache is not None else {}
-    out: dict[str, list[Point]] = {}
+    found: dict[str, dict[str, Point]] = {}
+    missing: dict[str, str] = {}  # sha -> date, of the commits to aggregate
     for sha, when in commits:
         stored = cache / f"{keys[sha]}.json" if cache is not None and sha in keys else None
         if stored is not None and stored.is_file():
             saved = json.loads(stored.read_text(encoding="utf-8")).items()  # another commit may share the tree: its own sha and date
-            points = {hid: Point(**{**p, "interval": tuple(p["interval"]), "at": when, "commit": sha[:10]}) for hid, p in saved}
+            found[sha] = {hid: Point(**{**p, "interval": tuple(p["interval"]), "at": when, "commit": sha[:10]}) for hid, p in saved}
         else:
-            found = _commit_points(root, sha, when, current, draws)
-            if found is None:
-                continue
-            points = found
-            if stored is not None:
+            missing[sha] = when
+    if missing:
+        if current is None:
+            current, _ = load(root, verify=False, folders=snapshots.FOLDERS)
+        for snap in snapshots.walk_back(root, current, weights, [sha for sha, _ in commits], missing):
+            points = found[snap.sha] = _points(snap.kb, snap.weights, "commit", missing[snap.sha], snap.sha[:10], draws)
+            if cache is not None and snap.sha in keys:
+                stored = cache / f"{keys[snap.sha]}.json"
                 stored.parent.mkdir(parents=True, exist_ok=True)
                 tmp = stored.with_suffix(".tmp")
                 tmp.write_text(json.dumps({hid: p.to_json() for hid, p in points.items()}), encoding="utf-8")
                 tmp.replace(stored)
-        for hid, point in points.items():
+    out: dict[str, list[Point]] = {}
+    for sha, _ in commits:
+        for hid, point in found.get(sha, {}).items():
             if only is None or hid in only:
                 out.setdefault(hid, []).append(point)
     return out

@@ -104,7 +104,7 @@ def site_data(
     data = SiteData(kb, weights, results, approved, explanations, problems=list(problems))
     if drift:
         data.drift_dates = history.by_date_all(kb, weights)
-        data.drift_commits = history.by_commit_all(kb.root, HISTORY_COMMITS, cache=history_cache)
+        data.drift_commits = history.by_commit_all(kb.root, HISTORY_COMMITS, cache=history_cache, current=kb)
         data.changes = changes(kb.root, data.drift_commits)
     data.notes = {h: robustness(kb, results[h], explanations[h]) for h in hids}
     _index(data)
