@@ -32,7 +32,10 @@ from kb.render.pages import GROUP_ABOVE
 from kb.render.views import HISTORY_COMMITS
 
 if TYPE_CHECKING:
+    from kb.history import Point
+    from kb.portfolio import Gathered, HypothesisResult
     from kb.store import KnowledgeBase
+    from kb.weights import Weights
 
 STEPS = ("check", "database", "aggregate", "render", "site")
 STAMPS = "stamps.json"
@@ -152,6 +155,18 @@ def _check_and_index(base: Path, first: bool) -> tuple[int, KnowledgeBase | None
     return int(rows(base, "SELECT count(*) FROM claim")[0][0]), None
 
 
+def _others_and_history(
+    root: Path, kb: KnowledgeBase, weights: Weights, settings: Settings, gathered: Gathered
+) -> tuple[dict[str, list[HypothesisResult]], dict[str, list[Point]]]:
+    """The other profiles' portfolio rows (for the database), then the credence per commit (for
+    the drift chart and the changes page; commits not cached are walked back from `kb`)."""
+    from kb.db.aggregates import other_profiles
+    from kb.history import by_commit_all
+
+    others = other_profiles(kb, weights, settings.draws, settings.seed, gathered)
+    return others, by_commit_all(root, HISTORY_COMMITS, cache=build_dir(root) / HISTORY_CACHE, current=kb)
+
+
 def build(root: Path, settings: Settings = Settings(), *, step: Step | None = None, force: bool = False) -> Outcome:
     """Everything under build/, skipping each part whose inputs did not change (all of them with
     `force`). Returns the built site's folder, the claims checked and the parts skipped. Builds of
@@ -163,7 +178,7 @@ def build(root: Path, settings: Settings = Settings(), *, step: Step | None = No
 
 
 def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
-    from kb.db.aggregates import other_profiles, portfolio_rows, write_portfolio
+    from kb.db.aggregates import portfolio_rows, write_portfolio
     from kb.db.build import read
     from kb.db.publish import write_metadata
     from kb.portfolio import explain_all, gather
@@ -203,11 +218,12 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
         weights = load_weights(root)
         step("aggregate")
         gathered = gather(kb)  # the evidence prepared once for every profile's analysis
-        # the default profile explained (for the database and the pages) here, the other profiles'
-        # portfolio rows (for the database only) beside it on the second core
-        explained, others = beside(
+        # the default profile explained (for the database and the pages) here; the other profiles'
+        # portfolio rows (for the database only), then the credence per commit (the drift chart),
+        # beside it on the second core
+        explained, (others, commits) = beside(
             partial(explain_all, kb, weights, draws=settings.draws, seed=settings.seed, gathered=gathered),
-            partial(other_profiles, kb, weights, settings.draws, settings.seed, gathered),
+            partial(_others_and_history, root, kb, weights, settings, gathered),
         )
         write_portfolio(database, portfolio_rows(kb, weights, settings.draws, settings.seed, explained, gathered, others))
         del gathered  # every variant's rows and layouts: the pages need only what they explained
@@ -223,8 +239,8 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
             seed=settings.seed,
             step=step,
             group=settings.group,
-            history_cache=out / HISTORY_CACHE,
             explanations=explained,
+            drift_commits=commits,
         )
 
     outcome.claims, config = in_child(render, tell)
