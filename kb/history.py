@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import subprocess
 from collections.abc import Collection
 from dataclasses import dataclass, replace
@@ -181,10 +182,37 @@ def by_commit_all(
     commits = _commits(root, limit)
     if not commits:
         return {}
-    weights = load_weights(root)
-    keys = _cache_keys(root, commits, draws) if cache is not None else {}
+    found, missing, keys = _cached(root, commits, draws, cache)
+    found |= _aggregate(root, commits, missing, keys, draws, cache, current)
+    out: dict[str, list[Point]] = {}
+    for sha, _ in commits:
+        for hid, point in found.get(sha, {}).items():
+            if only is None or hid in only:
+                out.setdefault(hid, []).append(point)
+    return out
+
+
+def fill_cache(
+    root: Path, cache: Path, limit: int, part: int, parts: int, draws: int = HISTORY_DRAWS, current: KnowledgeBase | None = None
+) -> None:
+    """Aggregate and cache one share of the commits `by_commit_all` shows, those it would not find
+    in `cache`: every `parts`-th commit, from the `part`-th (0-based; a share of the commits, not of
+    the missing ones, so it does not depend on what another process has cached meanwhile).
+    Processes that share the cache split a cold history this way; each commit lands in its own file."""
+    commits = _commits(root, limit)
+    _, missing, keys = _cached(root, commits, draws, cache)
+    share = {sha: missing[sha] for sha, _ in commits[part::parts] if sha in missing}
+    _aggregate(root, commits, share, keys, draws, cache, current)
+
+
+def _cached(
+    root: Path, commits: list[tuple[str, str]], draws: int, cache: Path | None
+) -> tuple[dict[str, dict[str, Point]], dict[str, str], dict[str, str]]:
+    """The points of the commits found in `cache`; the commits not found (sha -> date); every
+    commit's cache key."""
+    keys = _cache_keys(root, commits, draws) if cache is not None and commits else {}
     found: dict[str, dict[str, Point]] = {}
-    missing: dict[str, str] = {}  # sha -> date, of the commits to aggregate
+    missing: dict[str, str] = {}
     for sha, when in commits:
         stored = cache / f"{keys[sha]}.json" if cache is not None and sha in keys else None
         if stored is not None and stored.is_file():
@@ -192,20 +220,31 @@ def by_commit_all(
             found[sha] = {hid: Point(**{**p, "interval": tuple(p["interval"]), "at": when, "commit": sha[:10]}) for hid, p in saved}
         else:
             missing[sha] = when
-    if missing:
-        if current is None:
-            current, _ = load(root, verify=False, folders=snapshots.FOLDERS)
-        for snap in snapshots.walk_back(root, current, weights, [sha for sha, _ in commits], missing):
-            points = found[snap.sha] = _points(snap.kb, snap.weights, "commit", missing[snap.sha], snap.sha[:10], draws)
-            if cache is not None and snap.sha in keys:
-                stored = cache / f"{keys[snap.sha]}.json"
-                stored.parent.mkdir(parents=True, exist_ok=True)
-                tmp = stored.with_suffix(".tmp")
-                tmp.write_text(json.dumps({hid: p.to_json() for hid, p in points.items()}), encoding="utf-8")
-                tmp.replace(stored)
-    out: dict[str, list[Point]] = {}
-    for sha, _ in commits:
-        for hid, point in found.get(sha, {}).items():
-            if only is None or hid in only:
-                out.setdefault(hid, []).append(point)
-    return out
+    return found, missing, keys
+
+
+def _aggregate(
+    root: Path,
+    commits: list[tuple[str, str]],
+    missing: dict[str, str],
+    keys: dict[str, str],
+    draws: int,
+    cache: Path | None,
+    current: KnowledgeBase | None,
+) -> dict[str, dict[str, Point]]:
+    """The points of each commit in `missing`, each stored in `cache` under its key."""
+    if not missing:
+        return {}
+    weights = load_weights(root)
+    if current is None:
+        current, _ = load(root, verify=False, folders=snapshots.FOLDERS)
+    found: dict[str, dict[str, Point]] = {}
+    for snap in snapshots.walk_back(root, current, weights, [sha for sha, _ in commits], missing):
+        points = found[snap.sha] = _points(snap.kb, snap.weights, "commit", missing[snap.sha], snap.sha[:10], draws)
+        if cache is not None and snap.sha in keys:
+            stored = cache / f"{keys[snap.sha]}.json"
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            tmp = stored.with_name(f"{stored.stem}.{os.getpid()}.tmp")  # two commits may share a tree, and their writers run at once
+            tmp.write_text(json.dumps({hid: p.to_json() for hid, p in points.items()}), encoding="utf-8")
+            tmp.replace(stored)
+    return found

@@ -32,8 +32,7 @@ from kb.render.pages import GROUP_ABOVE
 from kb.render.views import HISTORY_COMMITS
 
 if TYPE_CHECKING:
-    from kb.history import Point
-    from kb.portfolio import Gathered, HypothesisResult
+    from kb.portfolio import Explanation, Gathered, HypothesisResult
     from kb.store import KnowledgeBase
     from kb.weights import Weights
 
@@ -155,16 +154,26 @@ def _check_and_index(base: Path, first: bool) -> tuple[int, KnowledgeBase | None
     return int(rows(base, "SELECT count(*) FROM claim")[0][0]), None
 
 
-def _others_and_history(
-    root: Path, kb: KnowledgeBase, weights: Weights, settings: Settings, gathered: Gathered
-) -> tuple[dict[str, list[HypothesisResult]], dict[str, list[Point]]]:
-    """The other profiles' portfolio rows (for the database), then the credence per commit (for
-    the drift chart and the changes page; commits not cached are walked back from `kb`)."""
+def _explained(root: Path, kb: KnowledgeBase, weights: Weights, settings: Settings, gathered: Gathered) -> dict[str, Explanation]:
+    """The default profile explained (for the database and the pages), then this side's share of
+    the commits missing from the history cache."""
+    from kb.history import fill_cache
+    from kb.portfolio import explain_all
+
+    explained = explain_all(kb, weights, draws=settings.draws, seed=settings.seed, gathered=gathered)
+    fill_cache(root, build_dir(root) / HISTORY_CACHE, HISTORY_COMMITS, 0, 2, current=kb)
+    return explained
+
+
+def _others(root: Path, kb: KnowledgeBase, weights: Weights, settings: Settings, gathered: Gathered) -> dict[str, list[HypothesisResult]]:
+    """The other profiles' portfolio rows (for the database), then the other share of the commits
+    missing from the history cache."""
     from kb.db.aggregates import other_profiles
-    from kb.history import by_commit_all
+    from kb.history import fill_cache
 
     others = other_profiles(kb, weights, settings.draws, settings.seed, gathered)
-    return others, by_commit_all(root, HISTORY_COMMITS, cache=build_dir(root) / HISTORY_CACHE, current=kb)
+    fill_cache(root, build_dir(root) / HISTORY_CACHE, HISTORY_COMMITS, 1, 2, current=kb)
+    return others
 
 
 def build(root: Path, settings: Settings = Settings(), *, step: Step | None = None, force: bool = False) -> Outcome:
@@ -181,7 +190,8 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
     from kb.db.aggregates import portfolio_rows, write_portfolio
     from kb.db.build import read
     from kb.db.publish import write_metadata
-    from kb.portfolio import explain_all, gather
+    from kb.history import by_commit_all
+    from kb.portfolio import gather
     from kb.render.builder import render_site
     from kb.weights import load_weights
 
@@ -218,13 +228,12 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
         weights = load_weights(root)
         step("aggregate")
         gathered = gather(kb)  # the evidence prepared once for every profile's analysis
-        # the default profile explained (for the database and the pages) here; the other profiles'
-        # portfolio rows (for the database only), then the credence per commit (the drift chart),
-        # beside it on the second core
-        explained, (others, commits) = beside(
-            partial(explain_all, kb, weights, draws=settings.draws, seed=settings.seed, gathered=gathered),
-            partial(_others_and_history, root, kb, weights, settings, gathered),
+        # the default profile explained here, the other profiles beside it on the second core; then
+        # each side aggregates half the commits the drift chart shows that are not cached yet
+        explained, others = beside(
+            partial(_explained, root, kb, weights, settings, gathered), partial(_others, root, kb, weights, settings, gathered)
         )
+        commits = by_commit_all(root, HISTORY_COMMITS, cache=out / HISTORY_CACHE, current=kb)  # all cached now
         write_portfolio(database, portfolio_rows(kb, weights, settings.draws, settings.seed, explained, gathered, others))
         del gathered  # every variant's rows and layouts: the pages need only what they explained
         write_metadata(database)

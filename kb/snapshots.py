@@ -16,6 +16,7 @@ import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from kb.models import RECORD_FOLDERS, Identified
 from kb.paths import CLAIMS_DIR
@@ -28,7 +29,18 @@ WEIGHTS = f"{CLAIMS_DIR}/{WEIGHTS_FILE}"
 REGULAR = ("100644", "100755")  # a symlink or a submodule is not a record the loader reads
 
 Tree = dict[str, tuple[str, str]]  # path (from the knowledge base's root) -> (mode, blob id)
-Records = dict[str, tuple[str, Identified]]  # path -> (folder, record)
+
+
+class Entry(NamedTuple):
+    """A valid record file: its folder, its record, its place in the loader's order, its full path."""
+
+    folder: str
+    record: Identified
+    order: tuple[int, list[str]]
+    full: Path
+
+
+Records = dict[str, Entry]  # path (from the root) -> its record
 
 
 @dataclass(frozen=True)
@@ -96,17 +108,25 @@ def _blobs(root: Path, oids: Sequence[str]) -> dict[str, bytes]:
     return found
 
 
+def _entry(root: Path, path: str, folder: str, record: Identified, full: Path | None = None) -> Entry:
+    return Entry(folder, record, (_ORDER[folder], path.split("/")), full or root / path)  # the loader sorts Paths: by parts
+
+
 def _records_of(kb: KnowledgeBase) -> Records:
     """Every valid record file of the working tree: those `kb` holds, and any it left out because
     another file had the same id first (an older commit may not have that other file)."""
-    records = {kb.rel(path): (folder, kb.folder(folder)[id]) for (folder, id), path in kb.paths.items() if folder in _ORDER}
+    records = {
+        kb.rel(path): _entry(kb.root, kb.rel(path), folder, kb.folder(folder)[id], path)
+        for (folder, id), path in kb.paths.items()
+        if folder in _ORDER
+    }
     for folder in FOLDERS:
         for path in record_files(kb.root, folder):
             rel = kb.rel(path)
             if rel not in records:  # a duplicate id (or an invalid file: None)
                 record, _ = load_file(path, RECORD_FOLDERS[folder], rel)
                 if record is not None:
-                    records[rel] = (folder, record)
+                    records[rel] = _entry(kb.root, rel, folder, record, path)
     return records
 
 
@@ -128,18 +148,17 @@ def _replace(root: Path, records: Records, paths: set[str], older: Tree) -> None
         assert folder is not None
         record, _ = parse_record(text, RECORD_FOLDERS[folder], path, PurePosixPath(path).stem)
         if record is not None:
-            records[path] = (folder, record)
+            records[path] = _entry(root, path, folder, record)
 
 
 def _knowledge_base(root: Path, records: Records) -> KnowledgeBase:
     """The records in the loader's order (folder by folder, by path), the first of an id kept."""
     kb = KnowledgeBase(root=root)
-    for path in sorted(records, key=lambda p: (_ORDER[records[p][0]], PurePosixPath(p))):
-        folder, record = records[path]
-        into = kb.folder(folder)
-        if record.id not in into:
-            into[record.id] = record
-            kb.paths[(folder, record.id)] = root / path
+    for entry in sorted(records.values(), key=lambda e: e.order):
+        into = kb.folder(entry.folder)
+        if entry.record.id not in into:
+            into[entry.record.id] = entry.record
+            kb.paths[(entry.folder, entry.record.id)] = entry.full
     return kb
 
 
