@@ -192,19 +192,6 @@ def by_commit_all(
     return out
 
 
-def fill_cache(
-    root: Path, cache: Path, limit: int, part: int, parts: int, draws: int = HISTORY_DRAWS, current: KnowledgeBase | None = None
-) -> None:
-    """Aggregate and cache one share of the commits `by_commit_all` shows, those it would not find
-    in `cache`: every `parts`-th commit, from the `part`-th (0-based; a share of the commits, not of
-    the missing ones, so it does not depend on what another process has cached meanwhile).
-    Processes that share the cache split a cold history this way; each commit lands in its own file."""
-    commits = _commits(root, limit)
-    _, missing, keys = _cached(root, commits, draws, cache)
-    share = {sha: missing[sha] for sha, _ in commits[part::parts] if sha in missing}
-    _aggregate(root, commits, share, keys, draws, cache, current)
-
-
 def _cached(
     root: Path, commits: list[tuple[str, str]], draws: int, cache: Path | None
 ) -> tuple[dict[str, dict[str, Point]], dict[str, str], dict[str, str]]:
@@ -244,7 +231,7 @@ def _aggregate(
         if cache is not None and snap.sha in keys:
             stored = cache / f"{keys[snap.sha]}.json"
             stored.parent.mkdir(parents=True, exist_ok=True)
-            tmp = stored.with_name(f"{stored.stem}.{os.getpid()}.tmp")  # two commits may share a tree, and their writers run at once
+            tmp = stored.with_name(f"{stored.stem}.{os.getpid()}.tmp")  # its writer's own: never half of another's
             tmp.write_text(json.dumps({hid: p.to_json() for hid, p in points.items()}), encoding="utf-8")
             tmp.replace(stored)
     return found

@@ -32,9 +32,7 @@ from kb.render.pages import GROUP_ABOVE
 from kb.render.views import HISTORY_COMMITS
 
 if TYPE_CHECKING:
-    from kb.portfolio import Explanation, Gathered, HypothesisResult
     from kb.store import KnowledgeBase
-    from kb.weights import Weights
 
 STEPS = ("check", "database", "aggregate", "render", "site")
 STAMPS = "stamps.json"
@@ -154,28 +152,6 @@ def _check_and_index(base: Path, first: bool) -> tuple[int, KnowledgeBase | None
     return int(rows(base, "SELECT count(*) FROM claim")[0][0]), None
 
 
-def _explained(root: Path, kb: KnowledgeBase, weights: Weights, settings: Settings, gathered: Gathered) -> dict[str, Explanation]:
-    """The default profile explained (for the database and the pages), then this side's share of
-    the commits missing from the history cache."""
-    from kb.history import fill_cache
-    from kb.portfolio import explain_all
-
-    explained = explain_all(kb, weights, draws=settings.draws, seed=settings.seed, gathered=gathered)
-    fill_cache(root, build_dir(root) / HISTORY_CACHE, HISTORY_COMMITS, 0, 2, current=kb)
-    return explained
-
-
-def _others(root: Path, kb: KnowledgeBase, weights: Weights, settings: Settings, gathered: Gathered) -> dict[str, list[HypothesisResult]]:
-    """The other profiles' portfolio rows (for the database), then the other share of the commits
-    missing from the history cache."""
-    from kb.db.aggregates import other_profiles
-    from kb.history import fill_cache
-
-    others = other_profiles(kb, weights, settings.draws, settings.seed, gathered)
-    fill_cache(root, build_dir(root) / HISTORY_CACHE, HISTORY_COMMITS, 1, 2, current=kb)
-    return others
-
-
 def build(root: Path, settings: Settings = Settings(), *, step: Step | None = None, force: bool = False) -> Outcome:
     """Everything under build/, skipping each part whose inputs did not change (all of them with
     `force`). Returns the built site's folder, the claims checked and the parts skipped. Builds of
@@ -187,11 +163,10 @@ def build(root: Path, settings: Settings = Settings(), *, step: Step | None = No
 
 
 def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
-    from kb.db.aggregates import portfolio_rows, write_portfolio
+    from kb.db.aggregates import other_profiles, portfolio_rows, write_portfolio
     from kb.db.build import read
     from kb.db.publish import write_metadata
-    from kb.history import by_commit_all
-    from kb.portfolio import gather
+    from kb.portfolio import explain_all, gather
     from kb.render.builder import render_site
     from kb.weights import load_weights
 
@@ -228,12 +203,12 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
         weights = load_weights(root)
         step("aggregate")
         gathered = gather(kb)  # the evidence prepared once for every profile's analysis
-        # the default profile explained here, the other profiles beside it on the second core; then
-        # each side aggregates half the commits the drift chart shows that are not cached yet
+        # the default profile explained (for the database and the pages) here, the other profiles'
+        # portfolio rows (for the database only) beside it on the second core
         explained, others = beside(
-            partial(_explained, root, kb, weights, settings, gathered), partial(_others, root, kb, weights, settings, gathered)
+            partial(explain_all, kb, weights, draws=settings.draws, seed=settings.seed, gathered=gathered),
+            partial(other_profiles, kb, weights, settings.draws, settings.seed, gathered),
         )
-        commits = by_commit_all(root, HISTORY_COMMITS, cache=out / HISTORY_CACHE, current=kb)  # all cached now
         write_portfolio(database, portfolio_rows(kb, weights, settings.draws, settings.seed, explained, gathered, others))
         del gathered  # every variant's rows and layouts: the pages need only what they explained
         write_metadata(database)
@@ -248,8 +223,8 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
             seed=settings.seed,
             step=step,
             group=settings.group,
+            history_cache=out / HISTORY_CACHE,
             explanations=explained,
-            drift_commits=commits,
         )
 
     outcome.claims, config = in_child(render, tell)

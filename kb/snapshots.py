@@ -116,9 +116,9 @@ def _records_of(kb: KnowledgeBase) -> Records:
     """Every valid record file of the working tree: those `kb` holds, and any it left out because
     another file had the same id first (an older commit may not have that other file)."""
     records = {
-        kb.rel(path): _entry(kb.root, kb.rel(path), folder, kb.folder(folder)[id], path)
+        rel: _entry(kb.root, rel, folder, kb.folder(folder)[id], path)
         for (folder, id), path in kb.paths.items()
-        if folder in _ORDER
+        if folder in _ORDER and (rel := kb.rel(path))
     }
     for folder in FOLDERS:
         for path in record_files(kb.root, folder):
@@ -132,20 +132,18 @@ def _records_of(kb: KnowledgeBase) -> Records:
 
 def _replace(root: Path, records: Records, paths: set[str], older: Tree) -> None:
     """Put each of `paths` as it is in `older` into `records` (gone if `older` has no such record file)."""
-    wanted: dict[str, str] = {}
+    wanted: dict[str, tuple[str, str]] = {}  # path -> (folder, blob id)
     for path in paths:
         records.pop(path, None)
-        entry = older.get(path)
-        if entry is not None and entry[0] in REGULAR and folder_of(path) is not None:
-            wanted[path] = entry[1]
-    blobs = _blobs(root, sorted(set(wanted.values())))
-    for path, oid in wanted.items():
+        entry, folder = older.get(path), folder_of(path)
+        if entry is not None and entry[0] in REGULAR and folder is not None:
+            wanted[path] = (folder, entry[1])
+    blobs = _blobs(root, sorted({oid for _, oid in wanted.values()}))
+    for path, (folder, oid) in wanted.items():
         try:
             text = blobs[oid].decode("utf-8")
         except (KeyError, UnicodeDecodeError):
             continue  # the loader refuses a file that is not UTF-8
-        folder = folder_of(path)
-        assert folder is not None
         record, _ = parse_record(text, RECORD_FOLDERS[folder], path, PurePosixPath(path).stem)
         if record is not None:
             records[path] = _entry(root, path, folder, record)

@@ -126,17 +126,3 @@ def test_each_commit_walked_back_equals_that_commit_loaded_whole(
                 for hid, points in walked.items()
                 if any(p.commit == sha[:10] for p in points)
             } == whole
-
-
-def test_two_shares_of_a_cold_history_fill_the_cache_with_what_one_pass_computes(tmp_path: Path) -> None:
-    root = _fresh(tmp_path)
-    for i, (op, n) in enumerate([("add", 4), ("strengthen", 0), ("delete", 1), ("add", 5), ("stronger", 0)]):
-        _edit(root, op, n)
-        git(root, "add", "-A", "claims")
-        git(root, "commit", "-qm", f"step {i}")
-    cache = root / "build" / "cache"
-    history.fill_cache(root, cache, 10, 0, 2, draws=DRAWS)
-    assert len(list(cache.glob("*.json"))) == 3  # the first, third and fifth of six commits
-    history.fill_cache(root, cache, 10, 1, 2, draws=DRAWS)
-    assert len(list(cache.glob("*.json"))) == 6 and not list(cache.glob("*.tmp"))
-    assert history.by_commit_all(root, draws=DRAWS, cache=cache) == history.by_commit_all(root, draws=DRAWS)

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kb.bulk import gc_paused, heap_frozen, in_two
-from kb.history import Point
 from kb.portfolio import Explanation
 from kb.render import project
 from kb.render.exports import write_data
@@ -73,21 +72,17 @@ def render_site(
     group: int = GROUP_ABOVE,
     history_cache: Path | None = None,
     explanations: dict[str, Explanation] | None = None,
-    drift_commits: dict[str, list[Point]] | None = None,
 ) -> Path:
     """Aggregate and render every page into out/docs and write out/mkdocs.yml; returns that
     config, for `project.run`. `src` is the hand-written project (default: site/ in the
     repository); `step` is told as each stage starts (for a progress display); `history_cache` is
-    where credence history is cached per commit; `explanations` and `drift_commits`: explain_all and
-    kb.history.by_commit_all with the same settings, if the caller has them."""
+    where credence history is cached per commit."""
     tell = step or (lambda _: None)
     src = src or project.site_project(kb.root)
     docs, site = out / "docs", out / "site"
     tell("aggregate")
     with gc_paused():
-        data = site_data(
-            kb, weights, draws=draws, seed=seed, history_cache=history_cache, explanations=explanations, drift_commits=drift_commits
-        )
+        data = site_data(kb, weights, draws=draws, seed=seed, history_cache=history_cache, explanations=explanations)
     data.version = version
     tell("render")
     with heap_frozen():

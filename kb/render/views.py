@@ -89,15 +89,13 @@ def site_data(
     problems: Sequence[Problem] = (),
     history_cache: Path | None = None,
     explanations: dict[str, Explanation] | None = None,
-    drift_commits: dict[str, list[Point]] | None = None,
 ) -> SiteData:
     """Run the aggregator for both portfolio views (every counted claim; approved claims only),
     explain every hypothesis under the default view and, with `drift`, trace every hypothesis'
     credence over finding dates and the last HISTORY_COMMITS commits to claims/. `problems` (from a
     full check) feed the reviewer dashboard's list of quotes that no longer verify; `history_cache`
     is the folder where each commit's credences are kept (kb.history.by_commit_all); `explanations`:
-    explain_all with the same draws and seed, if the caller already has it; `drift_commits`: the
-    credence per commit (kb.history.by_commit_all), likewise."""
+    explain_all with the same draws and seed, if the caller already has it."""
     if explanations is None:
         explanations = explain_all(kb, weights, draws=draws, seed=seed)
     hids = sorted(kb.hypotheses)
@@ -106,9 +104,7 @@ def site_data(
     data = SiteData(kb, weights, results, approved, explanations, problems=list(problems))
     if drift:
         data.drift_dates = history.by_date_all(kb, weights)
-        data.drift_commits = (
-            drift_commits if drift_commits is not None else history.by_commit_all(kb.root, HISTORY_COMMITS, cache=history_cache, current=kb)
-        )
+        data.drift_commits = history.by_commit_all(kb.root, HISTORY_COMMITS, cache=history_cache, current=kb)
         data.changes = changes(kb.root, data.drift_commits)
     data.notes = {h: robustness(kb, results[h], explanations[h]) for h in hids}
     _index(data)
