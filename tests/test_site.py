@@ -761,3 +761,22 @@ def test_browser_opened_from_disk_says_what_needs_a_server_and_search_still_work
     _search(pg, "laundry").wait_for()
     context.close()
     assert [u for u in asked if not u.startswith(("file://", "data:", "blob:", "about:"))] == []
+
+
+def test_a_commit_that_changed_many_claims_lists_page_rows_of_them_and_says_where_the_rest_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb.render import pages
+    from kb.render.changes import Change
+
+    monkeypatch.setattr(pages, "PAGE_ROWS", 3)
+    kb, _ = load(REPO)
+    data = site_data(kb, load_weights(REPO), draws=50, drift=False)
+    ids = sorted(kb.claims)[:5]
+    data.changes = [
+        Change("a" * 40, "2026-12-01T00:00:00+00:00", claims=[("added", cid) for cid in ids]),
+        Change("b" * 40, "2026-11-30T00:00:00+00:00", claims=[("edited", ids[0])]),
+    ]
+    page = next(p for p in (task() for task in Renderer(data).tasks()) if p.path == "changes.md").markdown()
+    first, second = page.split('<h2 id="commit-')[1:3]
+    assert [cid for cid in ids if f"{cid}.html" in first or f"#{cid}" in first] == ids[:3]
+    assert "2 more claim files changed in this commit are not listed here" in first and "git show --stat aaaaaaaaaa -- claims/" in first
+    assert "more claim files" not in second and "edited" in second
