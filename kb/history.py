@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import subprocess
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -122,16 +120,12 @@ def _with_claims(kb: KnowledgeBase, claims: dict[str, Claim]) -> KnowledgeBase:
     return replace(kb, claims=claims, cache={})
 
 
-def _git(root: Path, *args: str) -> bytes:
-    return subprocess.run(["git", *args], cwd=root, capture_output=True, check=True).stdout
-
-
 def _commits(root: Path, limit: int) -> list[tuple[str, str]]:
     """The last `limit` commits that touched claims/ (sha, committer date), oldest first; none
     outside a git repository or without git."""
     try:
-        log = _git(root, "log", f"-n{limit}", "--format=%H %cI", "--", CLAIMS_DIR).decode().split()
-    except (subprocess.CalledProcessError, FileNotFoundError, NotADirectoryError):
+        log = snapshots.git(root, "log", f"-n{limit}", "--format=%H %cI", "--", CLAIMS_DIR).decode().split()
+    except snapshots.GitUnavailable:
         return []
     return list(zip(log[::2], log[1::2], strict=True))[::-1]
 
@@ -157,8 +151,8 @@ def _cache_keys(root: Path, commits: list[tuple[str, str]], draws: int) -> dict[
     """Per commit, the content address of its points: the git tree of claims/ at that commit
     (records and weights), the draws and the code; commits whose tree git cannot name are left out."""
     try:
-        trees = _git(root, "rev-parse", *[f"{sha}:{CLAIMS_DIR}" for sha, _ in commits]).decode().split()
-    except subprocess.CalledProcessError:
+        trees = snapshots.git(root, "rev-parse", *[f"{sha}:{CLAIMS_DIR}" for sha, _ in commits]).decode().split()
+    except snapshots.GitUnavailable:
         return {}
     code = _code_digest()
     return {sha: hashlib.sha256(f"{tree}:{draws}:{code}".encode()).hexdigest() for (sha, _), tree in zip(commits, trees, strict=True)}
@@ -197,7 +191,7 @@ def _cached(
 ) -> tuple[dict[str, dict[str, Point]], dict[str, str], dict[str, str]]:
     """The points of the commits found in `cache`; the commits not found (sha -> date); every
     commit's cache key."""
-    keys = _cache_keys(root, commits, draws) if cache is not None and commits else {}
+    keys = _cache_keys(root, commits, draws) if cache is not None else {}
     found: dict[str, dict[str, Point]] = {}
     missing: dict[str, str] = {}
     for sha, when in commits:
@@ -231,7 +225,7 @@ def _aggregate(
         if cache is not None and snap.sha in keys:
             stored = cache / f"{keys[snap.sha]}.json"
             stored.parent.mkdir(parents=True, exist_ok=True)
-            tmp = stored.with_name(f"{stored.stem}.{os.getpid()}.tmp")  # its writer's own: never half of another's
+            tmp = stored.with_suffix(".tmp")
             tmp.write_text(json.dumps({hid: p.to_json() for hid, p in points.items()}), encoding="utf-8")
             tmp.replace(stored)
     return found

@@ -54,10 +54,11 @@ class GitUnavailable(Exception):
     """git could not list a commit or read its files (a shallow clone, say): older commits are out of reach."""
 
 
-def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+def git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    """git's output, run in `root`; GitUnavailable if git is missing, `root` is not a folder or git refuses."""
     try:
         return subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, check=True).stdout
-    except (subprocess.CalledProcessError, FileNotFoundError) as exc:
+    except (subprocess.CalledProcessError, OSError) as exc:
         raise GitUnavailable(" ".join(args[:2])) from exc
 
 
@@ -73,7 +74,7 @@ def folder_of(path: str) -> str | None:
 def tree(root: Path, sha: str) -> Tree:
     """Every file under claims/ at `sha`, with its mode and blob id."""
     out: Tree = {}
-    for item in _git(root, "ls-tree", "-r", "-z", sha, "--", CLAIMS_DIR).split(b"\0"):
+    for item in git(root, "ls-tree", "-r", "-z", sha, "--", CLAIMS_DIR).split(b"\0"):
         if item:
             meta, path = item.split(b"\t", 1)
             mode, _, oid = meta.decode().split()
@@ -84,8 +85,8 @@ def tree(root: Path, sha: str) -> Tree:
 def _changed_since(root: Path, sha: str) -> set[str]:
     """Paths under claims/ whose working-tree file differs from `sha`'s, or that `sha` does not
     track (untracked and ignored files included: the loader reads them)."""
-    changed = _git(root, "diff", "--name-only", "--no-renames", "--relative", "-z", sha, "--", CLAIMS_DIR)
-    others = _git(root, "ls-files", "--others", "-z", "--", CLAIMS_DIR)
+    changed = git(root, "diff", "--name-only", "--no-renames", "--relative", "-z", sha, "--", CLAIMS_DIR)
+    others = git(root, "ls-files", "--others", "-z", "--", CLAIMS_DIR)
     return {os.fsdecode(p) for p in (changed + b"\0" + others).split(b"\0") if p}
 
 
@@ -93,7 +94,7 @@ def _blobs(root: Path, oids: Sequence[str]) -> dict[str, bytes]:
     """The bytes of each blob, in one `git cat-file --batch`."""
     if not oids:
         return {}
-    out = _git(root, "cat-file", "--batch", stdin="\n".join(oids).encode() + b"\n")
+    out = git(root, "cat-file", "--batch", stdin="\n".join(oids).encode() + b"\n")
     found: dict[str, bytes] = {}
     pos = 0
     while pos < len(out):
