@@ -53,7 +53,9 @@ def synthetic(n_claims: int, n_hyp: int, seed: int = 1) -> list[HypothesisEviden
             for j in rng.choice(18, rng.integers(4), replace=False)
         )
         for h in rng.choice(n_hyp, rng.integers(1, 4), replace=False):
-            judgments = (Judgment(bearings[rng.choice(4, p=[0.45, 0.35, 0.1, 0.1])], list(Strength)[rng.integers(4)]),)
+            judgments: tuple[Judgment, ...] = (
+                Judgment(bearings[rng.choice(4, p=[0.45, 0.35, 0.1, 0.1])], list(Strength)[rng.integers(4)]),
+            )
             if rng.random() < 0.05:
                 judgments += (Judgment(Bearing.UNDERMINES, Strength.MODERATE),)
             links[int(h)].append(

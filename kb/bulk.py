@@ -5,8 +5,9 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import threading
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -77,25 +78,26 @@ def beside(mine: Callable[[], T], theirs: Callable[[], R]) -> tuple[T, R]:
         return 0
 
     pid, read = _fork(theirs_to)
+    received: list[bytes] = []
+
+    def receive() -> None:
+        with os.fdopen(read, "rb") as pipe:
+            received.append(pipe.read())
+
+    # read while `mine` runs: a child whose result outgrows the pipe's buffer would otherwise wait,
+    # holding its memory, until `mine` is done
+    reader = threading.Thread(target=receive, daemon=True)
+    reader.start()
     try:
         here = mine()
-        with os.fdopen(read, "rb") as pipe:
-            data = pipe.read()
     finally:
+        reader.join()
         _, status = os.waitpid(pid, 0)
+    data = received[0] if received else b""
     if os.waitstatus_to_exitcode(status) != 0 or not data:
         raise KbError("the second worker process failed (its error is above)")
     there: R = pickle.loads(data)  # noqa: S301 - written by our own child process
     return here, there
-
-
-def in_two(items: Sequence[T], work: Callable[[T], R], *, parallel: bool = True) -> list[R]:
-    """`work` applied to every item, in order. With `parallel` (and fork), a forked child does
-    every other one (`beside`)."""
-    if not parallel or len(items) < 2:
-        return [work(x) for x in items]
-    mine, theirs = beside(lambda: [work(x) for x in items[0::2]], lambda: [work(x) for x in items[1::2]])
-    return [mine[i // 2] if i % 2 == 0 else theirs[i // 2] for i in range(len(items))]
 
 
 def _child(work: Callable[[Callable[[str], None]], object], write: int) -> int:

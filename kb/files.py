@@ -129,4 +129,9 @@ def yaml_files(base: Path) -> Iterator[Path]:
                         stack.append(entry.path)
         except OSError:
             continue
-    return iter(sorted(Path(p) for p in found))
+    # Path order (part by part), sorted as strings split at the separator: comparing Path objects is slower
+    return iter([Path(p) for p in sorted(found, key=_parts)])
+
+
+def _parts(path: str) -> list[str]:
+    return path.split(os.sep)

@@ -159,11 +159,13 @@ def validation_problems(exc: ValidationError, data: Any, rel: str, text: str | N
     return problems
 
 
-def load_file(path: Path, model: type[R], rel: str) -> tuple[R | None, list[Problem]]:
+def load_file(path: Path, model: type[R], rel: str, within: Path | None = None) -> tuple[R | None, list[Problem]]:
     """One record file (`rel`: its path from the repository root), read with kb.files' bounds: a
-    file that is not a regular file in the knowledge base, too large or not UTF-8 is a problem."""
-    text = str(path)
-    within = Path(text[: -len(rel)] if rel and text.endswith(rel) else path.parent) / CLAIMS_DIR
+    file that is not a regular file in the knowledge base (`within`: its claims/ folder, found
+    from `rel` if not given), too large or not UTF-8 is a problem."""
+    if within is None:
+        text = str(path)
+        within = Path(text[: -len(rel)] if rel and text.endswith(rel) else path.parent) / CLAIMS_DIR
     try:
         content = files.read_text(path, rel, within)
     except files.UnreadableFile as exc:
@@ -396,12 +398,13 @@ def load(root: Path, *, verify: bool = True, folders: Iterable[str] = RECORD_FOL
 def _load(root: Path, verify: bool, folders: Iterable[str]) -> tuple[KnowledgeBase, list[Problem]]:
     kb = KnowledgeBase(root=root)
     problems: list[Problem] = []
+    within = root / CLAIMS_DIR  # one Path for every file, not one each (1k files: 5 ms)
     for folder in folders:
         model = RECORD_FOLDERS[folder]
         records = kb.folder(folder)
         for path in record_files(root, folder):
             rel = kb.rel(path)
-            record, found = load_file(path, model, rel)
+            record, found = load_file(path, model, rel, within)
             problems.extend(found)
             if record is None:
                 continue

@@ -104,23 +104,24 @@ def test_the_site_shows_the_same_portfolio_as_kb_portfolio() -> None:
     assert data.results == {r.id: r for r in compute_portfolio(kb, weights)}
 
 
-def test_in_two_keeps_order_and_reports_a_failing_child() -> None:
-    from kb.bulk import in_two
+def test_beside_returns_both_results_nests_and_reports_a_failing_child() -> None:
+    from kb.bulk import beside
     from kb.errors import KbError
 
-    assert in_two(list(range(7)), lambda x: x * x) == [x * x for x in range(7)]
+    big = "x" * (1 << 20)  # more than a pipe's buffer: read while `mine` still runs
+    assert beside(lambda: 1, lambda: big) == (1, big)
+    assert beside(lambda: beside(lambda: 2, lambda: [3] * 100_000), lambda: 4) == ((2, [3] * 100_000), 4)
 
-    def odd_fails(x: int) -> int:
-        if x % 2:
-            raise ValueError("odd")
-        return x
+    def fails() -> int:
+        raise ValueError("theirs")
 
     with pytest.raises(KbError, match="second worker process failed"):
-        in_two([0, 1, 2], odd_fails)
+        beside(lambda: 0, fails)
 
 
 def test_two_renderer_processes_write_exactly_what_one_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Above PARALLEL_ABOVE pages the renderer forks and each process writes every other page."""
+    """Above PARALLEL_ABOVE pages the renderer forks: the second process writes CHILD_SHARE of
+    every 20 pages, the first the rest and the data files."""
     from kb.render import builder
     from kb.render.project import site_project
 

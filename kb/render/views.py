@@ -79,6 +79,21 @@ def _index(data: SiteData) -> None:
             data.discrepancies_of[cid].append(did)
 
 
+@dataclass(frozen=True)
+class Extras:
+    """The views that need neither the explanations nor the default view's evidence: the
+    approved-only portfolio and the drift over finding dates. Computed apart (`extras`), they can
+    run on the second core while the default view is gathered and explained (kb.pipeline)."""
+
+    approved: dict[str, HypothesisResult]
+    drift_dates: dict[str, list[Point]]
+
+
+def extras(kb: KnowledgeBase, weights: Weights, draws: int | None = None, seed: int | None = None, *, drift: bool = True) -> Extras:
+    approved = {r.id: r for r in compute_portfolio(kb, weights, approved_only=True, draws=draws, seed=seed)}
+    return Extras(approved, history.by_date_all(kb, weights) if drift else {})
+
+
 def site_data(
     kb: KnowledgeBase,
     weights: Weights,
@@ -89,21 +104,24 @@ def site_data(
     problems: Sequence[Problem] = (),
     history_cache: Path | None = None,
     explanations: dict[str, Explanation] | None = None,
+    computed: Extras | None = None,
 ) -> SiteData:
     """Run the aggregator for both portfolio views (every counted claim; approved claims only),
     explain every hypothesis under the default view and, with `drift`, trace every hypothesis'
     credence over finding dates and the last HISTORY_COMMITS commits to claims/. `problems` (from a
     full check) feed the reviewer dashboard's list of quotes that no longer verify; `history_cache`
-    is the folder where each commit's credences are kept (kb.history.by_commit_all); `explanations`:
-    explain_all with the same draws and seed, if the caller already has it."""
+    is the folder where each commit's credences are kept (kb.history.by_commit_all); `explanations`
+    and `computed`: explain_all and `extras` with the same draws, seed and drift, if the caller
+    already has them."""
     if explanations is None:
         explanations = explain_all(kb, weights, draws=draws, seed=seed)
+    if computed is None:
+        computed = extras(kb, weights, draws, seed, drift=drift)
     hids = sorted(kb.hypotheses)
     results = {h: ex.summary for h, ex in explanations.items()}  # what compute_portfolio gives, without aggregating twice
-    approved = {r.id: r for r in compute_portfolio(kb, weights, approved_only=True, draws=draws, seed=seed)}
-    data = SiteData(kb, weights, results, approved, explanations, problems=list(problems))
+    data = SiteData(kb, weights, results, computed.approved, explanations, problems=list(problems))
     if drift:
-        data.drift_dates = history.by_date_all(kb, weights)
+        data.drift_dates = computed.drift_dates
         data.drift_commits = history.by_commit_all(kb.root, HISTORY_COMMITS, cache=history_cache, current=kb)
         data.changes = changes(kb.root, data.drift_commits)
     data.notes = {h: robustness(kb, results[h], explanations[h]) for h in hids}
