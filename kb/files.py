@@ -130,8 +130,4 @@ def yaml_files(base: Path) -> Iterator[Path]:
         except OSError:
             continue
     # Path order (part by part), sorted as strings split at the separator: comparing Path objects is slower
-    return iter([Path(p) for p in sorted(found, key=_parts)])
-
-
-def _parts(path: str) -> list[str]:
-    return path.split(os.sep)
+    return iter([Path(p) for p in sorted(found, key=lambda p: p.split(os.sep))])
