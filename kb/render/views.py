@@ -82,32 +82,16 @@ def _index(data: SiteData) -> None:
 @dataclass(frozen=True)
 class Extras:
     """The views that need neither the explanations nor the default view's evidence: the
-    approved-only portfolio, the drift over finding dates and over the last HISTORY_COMMITS
-    commits, and what each of those commits changed. Computed apart (`extras`), they can run on
-    the second core while the default view is gathered and explained (kb.pipeline)."""
+    approved-only portfolio and the drift over finding dates. Computed apart (`extras`), they can
+    run on the second core while the default view is gathered and explained (kb.pipeline)."""
 
     approved: dict[str, HypothesisResult]
-    drift_dates: dict[str, list[Point]] = field(default_factory=dict)
-    drift_commits: dict[str, list[Point]] = field(default_factory=dict)
-    changes: list[Change] = field(default_factory=list)
+    drift_dates: dict[str, list[Point]]
 
 
-def extras(
-    kb: KnowledgeBase,
-    weights: Weights,
-    draws: int | None = None,
-    seed: int | None = None,
-    *,
-    drift: bool = True,
-    history_cache: Path | None = None,
-) -> Extras:
-    """The Extras; with `drift` false, the approved-only view alone. `history_cache`: the folder
-    where each commit's credences are kept (kb.history.by_commit_all)."""
+def extras(kb: KnowledgeBase, weights: Weights, draws: int | None = None, seed: int | None = None, *, drift: bool = True) -> Extras:
     approved = {r.id: r for r in compute_portfolio(kb, weights, approved_only=True, draws=draws, seed=seed)}
-    if not drift:
-        return Extras(approved)
-    by_commit = history.by_commit_all(kb.root, HISTORY_COMMITS, cache=history_cache, current=kb)
-    return Extras(approved, history.by_date_all(kb, weights), by_commit, changes(kb.root, by_commit))
+    return Extras(approved, history.by_date_all(kb, weights) if drift else {})
 
 
 def site_data(
@@ -127,17 +111,19 @@ def site_data(
     credence over finding dates and the last HISTORY_COMMITS commits to claims/. `problems` (from a
     full check) feed the reviewer dashboard's list of quotes that no longer verify; `history_cache`
     is the folder where each commit's credences are kept (kb.history.by_commit_all); `explanations`
-    and `computed`: explain_all and `extras` with the same draws, seed, drift and history cache,
-    if the caller already has them."""
+    and `computed`: explain_all and `extras` with the same draws, seed and drift, if the caller
+    already has them."""
     if explanations is None:
         explanations = explain_all(kb, weights, draws=draws, seed=seed)
     if computed is None:
-        computed = extras(kb, weights, draws, seed, drift=drift, history_cache=history_cache)
+        computed = extras(kb, weights, draws, seed, drift=drift)
     hids = sorted(kb.hypotheses)
     results = {h: ex.summary for h, ex in explanations.items()}  # what compute_portfolio gives, without aggregating twice
     data = SiteData(kb, weights, results, computed.approved, explanations, problems=list(problems))
     if drift:
-        data.drift_dates, data.drift_commits, data.changes = computed.drift_dates, computed.drift_commits, computed.changes
+        data.drift_dates = computed.drift_dates
+        data.drift_commits = history.by_commit_all(kb.root, HISTORY_COMMITS, cache=history_cache, current=kb)
+        data.changes = changes(kb.root, data.drift_commits)
     data.notes = {h: robustness(kb, results[h], explanations[h]) for h in hids}
     _index(data)
     return data
