@@ -47,6 +47,8 @@ def build(
     message(f"database: {db_path(base).relative_to(base).as_posix()}")
     if outcome.skipped:
         message(f"skipped (inputs unchanged): {', '.join(outcome.skipped)}")
+    if outcome.pages is not None:
+        message(f"site: {outcome.pages} changed page(s) built into the last build")
     message(f"site: {outcome.site.relative_to(base).as_posix()}/index.html")
 
 

@@ -50,6 +50,8 @@ def build(
     outcome = pipeline.build(find_root(root), pipeline.Settings(draws, seed, engine.value), force=force)
     if "site" in outcome.skipped:
         message("site: up to date (nothing changed)")
+    elif outcome.pages is not None:
+        message(f"site: {outcome.pages} changed page(s) built into the last build")
     message(f"site: {outcome.site.as_posix()}/index.html")
 
 

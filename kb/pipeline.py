@@ -8,7 +8,15 @@ recorded in build/stamps.json when it last succeeded:
   drift chart shows.
 
 A stamp is written only after its part succeeded, so a failed build is redone in full next time.
-Credence history is cached per commit under build/cache/history/ (kb.history.by_commit_all)."""
+Credence history is cached per commit under build/cache/history/ (kb.history.by_commit_all).
+
+When the site is due, every page is rendered again, but a page whose Markdown did not change keeps
+its file (kb.render.staging); if the engine's last build was of the same project (the "shape"
+stamp: configuration but the version line, hand-written project, code, set of files), MkDocs then builds
+only the changed pages into it (kb.render.project.rebuild). Anything else is a full engine build.
+A page not built again keeps the footer of the build that last changed it: the commit and build
+time of a portfolio that gave that very page (the data files and downloads always carry the
+current version)."""
 
 from __future__ import annotations
 
@@ -29,9 +37,11 @@ from kb.db.freshness import build_dir, db_path, scan
 from kb.paths import CLAIMS_DIR
 from kb.render import project
 from kb.render.pages import GROUP_ABOVE
+from kb.render.staging import files_under
 from kb.render.views import HISTORY_COMMITS
 
 if TYPE_CHECKING:
+    from kb.render.builder import Rendered
     from kb.store import KnowledgeBase
 
 STEPS = ("check", "database", "aggregate", "render", "site")
@@ -56,6 +66,7 @@ class Outcome:
     site: Path
     claims: int | None = None  # claims checked (None: the check was skipped)
     skipped: list[str] = field(default_factory=list)
+    pages: int | None = None  # pages the engine built again in place of its last build (None: a full build)
 
 
 def _tree_digest(*folders: Path, suffixes: tuple[str, ...] = ()) -> str:
@@ -118,6 +129,13 @@ class Stamps:
 
     def record(self, part: str, digest: str) -> None:
         self.known[part] = digest
+        self._save()
+
+    def drop(self, part: str) -> None:
+        if self.known.pop(part, None) is not None:
+            self._save()
+
+    def _save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(self.known, indent=1, sort_keys=True), encoding="utf-8")
@@ -184,7 +202,9 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
     first = "database" not in stamps.known or not database.is_file()
     if not index:
         outcome.skipped += ["check", "database"]
-    inputs = "\n".join([claims, _tree_digest(src), _tree_digest(PACKAGE, suffixes=(".py", ".j2", ".sql")), repr(settings), _commits(root)])
+    site_src = _tree_digest(src)
+    code = _tree_digest(PACKAGE, suffixes=(".py", ".j2", ".sql"))
+    inputs = "\n".join([claims, site_src, code, repr(settings), _commits(root)])
     site_digest = hashlib.sha256(inputs.encode()).hexdigest()
     if stamps.fresh("site", site_digest) and (outcome.site / "index.html").is_file():
         if index:  # in a child process too: the records the check loads go back to the system
@@ -193,7 +213,9 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
         outcome.skipped += ["aggregate", "render", "site"]
         return outcome
 
-    def render(step: Step) -> tuple[int | None, Path]:
+    version = version_of(root)
+
+    def render(step: Step) -> tuple[int | None, Rendered]:
         """The check and database if due, then aggregate and render, in a child process: the
         records it loads are gone before the engine starts."""
         with gc_paused():
@@ -223,7 +245,7 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
             kb,
             weights,
             out,
-            version=version_of(root),
+            version=version,
             src=src,
             database=database,
             draws=settings.draws,
@@ -235,10 +257,19 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
             computed=computed,
         )
 
-    outcome.claims, config = in_child(render, tell)
+    outcome.claims, rendered = in_child(render, tell)
     if index:
         stamps.record("database", claims)
     tell("site")
-    project.run(config, settings.engine)
+    # the engine's last build can be updated in place when it built the same project: the same
+    # configuration but the footer's version line, the same hand-written project, code and files
+    shape = hashlib.sha256(
+        "\n".join([project.shape(rendered.config), site_src, code, settings.engine, *files_under(out / "docs")]).encode()
+    ).hexdigest()
+    again = stamps.fresh("shape", shape) and (outcome.site / "index.html").is_file()
+    stamps.drop("shape")  # a failed engine run leaves a site that only a full build can trust
+    project.run(rendered.config, settings.engine, changed=rendered.changed if again else None)
+    outcome.pages = len([p for p in rendered.changed if p.endswith(".md")]) if again else None
+    stamps.record("shape", shape)
     stamps.record("site", site_digest)
     return outcome

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -203,3 +204,102 @@ def test_the_render_process_passes_back_its_result_stages_and_user_errors() -> N
     assert denied.value.filename == "build/site"
     with pytest.raises(KbError, match="the rendering process failed"):  # a bug: its traceback is printed by the child
         in_child(raises(ValueError("bug")), told.append)
+
+
+def _site_files(site: Path) -> dict[str, object]:
+    """Every file of a built site, the build time masked; the search index as a set of entries
+    (a rebuild merges it in another order); the database copy left out (its metadata holds the
+    build time), and so its hash in VERSION.json."""
+    out: dict[str, object] = {}
+    for path in sorted(site.rglob("*")):
+        rel = path.relative_to(site).as_posix()
+        if not path.is_file() or rel == "downloads/kb.sqlite":
+            continue
+        if rel == "downloads/VERSION.json":  # with the database copy's hash
+            version = json.loads(path.read_text(encoding="utf-8"))
+            out[rel] = {**version, "version": None, "built": None, "files": {**version["files"], "kb.sqlite": None}}
+        elif rel.startswith("search/search_index."):
+            text = path.read_text(encoding="utf-8").removeprefix("var __index = ")
+            index = json.loads(re.sub(BUILT, "built X", text))
+            out[rel] = (index["config"], sorted(json.dumps(e, sort_keys=True) for e in index["docs"]))
+        else:
+            out[rel] = re.sub(BUILT.encode(), b"built X", path.read_bytes())
+    return out
+
+
+BUILT = r"built \d{4}-\d\d-\d\d \d\d:\d\d UTC|\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?Z?"
+EDITS = {
+    "title": lambda text, word: text.replace("title: ", f"title: {word} ", 1),
+    "statement": lambda text, word: text.replace("statement: >-\n", f"statement: >-\n  {word}\n", 1),
+    "strength": lambda text, word: text.replace("strength: weak", f"strength: {word}", 1),
+}
+WORDS = {"title": ["Edited", "Renamed x", "Zebra"], "statement": ["Also", "Reportedly"], "strength": ["moderate", "strong", "overwhelming"]}
+_BUILT_ONCE: dict[str, Path] = {}
+
+
+@given(st.sampled_from([(field, word) for field, words in WORDS.items() for word in words]))
+@settings(max_examples=3, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])  # each example builds twice: no shrinking
+def test_after_one_claim_changes_only_its_pages_are_built_again_and_the_site_equals_a_full_build(
+    tmp_path_factory: pytest.TempPathFactory, edit: tuple[str, str]
+) -> None:
+    if "base" not in _BUILT_ONCE:  # one full build, copied (modification times kept) for every example
+        base = tmp_path_factory.mktemp("built") / "repo"
+        shutil.copytree(REPO / "claims", base / "claims", ignore=shutil.ignore_patterns("findings", "discrepancies"))
+        for folder in ("findings", "discrepancies"):
+            (base / "claims" / folder).mkdir()
+        for finding in (EXAMPLE, "abusive-prompting-performance-gain"):
+            shutil.copy(REPO / "claims" / "findings" / f"{finding}.yaml", base / "claims" / "findings")
+        assert pipeline.build(base, pipeline.Settings(draws=50)).pages is None
+        _BUILT_ONCE["base"] = base
+    root = tmp_path_factory.mktemp("edited") / "repo"
+    shutil.copytree(_BUILT_ONCE["base"], root)
+    site = root / "build" / "site"
+    html = {p: p.stat().st_mtime_ns for p in site.rglob("*.html")}
+    previous = _site_files(site)
+    claim = root / "claims" / "findings" / f"{EXAMPLE}.yaml"
+    field, word = edit
+    claim.write_text(EDITS[field](claim.read_text(encoding="utf-8"), word), encoding="utf-8")
+
+    outcome = pipeline.build(root, pipeline.Settings(draws=50))
+    rebuilt = sorted(p.relative_to(site).as_posix() for p, before in html.items() if p.stat().st_mtime_ns != before)
+    assert outcome.pages is not None and 0 < outcome.pages < len(html) / 4, outcome.pages
+    assert f"findings/{EXAMPLE}.html" in rebuilt and len(rebuilt) <= outcome.pages + 1  # + the 404 page, always rebuilt
+    incremental = _site_files(site)
+    # only what depends on the claim: every page built again shows something else now (but the 404
+    # page, which MkDocs always builds, and the downloads page, whose text holds the build time)
+    assert [rel for rel in rebuilt if rel not in ("404.html", "downloads.html") and previous[rel] == incremental[rel]] == []
+    pipeline.build(root, pipeline.Settings(draws=50), force=True)
+    full = _site_files(site)
+    assert sorted(incremental) == sorted(full)
+    assert [rel for rel in full if incremental[rel] != full[rel]] == []
+
+
+@given(
+    st.dictionaries(st.sampled_from(["a.md", "b.md", "d/c.md", "d/e/f.json", "g"]), st.binary(max_size=5), max_size=5),
+    st.dictionaries(st.sampled_from(["a.md", "b.md", "d/c.md", "d/e/f.json", "g", "g/h.md", "d"]), st.binary(max_size=5), max_size=5),
+)
+@settings(max_examples=60, deadline=None)
+def test_replace_tree_leaves_unchanged_files_alone_and_ends_with_exactly_the_new_files(
+    tmp_path_factory: pytest.TempPathFactory, old_files: dict[str, bytes], new_files: dict[str, bytes]
+) -> None:
+    from kb.render.staging import replace_tree
+
+    base = tmp_path_factory.mktemp("tree")
+    old, new = base / "docs", base / "docs.next"
+    for folder, files in ((old, old_files), (new, new_files)):
+        folder.mkdir()
+        for rel, data in files.items():
+            if not any(other.startswith(rel + "/") for other in files):  # a path is a file or a folder, not both
+                (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+                (folder / rel).write_bytes(data)
+    wanted = {p.relative_to(new).as_posix(): p.read_bytes() for p in new.rglob("*") if p.is_file()}
+    before = {p.relative_to(old).as_posix(): (p.read_bytes(), p.stat().st_ino) for p in old.rglob("*") if p.is_file()}
+    changed = replace_tree(new, old)
+    after = {p.relative_to(old).as_posix(): (p.read_bytes(), p.stat().st_ino) for p in old.rglob("*") if p.is_file()}
+    assert {rel: data for rel, (data, _) in after.items()} == wanted and not new.exists()
+    assert set(changed) <= set(wanted)
+    for rel in wanted:
+        same = rel in before and before[rel][0] == wanted[rel]
+        assert (rel not in changed) == same or (rel in changed and len(changed) == len(wanted))  # all, when replaced whole
+        if same and rel not in changed:
+            assert after[rel][1] == before[rel][1]  # the very same file: its modification time too

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from kb.bulk import beside, gc_paused, heap_frozen
@@ -20,6 +21,7 @@ from kb.portfolio import Explanation
 from kb.render import project
 from kb.render.exports import write_data
 from kb.render.pages import GROUP_ABOVE, PER_GROUP, FindingLayout, Page, Renderer
+from kb.render.staging import replace_tree
 from kb.render.views import Extras, SiteData, site_data
 from kb.store import KnowledgeBase
 from kb.weights import Weights
@@ -28,6 +30,12 @@ METHODOLOGY_STUB = "# Methodology\n\nThe methodology page has not been written y
 PARALLEL_ABOVE = 400  # pages: below this, one process renders them all
 CHILD_SHARE = 13  # of every 20 pages, how many the second process renders
 Step = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    config: Path  # build/mkdocs.yml
+    changed: list[str]  # the files of build/docs/ new or changed since the last render (kb.render.staging)
 
 
 def render_docs(data: SiteData, src: Path, docs: Path, database: Path | None, *, group: int = GROUP_ABOVE) -> list[str]:
@@ -90,9 +98,10 @@ def render_site(
     history_cache: Path | None = None,
     explanations: dict[str, Explanation] | None = None,
     computed: Extras | None = None,
-) -> Path:
-    """Aggregate and render every page into out/docs and write out/mkdocs.yml; returns that
-    config, for `project.run`. `src` is the hand-written project (default: site/ in the
+) -> Rendered:
+    """Aggregate and render every page into out/docs (by way of out/docs.next: a file whose bytes
+    did not change keeps its modification time, kb.render.staging) and write out/mkdocs.yml;
+    returns that config, for `project.run`, and the files that changed. `src` is the hand-written project (default: site/ in the
     repository); `step` is told as each stage starts (for a progress display); `history_cache` is
     where credence history is cached per commit; `explanations` and `computed`: explain_all and
     kb.render.views.extras with the same draws and seed, if the caller already has them."""
@@ -104,6 +113,8 @@ def render_site(
         data = site_data(kb, weights, draws=draws, seed=seed, history_cache=history_cache, explanations=explanations, computed=computed)
     data.version = version
     tell("render")
+    staged = out / "docs.next"
     with heap_frozen():
-        generated = render_docs(data, src, docs, database, group=group)
-    return project.write_config(src / "mkdocs.yml", docs, site, out / "mkdocs.yml", version, generated)
+        generated = render_docs(data, src, staged, database, group=group)
+    changed = replace_tree(staged, docs)
+    return Rendered(project.write_config(src / "mkdocs.yml", docs, site, out / "mkdocs.yml", version, generated), changed)

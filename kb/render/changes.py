@@ -84,7 +84,7 @@ def atom(items: list[Change], title: str, link: str, built: str) -> str:
             f"<summary>{escape(moved)}. Claims: {escape(claims)}.</summary>"
             "</entry>"
         )
-    updated = items[0].at if items else built
+    updated = items[0].at if items else f"{built.replace(' ', 'T')}:00Z"  # RFC 3339, as Atom requires (`built` is UTC)
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
         f"<id>urn:kb:changes</id><title>{escape(title)}</title><updated>{escape(updated)}</updated>"

@@ -9,6 +9,7 @@ that); the hand-written config is never built directly."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -83,10 +84,10 @@ def write_config(src: Path, docs: Path, site: Path, target: Path, version: Versi
     return target
 
 
-def _command(engine: str, verb: str, config: Path) -> list[str]:
+def _command(engine: str, verb: str, config: Path, *flags: str) -> list[str]:
     if engine not in ENGINES:
         raise SiteBuildFailed(f"--engine {engine!r}: not one of {', '.join(ENGINES)}")
-    return [sys.executable, "-m", engine, verb, "--strict", "-f", str(config)]
+    return [sys.executable, "-m", engine, verb, *(flags or ("--strict",)), "-f", str(config)]
 
 
 def _refusal(engine: str, output: str) -> SiteBuildFailed:
@@ -94,17 +95,72 @@ def _refusal(engine: str, output: str) -> SiteBuildFailed:
     return SiteBuildFailed(f"{engine} build failed: " + (" | ".join(lines[:10]) or output.strip()[-500:]))
 
 
-def run(config: Path, engine: str = "mkdocs") -> None:
-    """Build the project `config` with `engine` (strict); raise SiteBuildFailed with its warnings if it refuses."""
+def _engine(cmd: list[str], engine: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # Material's banner about MkDocs 2.0 is not a build problem
     try:
-        proc = subprocess.run(_command(engine, "build", config), capture_output=True, text=True, env=env, check=False)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     except FileNotFoundError as exc:
         raise SiteBuildFailed(f"{engine}: not installed ({exc})") from None
     if proc.returncode != 0:
         if "No module named" in proc.stderr:
             raise SiteBuildFailed(f"{engine}: not installed (pip install 'ai-consciousness-evidence[{engine}]')")
         raise _refusal(engine, proc.stdout + proc.stderr)
+    return proc
+
+
+def run(config: Path, engine: str = "mkdocs", *, changed: Collection[str] | None = None) -> None:
+    """Build the project `config` with `engine` (strict); raise SiteBuildFailed with its warnings if
+    it refuses. With `changed` (the docs/ files whose bytes changed since the last build of the
+    same project, kb.render.staging) and MkDocs, only the pages among them are built again
+    (`rebuild`)."""
+    if changed is not None and engine == "mkdocs" and (_site_dir(config) / SEARCH_INDEX).is_file():
+        rebuild(config, changed)
+    else:
+        _engine(_command(engine, "build", config), engine)
+
+
+SEARCH_INDEX = "search/search_index.json"
+DIRTY_NOTICE = "A 'dirty' build is being performed"
+
+
+def shape(config: Path) -> str:
+    """The written configuration but the footer's version line (`copyright`), in a fixed form."""
+    settings = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    settings.pop("copyright", None)
+    return json.dumps(settings, sort_keys=True)
+
+
+def _site_dir(config: Path) -> Path:
+    return config.parent / str((yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("site_dir", "site"))
+
+
+def _url(page: str) -> str:
+    """A page's URL as the theme's search index names it (use_directory_urls is off)."""
+    return page[: -len(".md")] + ".html"
+
+
+def rebuild(config: Path, changed: Collection[str]) -> None:
+    """`mkdocs build --dirty` on the last build of the same project (same `shape`, kb.pipeline):
+    MkDocs rebuilds the pages whose Markdown is newer than their HTML (those in `changed`:
+    kb.render.staging leaves the others' modification time alone) and copies the changed data
+    files; every other page is the same as a full build would make it but for the version line in
+    its footer (that of the build that last changed it). Strict still: any warning but MkDocs' own
+    notice about dirty builds refuses the build. The theme's search index, which a dirty build fills
+    with the rebuilt pages only, is then merged back: the last index's entries for every page not
+    rebuilt, and the new entries (search_index.json, and search_index.js that the offline plugin
+    inlines it into for reading from disk)."""
+    index = _site_dir(config) / SEARCH_INDEX
+    before = json.loads(index.read_text(encoding="utf-8"))
+    proc = _engine(_command("mkdocs", "build", config, "--dirty", "--no-strict"), "mkdocs")
+    output = proc.stdout + proc.stderr
+    if any(DIRTY_NOTICE not in line for line in output.splitlines() if line.lstrip().startswith(("WARNING", "ERROR"))):
+        raise _refusal("mkdocs", "\n".join(line for line in output.splitlines() if DIRTY_NOTICE not in line))
+    after = json.loads(index.read_text(encoding="utf-8"))
+    rebuilt = {_url(p) for p in changed if p.endswith(".md")} | {e["location"].split("#")[0] for e in after["docs"]}
+    kept = [e for e in before["docs"] if e["location"].split("#")[0] not in rebuilt]
+    text = json.dumps({**after, "docs": kept + after["docs"]}, ensure_ascii=False, separators=(",", ":"))
+    index.write_text(text, encoding="utf-8")
+    index.with_suffix(".js").write_text(f"var __index = {text}", encoding="utf-8")
 
 
 NEEDED = ("Serving on", "Detected", "Reloading", "Building", "WARNING", "ERROR", "Error")
