@@ -12,11 +12,12 @@ Credence history is cached per commit under build/cache/history/ (kb.history.by_
 
 When the site is due, every page is rendered again, but a page whose Markdown did not change keeps
 its file (kb.render.staging); if the engine's last build was of the same project (the "shape"
-stamp: configuration but the version line, hand-written project, code, set of files), MkDocs then builds
-only the changed pages into it (kb.render.project.rebuild). Anything else is a full engine build.
-A page not built again keeps the footer of the build that last changed it: the commit and build
-time of a portfolio that gave that very page (the data files and downloads always carry the
-current version)."""
+stamp: configuration but the version line, hand-written project, code, engine, set of files),
+MkDocs then builds only the changed pages into it (kb.render.project.rebuild). Anything else is a
+full engine build, and so is a build at a commit other than the last build's. While claims/ has
+uncommitted changes, a page not built again keeps the footer of the build that last changed it:
+the commit and build time of a portfolio that gave that very page (the data files and downloads
+always carry the current version)."""
 
 from __future__ import annotations
 
@@ -266,10 +267,13 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
     shape = hashlib.sha256(
         "\n".join([project.shape(rendered.config), site_src, code, settings.engine, *files_under(out / "docs")]).encode()
     ).hexdigest()
-    again = stamps.fresh("shape", shape) and (outcome.site / "index.html").is_file()
+    # and not at a commit other than the last build's: a published build's footers all name it
+    last_commit = stamps.known.get("commit")
+    again = stamps.fresh("shape", shape) and (outcome.site / "index.html").is_file() and version.commit in (None, last_commit)
     stamps.drop("shape")  # a failed engine run leaves a site that only a full build can trust
     project.run(rendered.config, settings.engine, changed=rendered.changed if again else None)
     outcome.pages = len([p for p in rendered.changed if p.endswith(".md")]) if again else None
     stamps.record("shape", shape)
+    stamps.record("commit", version.commit or last_commit or "")
     stamps.record("site", site_digest)
     return outcome

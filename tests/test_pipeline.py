@@ -303,3 +303,22 @@ def test_replace_tree_leaves_unchanged_files_alone_and_ends_with_exactly_the_new
         assert (rel not in changed) == same or (rel in changed and len(changed) == len(wanted))  # all, when replaced whole
         if same and rel not in changed:
             assert after[rel][1] == before[rel][1]  # the very same file: its modification time too
+
+
+def test_edits_rebuild_in_place_but_a_build_at_a_new_commit_is_whole_and_every_footer_names_it(kb_root: Path) -> None:
+    who = ("-c", "user.name=t", "-c", "user.email=t@t")
+    _git(kb_root, "init", "-q")
+    _git(kb_root, *who, "add", "claims")
+    _git(kb_root, *who, "commit", "-qm", "one")
+    assert pipeline.build(kb_root, pipeline.Settings(draws=50)).pages is None
+    claim = kb_root / "claims" / "findings" / f"{EXAMPLE}.yaml"
+    claim.write_text(claim.read_text(encoding="utf-8").replace("title: ", "title: Edited ", 1), encoding="utf-8")
+    edited = pipeline.build(kb_root, pipeline.Settings(draws=50))
+    assert edited.pages is not None and edited.pages > 0
+    site = kb_root / "build" / "site"
+    assert "Portfolio at an uncommitted working tree" in (site / "findings" / f"{EXAMPLE}.html").read_text(encoding="utf-8")
+    _git(kb_root, *who, "commit", "-qam", "two")
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=kb_root, capture_output=True, text=True, check=True).stdout.strip()
+    assert pipeline.build(kb_root, pipeline.Settings(draws=50)).pages is None
+    footers = [p for p in site.rglob("*.html") if f"Portfolio at commit {head[:10]}" not in p.read_text(encoding="utf-8")]
+    assert footers == []

@@ -101,10 +101,11 @@ def render_site(
 ) -> Rendered:
     """Aggregate and render every page into out/docs (by way of out/docs.next: a file whose bytes
     did not change keeps its modification time, kb.render.staging) and write out/mkdocs.yml;
-    returns that config, for `project.run`, and the files that changed. `src` is the hand-written project (default: site/ in the
-    repository); `step` is told as each stage starts (for a progress display); `history_cache` is
-    where credence history is cached per commit; `explanations` and `computed`: explain_all and
-    kb.render.views.extras with the same draws and seed, if the caller already has them."""
+    returns that config, for `project.run`, and the files that changed. `src` is the hand-written
+    project (default: site/ in the repository); `step` is told as each stage starts (for a
+    progress display); `history_cache` is where credence history is cached per commit;
+    `explanations` and `computed`: explain_all and kb.render.views.extras with the same draws and
+    seed, if the caller already has them."""
     tell = step or (lambda _: None)
     src = src or project.site_project(kb.root)
     docs, site = out / "docs", out / "site"
