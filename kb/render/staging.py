@@ -43,8 +43,10 @@ def replace_tree(new: Path, old: Path) -> list[str]:
         _prune(old, set(fresh))
         shutil.rmtree(new)
         return sorted(p.replace(os.sep, "/") for p in changed)
-    if old.exists():
+    if old.is_dir():
         shutil.rmtree(old)
+    elif old.exists() or old.is_symlink():
+        old.unlink()
     old.parent.mkdir(parents=True, exist_ok=True)
     new.rename(old)
     return sorted(p.replace(os.sep, "/") for p in fresh)
