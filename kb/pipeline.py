@@ -271,8 +271,8 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
     last_commit = stamps.known.get("commit")
     again = stamps.fresh("shape", shape) and (outcome.site / "index.html").is_file() and version.commit in (None, last_commit)
     stamps.drop("shape")  # a failed engine run leaves a site that only a full build can trust
-    project.run(rendered.config, settings.engine, changed=rendered.changed if again else None)
-    outcome.pages = len([p for p in rendered.changed if p.endswith(".md")]) if again else None
+    if project.run(rendered.config, settings.engine, changed=rendered.changed if again else None):
+        outcome.pages = len([p for p in rendered.changed if p.endswith(".md")])
     stamps.record("shape", shape)
     stamps.record("commit", version.commit or last_commit or "")
     stamps.record("site", site_digest)

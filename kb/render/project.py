@@ -108,15 +108,16 @@ def _engine(cmd: list[str], engine: str) -> subprocess.CompletedProcess[str]:
     return proc
 
 
-def run(config: Path, engine: str = "mkdocs", *, changed: Collection[str] | None = None) -> None:
+def run(config: Path, engine: str = "mkdocs", *, changed: Collection[str] | None = None) -> bool:
     """Build the project `config` with `engine` (strict); raise SiteBuildFailed with its warnings if
     it refuses. With `changed` (the docs/ files whose bytes changed since the last build of the
-    same project, kb.render.staging) and MkDocs, only the pages among them are built again
-    (`rebuild`)."""
+    same project, kb.render.staging), MkDocs and that build's search index in place, only the
+    pages among them are built again (`rebuild`). Returns whether they were."""
     if changed is not None and engine == "mkdocs" and (_site_dir(config) / SEARCH_INDEX).is_file():
         rebuild(config, changed)
-    else:
-        _engine(_command(engine, "build", config), engine)
+        return True
+    _engine(_command(engine, "build", config), engine)
+    return False
 
 
 SEARCH_INDEX = "search/search_index.json"
