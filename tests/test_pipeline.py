@@ -238,7 +238,7 @@ _BUILT_ONCE: dict[str, Path] = {}
 
 
 @given(st.sampled_from([(field, word) for field, words in WORDS.items() for word in words]))
-@settings(max_examples=3, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])  # each example builds twice: no shrinking
+@settings(max_examples=2, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])  # each example builds twice: no shrinking
 def test_after_one_claim_changes_only_its_pages_are_built_again_and_the_site_equals_a_full_build(
     tmp_path_factory: pytest.TempPathFactory, edit: tuple[str, str]
 ) -> None:
