@@ -72,21 +72,15 @@ class Outcome:
 
 def _tree_digest(*folders: Path, suffixes: tuple[str, ...] = ()) -> str:
     """sha256 over every regular file's path (relative to its folder) and bytes, in a fixed order
-    (__pycache__ folders left out)."""
+    (with `suffixes`, only the files ending in one of them)."""
     digest = hashlib.sha256()
     for folder in folders:
-        found: list[tuple[str, str]] = []  # (path relative to the folder, full path)
-        for top, dirs, names in os.walk(folder):
-            dirs[:] = [d for d in dirs if d != "__pycache__"]
-            rel = os.path.relpath(top, folder)
-            for name in names:
-                full = os.path.join(top, name)
-                if (not suffixes or os.path.splitext(name)[1] in suffixes) and os.path.isfile(full):
-                    found.append((name if rel == "." else f"{rel}/{name}", full))
-        for rel_path, full in sorted(found):
-            with open(full, "rb") as file:  # noqa: PTH123 - a str path: no Path per file
-                digest.update(rel_path.encode() + b"\0")
-                digest.update(hashlib.sha256(file.read()).digest())
+        for rel_path in sorted(files_under(folder)):
+            full = os.path.join(folder, rel_path)
+            if (not suffixes or os.path.splitext(rel_path)[1] in suffixes) and os.path.isfile(full):
+                with open(full, "rb") as file:  # noqa: PTH123 - a str path: no Path per file
+                    digest.update(rel_path.encode() + b"\0")
+                    digest.update(hashlib.sha256(file.read()).digest())
     return digest.hexdigest()
 
 

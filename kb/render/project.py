@@ -113,8 +113,9 @@ def run(config: Path, engine: str = "mkdocs", *, changed: Collection[str] | None
     it refuses. With `changed` (the docs/ files whose bytes changed since the last build of the
     same project, kb.render.staging), MkDocs and that build's search index in place, only the
     pages among them are built again (`rebuild`). Returns whether they were."""
-    if changed is not None and engine == "mkdocs" and (_site_dir(config) / SEARCH_INDEX).is_file():
-        rebuild(config, changed)
+    index = _site_dir(config) / SEARCH_INDEX
+    if changed is not None and engine == "mkdocs" and index.is_file():
+        rebuild(config, changed, index)
         return True
     _engine(_command(engine, "build", config), engine)
     return False
@@ -140,7 +141,7 @@ def _url(page: str) -> str:
     return page[: -len(".md")] + ".html"
 
 
-def rebuild(config: Path, changed: Collection[str]) -> None:
+def rebuild(config: Path, changed: Collection[str], index: Path) -> None:
     """`mkdocs build --dirty` on the last build of the same project (same `shape`, kb.pipeline):
     MkDocs rebuilds the pages whose Markdown is newer than their HTML (those in `changed`:
     kb.render.staging leaves the others' modification time alone) and copies the changed data
@@ -149,8 +150,7 @@ def rebuild(config: Path, changed: Collection[str]) -> None:
     notice about dirty builds refuses the build. The theme's search index, which a dirty build fills
     with the rebuilt pages only, is then merged back: the last index's entries for every page not
     rebuilt, and the new entries (search_index.json, and search_index.js that the offline plugin
-    inlines it into for reading from disk)."""
-    index = _site_dir(config) / SEARCH_INDEX
+    inlines it into for reading from disk; `index` is the former)."""
     before = json.loads(index.read_text(encoding="utf-8"))
     proc = _engine(_command("mkdocs", "build", config, "--dirty", "--no-strict"), "mkdocs")
     output = proc.stdout + proc.stderr

@@ -5,21 +5,10 @@ exactly the pages whose content changed."""
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 from pathlib import Path
-
-
-def _same(a: str, b: str) -> bool:
-    if os.path.getsize(a) != os.path.getsize(b):
-        return False
-    with open(a, "rb") as fa, open(b, "rb") as fb:  # noqa: PTH123 - str paths from os.walk
-        while True:
-            x, y = fa.read(1 << 20), fb.read(1 << 20)
-            if x != y:
-                return False
-            if not x:
-                return True
 
 
 def files_under(folder: Path) -> list[str]:
@@ -40,6 +29,7 @@ def replace_tree(new: Path, old: Path) -> list[str]:
     fresh = files_under(new)
     if old.is_dir() and not _clash(old, fresh):
         changed = [rel for rel in fresh if _moved(new, old, rel)]
+        filecmp.clear_cache()
         _prune(old, set(fresh))
         shutil.rmtree(new)
         return sorted(p.replace(os.sep, "/") for p in changed)
@@ -66,7 +56,7 @@ def _parents(rel: str) -> list[str]:
 def _moved(new: Path, old: Path, rel: str) -> bool:
     """Move `rel` from `new` to `old` unless `old` has it with the same bytes; whether it moved."""
     src, dst = os.path.join(new, rel), os.path.join(old, rel)
-    if os.path.isfile(dst) and _same(src, dst):
+    if os.path.isfile(dst) and filecmp.cmp(src, dst, shallow=False):
         return False
     os.makedirs(os.path.dirname(dst), exist_ok=True)
     os.replace(src, dst)
