@@ -27,13 +27,16 @@ def jsonl(records: Sequence[str]) -> str:
     return "".join(f"{r}\n" for r in records)
 
 
+_NESTED = json.JSONEncoder(ensure_ascii=False)  # json.dumps(ensure_ascii=False) builds one per call
+
+
 def csv_cell(value: Any) -> Any:
     """A CSV cell: nested values as JSON, nothing as empty, and text a spreadsheet would run as a
     formula (= + - @, tab, CR) neutralised with a leading apostrophe (OWASP)."""
     if value is None:
         return ""
     if isinstance(value, list | dict):
-        value = json.dumps(value, ensure_ascii=False)
+        value = _NESTED.encode(value)
     return escape.csv_cell(value)
 
 

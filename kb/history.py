@@ -17,7 +17,7 @@ from kb.aggregate import HypothesisEvidence, Run, aggregate_all
 from kb.errors import NotFound
 from kb.models import Claim
 from kb.paths import CLAIMS_DIR
-from kb.portfolio import evidence
+from kb.portfolio import evidence, units
 from kb.store import KnowledgeBase, load
 from kb.vocab import Missing
 from kb.weights import Weights, load_weights
@@ -67,7 +67,9 @@ def _points(
     kb: KnowledgeBase, weights: Weights, axis: str, at: str, commit: str | None, draws: int, only: Collection[str] | None = None
 ) -> dict[str, Point]:
     """One point per hypothesis (or per hypothesis in `only`), from one shared aggregation."""
-    hs = evidence(kb)  # every hypothesis: the answers of a question are aggregated together
+    hs = evidence(kb)  # the units of those asked for, whole: the answers of a question are aggregated together
+    if only is not None:
+        hs = [h for unit in units(hs) if any(h.id in only for h in unit) for h in unit]
     runs = aggregate_all(hs, weights, draws=draws)
     return {h.id: _to_point(h, run, axis, at, commit) for h, run in zip(hs, runs, strict=True) if only is None or h.id in only}
 
@@ -139,8 +141,9 @@ def by_commit(
     return by_commit_all(root, limit, draws, only={hypothesis}, current=current).get(hypothesis, [])
 
 
-def _code_digest() -> str:
-    """A digest of the kb package's source: a cached point is stale once the aggregator changes."""
+def code_digest() -> str:
+    """A digest of the kb package's own modules (the aggregator and what feeds it): a result kept
+    by an older version is stale (here and in kb.memo)."""
     digest = hashlib.sha256()
     for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -154,7 +157,7 @@ def _cache_keys(root: Path, commits: list[tuple[str, str]], draws: int) -> dict[
         trees = snapshots.git(root, "rev-parse", *[f"{sha}:{CLAIMS_DIR}" for sha, _ in commits]).decode().split()
     except snapshots.GitUnavailable:
         return {}
-    code = _code_digest()
+    code = code_digest()
     return {sha: hashlib.sha256(f"{tree}:{draws}:{code}".encode()).hexdigest() for (sha, _), tree in zip(commits, trees, strict=True)}
 
 

@@ -8,10 +8,13 @@ recorded in build/stamps.json when it last succeeded:
   drift chart shows.
 
 A stamp is written only after its part succeeded, so a failed build is redone in full next time.
-Credence history is cached per commit under build/cache/history/ (kb.history.by_commit_all).
+Credence history is cached per commit under build/cache/history/ (kb.history.by_commit_all), and
+each unit of hypotheses' analyses under build/cache/analysis/ by the content of its evidence
+(kb.memo): after one claim changes, only the units its links reach are analysed again.
 
-When the site is due, every page is rendered again, but a page whose Markdown did not change keeps
-its file (kb.render.staging); if the engine's last build was of the same project (the "shape"
+When the site is due, the pages of findings and of the records that list them are kept from the
+last render unless what they show changed (kb.render.kept); every other page is rendered again.
+A page whose Markdown did not change keeps its file (kb.render.staging); if the engine's last build was of the same project (the "shape"
 stamp: configuration but the version line, hand-written project, code, engine, set of files),
 MkDocs then builds only the changed pages into it (kb.render.project.rebuild). Anything else is a
 full engine build, and so is a build at a commit other than the last build's. While claims/ has
@@ -29,7 +32,6 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,7 +49,9 @@ if TYPE_CHECKING:
 
 STEPS = ("check", "database", "aggregate", "render", "site")
 STAMPS = "stamps.json"
+FINDINGS = "findings"  # the folder of claims/ that holds the findings
 HISTORY_CACHE = "cache/history"
+ANALYSIS_CACHE = "cache/analysis"
 PACKAGE = Path(__file__).resolve().parent
 Step = Callable[[str], None]
 
@@ -70,17 +74,25 @@ class Outcome:
     pages: int | None = None  # pages the engine built again in place of its last build (None: a full build)
 
 
-def _tree_digest(*folders: Path, suffixes: tuple[str, ...] = ()) -> str:
-    """sha256 over every regular file's path (relative to its folder) and bytes, in a fixed order
-    (with `suffixes`, only the files ending in one of them)."""
+def _file_digests(folder: Path, suffixes: tuple[str, ...] = ()) -> dict[str, bytes]:
+    """sha256 of every regular file under `folder` (with `suffixes`, only the files ending in one
+    of them), by path relative to it."""
+    out = {}
+    for rel_path in files_under(folder):
+        full = os.path.join(folder, rel_path)
+        if (not suffixes or os.path.splitext(rel_path)[1] in suffixes) and os.path.isfile(full):
+            with open(full, "rb") as file:  # noqa: PTH123 - a str path: no Path per file
+                out[rel_path] = hashlib.sha256(file.read()).digest()
+    return out
+
+
+def _tree_digest(*trees: dict[str, bytes]) -> str:
+    """One sha256 over the paths and digests of `trees` (_file_digests), in a fixed order."""
     digest = hashlib.sha256()
-    for folder in folders:
-        for rel_path in sorted(files_under(folder)):
-            full = os.path.join(folder, rel_path)
-            if (not suffixes or os.path.splitext(rel_path)[1] in suffixes) and os.path.isfile(full):
-                with open(full, "rb") as file:  # noqa: PTH123 - a str path: no Path per file
-                    digest.update(rel_path.encode() + b"\0")
-                    digest.update(hashlib.sha256(file.read()).digest())
+    for n, tree in enumerate(trees):
+        digest.update(f"tree {n}\0".encode())
+        for rel_path in sorted(tree):
+            digest.update(rel_path.encode() + b"\0" + tree[rel_path])
     return digest.hexdigest()
 
 
@@ -166,9 +178,10 @@ def _check_and_index(base: Path, first: bool) -> tuple[int, KnowledgeBase | None
 
 
 def build(root: Path, settings: Settings = Settings(), *, step: Step | None = None, force: bool = False) -> Outcome:
-    """Everything under build/, skipping each part whose inputs did not change (all of them with
-    `force`). Returns the built site's folder, the claims checked and the parts skipped. Builds of
-    one tree take turns (kb.db.build.build_lock)."""
+    """Everything under build/, skipping each part whose inputs did not change (with `force`,
+    none, and nothing kept from earlier builds is read but the credence history by commit).
+    Returns the built site's folder, the claims checked and the parts skipped. Builds of one tree
+    take turns (kb.db.build.build_lock)."""
     from kb.db.build import build_lock
 
     with build_lock(root):
@@ -176,12 +189,15 @@ def build(root: Path, settings: Settings = Settings(), *, step: Step | None = No
 
 
 def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
-    from kb.db.aggregates import other_profiles, portfolio_rows, write_portfolio
+    from kb.db.aggregates import portfolio_rows, write_portfolio
     from kb.db.build import read
     from kb.db.publish import write_metadata
-    from kb.portfolio import Explanation, explain_all, gather
+    from kb.memo import Memo
+    from kb.memo import explained as memo_explained
+    from kb.portfolio import Explanation
     from kb.render.builder import render_site
-    from kb.render.views import extras
+    from kb.render.kept import KeptPages
+    from kb.render.views import Extras, extras
     from kb.weights import load_weights
 
     out = build_dir(root)
@@ -191,14 +207,20 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
     src = project.site_project(root)
     outcome = Outcome(out / "site")
     tell("check")
-    claims = _tree_digest(root / CLAIMS_DIR)
+    claim_files = _file_digests(root / CLAIMS_DIR)
+    claims = _tree_digest(claim_files)
     database = db_path(root)
     index = not (stamps.fresh("database", claims) and database.is_file())  # the check and database are due
     first = "database" not in stamps.known or not database.is_file()
     if not index:
         outcome.skipped += ["check", "database"]
-    site_src = _tree_digest(src)
-    code = _tree_digest(PACKAGE, suffixes=(".py", ".j2", ".sql"))
+    site_src = _tree_digest(_file_digests(src))
+    code = _tree_digest(_file_digests(PACKAGE, suffixes=(".py", ".j2", ".sql")))
+    # what every finding page shows besides its own findings: the other records, and the code
+    beyond_findings = _tree_digest(
+        {rel: d for rel, d in claim_files.items() if rel.split(os.sep, 1)[0] != FINDINGS}, {"code": code.encode()}
+    )
+    findings = {f"{CLAIMS_DIR}/{rel.replace(os.sep, '/')}": d for rel, d in claim_files.items() if rel.split(os.sep, 1)[0] == FINDINGS}
     inputs = "\n".join([claims, site_src, code, repr(settings), _commits(root)])
     site_digest = hashlib.sha256(inputs.encode()).hexdigest()
     if stamps.fresh("site", site_digest) and (outcome.site / "index.html").is_file():
@@ -221,20 +243,25 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
         weights = load_weights(root)
         step("aggregate")
 
+        memo = Memo(out / ANALYSIS_CACHE, weights, settings.draws, settings.seed, fresh=force)
+
         def analysed() -> dict[str, Explanation]:
-            gathered = gather(kb)  # the evidence prepared once for every profile's analysis
-            # the default profile explained (for the database and the pages) here, the other
-            # profiles' portfolio rows (for the database only) beside it on the second core
-            explained, others = beside(
-                partial(explain_all, kb, weights, draws=settings.draws, seed=settings.seed, gathered=gathered),
-                partial(other_profiles, kb, weights, settings.draws, settings.seed, gathered),
-            )
-            write_portfolio(database, portfolio_rows(kb, weights, settings.draws, settings.seed, explained, gathered, others))
+            # the default profile explained (for the database and the pages), the other profiles'
+            # portfolio rows (for the database only) beside it; each unit of hypotheses whose
+            # evidence did not change is read back from the memo
+            explained, others = memo_explained(kb, weights, settings.draws, settings.seed, memo=memo)
+            write_portfolio(database, portfolio_rows(kb, weights, settings.draws, settings.seed, explained, others=others))
             return explained  # every variant's rows and layouts go: the pages need only what they explained
 
-        # the approved-only view and the drift over dates need none of that: on the second core
-        # while the default view is gathered (at 50k, 11 s of 14), before other_profiles starts
-        explained, computed = beside(analysed, partial(extras, kb, weights, settings.draws, settings.seed))
+        def extra() -> Extras:
+            # the approved-only view and the drift over dates need none of that: on the second
+            # core while the default view is explained (a memo prunes what its own process used)
+            computed = extras(kb, weights, settings.draws, settings.seed, memo=memo)
+            memo.prune(("approved", "dates"))
+            return computed
+
+        explained, computed = beside(analysed, extra)
+        memo.prune(("explained",))
         write_metadata(database)
         return checked, render_site(
             kb,
@@ -250,6 +277,7 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
             history_cache=out / HISTORY_CACHE,
             explanations=explained,
             computed=computed,
+            kept=KeptPages(out, beyond_findings, findings, fresh=force),
         )
 
     outcome.claims, rendered = in_child(render, tell)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import networkx as nx
 from pydantic import BaseModel
 
 from kb.aggregate import (
@@ -281,13 +282,34 @@ class Gathered:
     drops: dict[str, tuple[list[HypothesisEvidence], Prepared]]
 
 
-def gather(kb: KnowledgeBase, *, approved_only: bool = False) -> Gathered:
-    hs = evidence(kb, approved_only=approved_only)
+def gather(kb: KnowledgeBase, *, approved_only: bool = False, hs: Sequence[HypothesisEvidence] | None = None) -> Gathered:
+    """`hs`: the evidence to prepare, if not every hypothesis' (`evidence(kb)`, or whole units of it)."""
+    hs = list(evidence(kb, approved_only=approved_only) if hs is None else hs)
     drops = {}
     for g in _groups(kb):
         variant = [h.without_group(g) for h in hs]
         drops[g] = (variant, prepare(variant))
     return Gathered(approved_only, hs, prepare(hs), drops)
+
+
+def units(hs: Sequence[HypothesisEvidence]) -> list[list[HypothesisEvidence]]:
+    """The hypotheses whose analyses read each other's evidence, joined: the answers of a question
+    (updated jointly), and a hypothesis with every rival that a confound on one of its links
+    embodies (the rival gets a share of the link). A unit analysed alone gives the same results
+    as analysed with the rest (tests/test_memo.py), so each can be computed, and kept, apart.
+    Units in order of their first hypothesis, members in the order of `hs`."""
+    graph = nx.Graph()
+    graph.add_nodes_from(h.id for h in hs)
+    answers: dict[str, str] = {}
+    for h in hs:
+        if h.question is not None:
+            graph.add_edge(h.id, answers.setdefault(h.question, h.id))
+        graph.add_edges_from((h.id, c.rival) for lk in h.links for c in lk.confounds if c.rival is not None and c.rival in graph)
+    where = {hid: min(component) for component in nx.connected_components(graph) for hid in component}
+    joined: dict[str, list[HypothesisEvidence]] = {}
+    for h in hs:
+        joined.setdefault(where[h.id], []).append(h)
+    return [joined[k] for k in sorted(joined)]
 
 
 def _analyse(

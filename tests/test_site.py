@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 from cli.app import app
 from kb import audit, yamlio
 from kb.models import Claim
+from kb.render.kept import KeptPages
 from kb.render.pages import Renderer
 from kb.render.views import SiteData, site_data
 from kb.store import dump_record, load, load_valid
@@ -120,8 +121,8 @@ def test_beside_returns_both_results_nests_and_reports_a_failing_child() -> None
 
 
 def test_two_renderer_processes_write_exactly_what_one_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Above PARALLEL_ABOVE pages the renderer forks: the second process writes CHILD_SHARE of
-    every 20 pages, the first the rest and the data files."""
+    """Above PARALLEL_ABOVE pages the renderer forks: the first process writes the data files and
+    its share of the pages (kb.render.builder._shares), the second the rest."""
     from kb.render import builder
     from kb.render.project import site_project
 
@@ -137,6 +138,17 @@ def test_two_renderer_processes_write_exactly_what_one_does(tmp_path: Path, monk
     two = builder.render_docs(data, src, tmp_path / "two" / "docs", None)
     assert one == two and len(one) > 10
     assert tree(tmp_path / "one" / "docs") == tree(tmp_path / "two" / "docs")
+    # pages kept from a last render: when fewer pages are due than the data files cost, the
+    # second process writes the data files alone, and the result is the same again
+    build = tmp_path / "three"
+    keeper = KeptPages(build, "salt")
+    assert builder.render_docs(data, src, build / "docs", None, keeper=keeper) == one
+    keeper.commit()
+    again = KeptPages(build, "salt")
+    assert builder.render_docs(data, src, build / "docs.next", None, keeper=again) == one
+    assert builder._shares(list(range(len(one) - len(again.keys))), len(one))[1] == []  # the data alone
+    assert len(again.keys) > len(one) / 2 and all((build / "docs.next" / p).samefile(build / "docs" / p) for p in again.keys)
+    assert tree(build / "docs.next") == tree(tmp_path / "one" / "docs")
 
 
 def test_strict_build_gives_every_record_a_page(built: Path) -> None:

@@ -51,11 +51,10 @@ def portfolio_rows(
     `gathered`: `gather(kb)`, likewise; `others`: `other_profiles` with the same draws and seed."""
     from kb.portfolio import explain_all, gather
 
-    gathered = gathered or gather(kb)
-    if explained is None:
-        explained = explain_all(kb, weights, CONTRIBUTION_PROFILE, draws=draws, seed=seed, gathered=gathered)
-    if others is None:
-        others = other_profiles(kb, weights, draws, seed, gathered)
+    if explained is None or others is None:
+        gathered = gathered or gather(kb)
+        explained = explained or explain_all(kb, weights, CONTRIBUTION_PROFILE, draws=draws, seed=seed, gathered=gathered)
+        others = others if others is not None else other_profiles(kb, weights, draws, seed, gathered)
     portfolio: list[dict[str, Any]] = []
     for profile in sorted(weights.profiles):
         results = [explained[hid].summary for hid in sorted(explained)] if profile == CONTRIBUTION_PROFILE else others[profile]

@@ -20,7 +20,8 @@ from kb.bulk import beside, gc_paused, heap_frozen
 from kb.portfolio import Explanation
 from kb.render import project
 from kb.render.exports import write_data
-from kb.render.pages import GROUP_ABOVE, PER_GROUP, FindingLayout, Page, Renderer
+from kb.render.kept import KeptPages
+from kb.render.pages import GROUP_ABOVE, PER_GROUP, FindingLayout, Page, Renderer, Task
 from kb.render.staging import replace_tree
 from kb.render.views import Extras, SiteData, site_data
 from kb.store import KnowledgeBase
@@ -28,7 +29,7 @@ from kb.weights import Weights
 
 METHODOLOGY_STUB = "# Methodology\n\nThe methodology page has not been written yet.\n"
 PARALLEL_ABOVE = 400  # pages: below this, one process renders them all
-CHILD_SHARE = 13  # of every 20 pages, how many the second process renders
+DATA_SHARE = 0.3  # the data files cost about as much as this share of all pages
 Step = Callable[[str], None]
 
 
@@ -38,10 +39,13 @@ class Rendered:
     changed: list[str]  # the files of build/docs/ new or changed since the last render (kb.render.staging)
 
 
-def render_docs(data: SiteData, src: Path, docs: Path, database: Path | None, *, group: int = GROUP_ABOVE) -> list[str]:
+def render_docs(
+    data: SiteData, src: Path, docs: Path, database: Path | None, *, group: int = GROUP_ABOVE, keeper: KeptPages | None = None
+) -> list[str]:
     """Fill `docs` (emptied first) with the hand-written pages of `src/docs`, one Markdown file per
     generated page and the data files. Returns the generated pages' paths (relative to docs/).
-    Findings are grouped PER_GROUP to a page above `group` of them."""
+    Findings are grouped PER_GROUP to a page above `group` of them. With `keeper`, a finding page
+    whose content key did not change since the last render is taken from it (kb.render.kept)."""
     if docs.exists():
         shutil.rmtree(docs)
     if (src / "docs").is_dir():
@@ -50,37 +54,73 @@ def render_docs(data: SiteData, src: Path, docs: Path, database: Path | None, *,
     if not (docs / "methodology.md").is_file():
         (docs / "methodology.md").write_text(METHODOLOGY_STUB, encoding="utf-8")
     layout = FindingLayout.of(data.kb.claims, group, PER_GROUP)
-    renderer = Renderer(data, layout)
+    renderer = Renderer(data, layout, keeper.files if keeper is not None else None)
     for name in renderer.env.list_templates():  # compiled once, before the second process forks
         renderer.env.get_template(name)
     tasks = renderer.tasks()
+    if keeper is not None:
+        keeper.place(layout, len(data.kb.claims))
 
-    def write(task: Callable[[], Page]) -> str:
-        page = task()
-        target = docs / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page.markdown(), encoding="utf-8")
-        return page.path
+    paths, due = _kept(tasks, keeper, docs)
 
-    # above PARALLEL_ABOVE pages a second process renders CHILD_SHARE of every 20 while this one
-    # renders the rest and writes the data files, which cost about as much as 30% of the pages
-    # (10k findings: 3.3 s to 11 s)
-    split = len(tasks) >= PARALLEL_ABOVE
-    mine: list[int] = []
-    theirs: list[int] = []
-    for i in range(len(tasks)):
-        (theirs if split and i % 20 < CHILD_SHARE else mine).append(i)
+    def write(indexes: list[int]) -> list[str]:
+        out = []
+        for i in indexes:
+            page = tasks[i]()
+            target = docs / page.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(page.markdown(), encoding="utf-8")
+            out.append(page.path)
+        return out
 
-    def mine_then_data() -> list[str]:
-        done = [write(tasks[i]) for i in mine]
-        write_data(data, docs, database, layout.url)
+    parallel = len(tasks) >= PARALLEL_ABOVE
+    mine, theirs = _shares(due, len(tasks)) if parallel else (due, [])
+    data_apart = parallel and not theirs  # few pages due: the other process writes the data alone
+
+    def mine_and_data() -> list[str]:
+        done = write(mine)
+        if not data_apart:
+            write_data(data, docs, database, layout.url)
         return done
 
-    here, there = beside(mine_then_data, lambda: [write(tasks[i]) for i in theirs]) if theirs else (mine_then_data(), [])
-    paths = [""] * len(tasks)
+    def their_part() -> list[str]:
+        if data_apart:
+            write_data(data, docs, database, layout.url)
+        return write(theirs)
+
+    here, there = beside(mine_and_data, their_part) if parallel else (mine_and_data(), [])
     for i, path in zip(mine + theirs, here + there, strict=True):
         paths[i] = path
     return paths
+
+
+def _kept(tasks: list[Callable[[], Page]], keeper: KeptPages | None, docs: Path) -> tuple[list[str], list[int]]:
+    """Put in `docs` every page the keeper keeps from the last render; returns each task's path
+    (empty for the others) and the indexes of the tasks due to render."""
+    paths = [""] * len(tasks)
+    due: list[int] = []
+    for i, task in enumerate(tasks):
+        if keeper is not None and isinstance(task, Task) and task.path is not None and task.key is not None:
+            key = keeper.key(task.key())
+            keeper.keys[task.path] = key
+            if keeper.reuse(task.path, key, docs):
+                paths[i] = task.path
+                continue
+        due.append(i)
+    return paths, due
+
+
+def _shares(due: list[int], pages: int) -> tuple[list[int], list[int]]:
+    """The pages due this process renders beside the data files, and the other process' (none
+    when fewer are due than the data files cost: it writes those instead). The data files cost
+    about as much as DATA_SHARE of all pages (10k findings: 3.3 s to 11 s); this process' part is
+    spread evenly over the pages due, which come grouped by kind."""
+    share = (len(due) - DATA_SHARE * pages) / 2
+    if share < 0:
+        return due, []
+    mine = [i for n, i in enumerate(due) if int((n + 1) * share / len(due)) > int(n * share / len(due))]
+    taken = set(mine)
+    return mine, [i for i in due if i not in taken]
 
 
 def render_site(
@@ -98,6 +138,7 @@ def render_site(
     history_cache: Path | None = None,
     explanations: dict[str, Explanation] | None = None,
     computed: Extras | None = None,
+    kept: KeptPages | None = None,
 ) -> Rendered:
     """Aggregate and render every page into out/docs (by way of out/docs.next: a file whose bytes
     did not change keeps its modification time, kb.render.staging) and write out/mkdocs.yml;
@@ -105,7 +146,8 @@ def render_site(
     project (default: site/ in the repository); `step` is told as each stage starts (for a
     progress display); `history_cache` is where credence history is cached per commit;
     `explanations` and `computed`: explain_all and kb.render.views.extras with the same draws and
-    seed, if the caller already has them."""
+    seed, if the caller already has them; `kept`: the pages of the last render that may be kept
+    (kb.render.kept)."""
     tell = step or (lambda _: None)
     src = src or project.site_project(kb.root)
     docs, site = out / "docs", out / "site"
@@ -116,6 +158,10 @@ def render_site(
     tell("render")
     staged = out / "docs.next"
     with heap_frozen():
-        generated = render_docs(data, src, staged, database, group=group)
+        generated = render_docs(data, src, staged, database, group=group, keeper=kept)
+    if kept is not None:
+        kept.forget()  # until the new render is in place of the last
     changed = replace_tree(staged, docs)
+    if kept is not None:
+        kept.commit()
     return Rendered(project.write_config(src / "mkdocs.yml", docs, site, out / "mkdocs.yml", version, generated), changed)

@@ -8,9 +8,10 @@ anchored by the finding's id; every link to a finding goes through `FindingLayou
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -106,6 +107,24 @@ class FindingLayout:
         return f"findings/{cid}.html" + (f"#{anchor}" if anchor else "")
 
 
+def db_text(value: float | None) -> str:
+    """Decibans as the pages show them (the `db` filter)."""
+    return f"{value:+.2f}" if value is not None else "–"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One page to render (`task()`). `path` and `key`, for the pages that can be kept from the
+    last render: where it goes, and the content key of everything it shows (kb.render.kept)."""
+
+    run: Callable[[], Page]
+    path: str | None = None
+    key: Callable[[], str] | None = None
+
+    def __call__(self) -> Page:
+        return self.run()
+
+
 def safe_title(text: str) -> str:
     """A title for the page's <title> and navigation, which MkDocs Material inserts unescaped."""
     return " ".join(text.translate(_TITLE_SAFE).split())[:160]
@@ -121,7 +140,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["pct"] = svg.pct
-    env.filters["db"] = lambda x: f"{x:+.2f}" if x is not None else "–"
+    env.filters["db"] = db_text
     env.filters["cp"] = lambda x: f"{100 * x:+.1f}"
     env.filters["val"] = show
     env.globals["light"] = light
@@ -195,11 +214,12 @@ def light_cell(controlled: Controlled) -> Markup:
 class Renderer:
     """Renders every page of one SiteData."""
 
-    def __init__(self, data: SiteData, layout: FindingLayout | None = None) -> None:
+    def __init__(self, data: SiteData, layout: FindingLayout | None = None, files: Mapping[str, bytes] | None = None) -> None:
         self.data = data
         self.kb = data.kb
         self.layout = layout if layout is not None else FindingLayout.of(data.kb.claims)
         self.env = environment()
+        self.files = files  # the sha256 of each finding's file, by path (for the keys of kept pages)
 
     def render(self, template: str, path: str, title: str, source: str, meta: dict[str, Any] | None = None, **context: Any) -> Page:
         svg.reset_ids()
@@ -399,9 +419,38 @@ class Renderer:
             first += len(ids)
         return out
 
+    def _as_loaded(self, cid: str) -> bytes:
+        """A finding's content: its file's digest (it decides the record, with the code), else the
+        record's repr."""
+        path = self.kb.path_of("findings", cid)
+        if self.files is not None and path in self.files:
+            return path.encode() + b"\0" + self.files[path]
+        return repr((path, self.kb.claims[cid])).encode()
+
+    def findings_key(self, ids: Sequence[str]) -> str:
+        """What a finding's page (or a group's) shows besides the other records and the layout:
+        each finding, its contributions as shown and its discrepancies."""
+        digest = hashlib.sha256()
+        for cid in ids:
+            shown = [db_text(self.data.contribution(link.hypothesis, cid)) for link in self.kb.claims[cid].links]
+            digest.update(self._as_loaded(cid) + repr((shown, self.data.discrepancies_of.get(cid))).encode())
+        return digest.hexdigest()
+
+    def record_key(self, template: str, rid: str) -> str:
+        """What a confound's, model's, work's or text's page shows besides the records other than
+        findings and the layout: the findings it lists."""
+        d = self.data
+        listed = {"confound": d.threatened, "model": d.studied, "text": d.cites}.get(template)
+        claims = listed.get(rid, []) if listed is not None else [*d.origin_of.get(rid, []), *d.channel_of.get(rid, [])]
+        digest = hashlib.sha256(f"{template}\0{rid}".encode())
+        for c in claims:
+            digest.update(self._as_loaded(c.id))
+        return digest.hexdigest()
+
     def tasks(self) -> list[Callable[[], Page]]:
         """Every generated page, as a function that renders it (so pages can be shared out
-        between processes)."""
+        between processes); the pages of findings and of the records that list them as Tasks
+        that can be kept."""
         out: list[Callable[[], Page]] = []
         kb = self.kb
         out.append(self.home)
@@ -431,11 +480,11 @@ class Renderer:
         for h in kb.hypotheses.values():
             out.append(partial(self.hypothesis, h))
         if self.layout.grouped:
-            for g in range(len(self.layout.groups)):
-                out.append(partial(self.finding_group, g))
+            for g, ids in enumerate(self.layout.groups):
+                out.append(Task(partial(self.finding_group, g), f"{self.layout.group_page(g)}.md", partial(self.findings_key, ids)))
         else:
             for c in kb.claims.values():
-                out.append(partial(self.finding, c))
+                out.append(Task(partial(self.finding, c), f"findings/{c.id}.md", partial(self.findings_key, [c.id])))
         each: list[tuple[str, str, dict[str, Any], Callable[[Any], str]]] = [
             ("confound", "confounds", kb.confounds, lambda x: x.name),
             ("model", "models", kb.models, lambda x: x.name),
@@ -445,7 +494,8 @@ class Renderer:
         for template, folder, records, title_of in each:
             src_folder = {"works": "sources"}.get(folder, folder)
             for rid, rec in records.items():
-                out.append(partial(self._record, template, folder, src_folder, rid, rec, title_of(rec)))
+                render = partial(self._record, template, folder, src_folder, rid, rec, title_of(rec))
+                out.append(Task(render, f"{folder}/{rid}.md", partial(self.record_key, template, rid)))
         return out
 
     def _record(self, template: str, folder: str, src_folder: str, rid: str, rec: Any, title: str) -> Page:

@@ -56,7 +56,7 @@ def _parents(rel: str) -> list[str]:
 def _moved(new: Path, old: Path, rel: str) -> bool:
     """Move `rel` from `new` to `old` unless `old` has it with the same bytes; whether it moved."""
     src, dst = os.path.join(new, rel), os.path.join(old, rel)
-    if os.path.isfile(dst) and filecmp.cmp(src, dst, shallow=False):
+    if os.path.isfile(dst) and (os.path.samefile(src, dst) or filecmp.cmp(src, dst, shallow=False)):
         return False
     os.makedirs(os.path.dirname(dst), exist_ok=True)
     os.replace(src, dst)

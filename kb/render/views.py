@@ -11,8 +11,10 @@ from pathlib import Path
 from kb import history
 from kb.errors import Problem
 from kb.history import Point
+from kb.memo import Memo, dates
+from kb.memo import approved as memo_approved
 from kb.models import Claim, Link
-from kb.portfolio import Explanation, HypothesisResult, compute_portfolio, explain_all
+from kb.portfolio import Explanation, HypothesisResult, explain_all
 from kb.render.changes import Change, changes
 from kb.render.notes import robustness
 from kb.render.project import Version
@@ -89,9 +91,11 @@ class Extras:
     drift_dates: dict[str, list[Point]]
 
 
-def extras(kb: KnowledgeBase, weights: Weights, draws: int | None = None, seed: int | None = None, *, drift: bool = True) -> Extras:
-    approved = {r.id: r for r in compute_portfolio(kb, weights, approved_only=True, draws=draws, seed=seed)}
-    return Extras(approved, history.by_date_all(kb, weights) if drift else {})
+def extras(
+    kb: KnowledgeBase, weights: Weights, draws: int | None = None, seed: int | None = None, *, drift: bool = True, memo: Memo | None = None
+) -> Extras:
+    """`memo`: the analyses kept by earlier builds (kb.memo), if the caller keeps them."""
+    return Extras(memo_approved(kb, weights, draws, seed, memo=memo), dates(kb, weights, memo=memo) if drift else {})
 
 
 def site_data(

@@ -1,0 +1,142 @@
+"""Analyses kept between builds (kb.memo) and the units they are kept by (kb.portfolio.units): a
+unit analysed alone gives what it gives among the rest, and after any one edit a memo filled
+before it gives exactly what a fresh analysis gives, analysing again only the units the edit
+reaches."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+
+from kb.db.aggregates import other_profiles
+from kb.memo import Memo, approved, dates, explained
+from kb.portfolio import evidence, explain_all, gather, units
+from kb.store import KnowledgeBase, load
+from kb.synth import synthesise
+from kb.vocab import Bearing, Controlled, Status, Strength
+from kb.weights import Weights, load_weights
+from tests.conftest import REPO
+
+DRAWS, SEED = 60, 3
+_KB: dict[str, tuple[KnowledgeBase, Weights]] = {}
+
+
+def _synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[KnowledgeBase, Weights]:
+    if "kb" not in _KB:
+        root = tmp_path_factory.mktemp("synth")
+        synthesise(root, 80, seed=5)
+        shutil.copy(REPO / "claims" / "weights.yaml", root / "claims" / "weights.yaml")
+        kb, problems = load(root)
+        assert problems == []
+        _KB["kb"] = (kb, load_weights(root))
+    return _KB["kb"]
+
+
+def _everything(kb: KnowledgeBase, weights: Weights, memo: Memo | None) -> dict[str, Any]:
+    explanations, others = explained(kb, weights, DRAWS, SEED, memo=memo)
+    return {
+        "explained": {h: e.to_json() for h, e in explanations.items()},
+        "others": {p: [r.to_json() for r in rs] for p, rs in others.items()},
+        "approved": {h: r.to_json() for h, r in approved(kb, weights, DRAWS, SEED, memo=memo).items()},
+        "dates": {h: [p.to_json() for p in ps] for h, ps in dates(kb, weights, memo=memo).items()},
+    }
+
+
+def test_each_unit_analysed_alone_gives_what_it_gives_among_the_rest() -> None:
+    """On the repository's knowledge base, whose questions and rivals join hypotheses into units."""
+    kb, _ = load(REPO)
+    weights = load_weights(REPO)
+    hs = evidence(kb)
+    joined = units(hs)
+    assert sorted(h.id for unit in joined for h in unit) == sorted(kb.hypotheses)
+    assert max(len(unit) for unit in joined) > 1  # a question or a rival joins some
+    whole = gather(kb)
+    together = {h: e.to_json() for h, e in explain_all(kb, weights, draws=DRAWS, seed=SEED, gathered=whole).items()}
+    others = other_profiles(kb, weights, DRAWS, SEED, whole)
+    for unit in joined:
+        alone = gather(kb, hs=unit)
+        assert {h: e.to_json() for h, e in explain_all(kb, weights, draws=DRAWS, seed=SEED, gathered=alone).items()} == {
+            h.id: together[h.id] for h in unit
+        }
+        for profile, results in other_profiles(kb, weights, DRAWS, SEED, alone).items():
+            assert [r.to_json() for r in results] == [r.to_json() for r in others[profile] if r.id in {h.id for h in unit}]
+
+
+def _edited(kb: KnowledgeBase, cid: str, edit: str, pick: int) -> KnowledgeBase:
+    c = kb.claims[cid]
+    links = list(c.links)
+    change: dict[str, Any]
+    if edit == "strength":
+        strengths = [s for s in Strength if s is not links[0].strength]
+        change = {"links": [links[0].model_copy(update={"strength": strengths[pick % len(strengths)]}), *links[1:]]}
+    elif edit == "bearing":
+        bearings = [b for b in Bearing if b is not links[0].bearing]
+        change = {"links": [links[0].model_copy(update={"bearing": bearings[pick % len(bearings)]}), *links[1:]]}
+    elif edit == "status":
+        change = {"status": [Status.APPROVED, Status.RETRACTED, Status.DRAFT, Status.IN_REVIEW][pick % 4]}
+    elif edit == "date":
+        change = {"date": dt.date(2020 + pick % 6, 1 + pick % 12, 1)}
+    elif edit == "controlled":
+        confound = c.confounds[pick % len(c.confounds)]
+        options = [x for x in Controlled if x is not confound.controlled and x is not Controlled.NOT_APPLICABLE]
+        moved = confound.model_copy(update={"controlled": options[pick % len(options)]})
+        change = {"confounds": [moved if e is confound else e for e in c.confounds]}
+    elif edit == "restates":
+        change = {"provenance": c.provenance.model_copy(update={"restates": sorted(kb.claims)[pick % len(kb.claims)]})}
+    else:  # another hypothesis
+        hids = sorted(h for h in kb.hypotheses if h not in {link.hypothesis for link in links})
+        change = {"links": [links[0].model_copy(update={"hypothesis": hids[pick % len(hids)]}), *links[1:]]}
+    claims = dict(kb.claims)
+    claims[cid] = c.model_copy(update=change)
+    return dataclasses.replace(kb, claims=claims, cache={})
+
+
+@given(
+    st.integers(min_value=0, max_value=79),
+    st.sampled_from(["strength", "bearing", "status", "date", "controlled", "restates", "hypothesis"]),
+    st.integers(min_value=0, max_value=50),
+)
+@settings(max_examples=5, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])  # each example analyses thrice
+def test_a_memo_filled_before_an_edit_gives_what_a_fresh_analysis_gives_after_it(
+    tmp_path_factory: pytest.TempPathFactory, which: int, edit: str, pick: int
+) -> None:
+    kb, weights = _synthetic(tmp_path_factory)
+    folder = tmp_path_factory.mktemp("memo")
+    before = _everything(kb, weights, Memo(folder, weights, DRAWS, SEED))
+    kept = {p.name for p in folder.iterdir()}
+    cid = sorted(kb.claims)[which % len(kb.claims)]
+    after = _edited(kb, cid, edit, pick)
+    memo = Memo(folder, weights, DRAWS, SEED)
+    assert _everything(after, weights, memo) == _everything(after, weights, None)
+    # the units analysed again are at most those of the hypotheses the claim links, before and after
+    reached = {link.hypothesis for c in (kb.claims[cid], after.claims[cid]) for link in c.links}
+    computed = {p.name for p in folder.iterdir()} - kept
+    assert len(computed) <= 3 * len(reached)  # three views
+    assert memo.used - computed, "nothing was read back"
+    memo.prune(("explained", "approved", "dates"))
+    assert {p.name for p in folder.iterdir()} == memo.used
+    assert before != {} and len(kept) == 3 * len(units(evidence(kb)))
+
+
+def test_a_fresh_memo_reads_nothing_and_an_unreadable_file_is_computed_again(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    kb, weights = _synthetic(tmp_path_factory)
+    first = _everything(kb, weights, Memo(tmp_path, weights, DRAWS, SEED))
+    for path in tmp_path.iterdir():
+        path.write_bytes(b"not a pickle")
+    assert _everything(kb, weights, Memo(tmp_path, weights, DRAWS, SEED)) == first
+    fresh = Memo(tmp_path, weights, DRAWS, SEED, fresh=True)
+    assert all(fresh.get(p.name) is None for p in tmp_path.iterdir())
+    other_seed = Memo(tmp_path, weights, DRAWS, SEED + 1)  # another seed: other keys, nothing read back
+    explanations, _ = explained(kb, weights, DRAWS, SEED + 1, memo=other_seed)
+    assert {h: e.to_json() for h, e in explanations.items()} == {
+        h: e.to_json() for h, e in explain_all(kb, weights, draws=DRAWS, seed=SEED + 1).items()
+    }
