@@ -14,13 +14,13 @@ each unit of hypotheses' analyses under build/cache/analysis/ by the content of 
 
 When the site is due, the pages of findings and of the records that list them are kept from the
 last render unless what they show changed (kb.render.kept); every other page is rendered again.
-A page whose Markdown did not change keeps its file (kb.render.staging); if the engine's last build was of the same project (the "shape"
-stamp: configuration but the version line, hand-written project, code, engine, set of files),
-MkDocs then builds only the changed pages into it (kb.render.project.rebuild). Anything else is a
-full engine build, and so is a build at a commit other than the last build's. While claims/ has
-uncommitted changes, a page not built again keeps the footer of the build that last changed it:
-the commit and build time of a portfolio that gave that very page (the data files and downloads
-always carry the current version)."""
+A page whose Markdown did not change keeps its file (kb.render.staging); if the engine's last
+build was of the same project (the "shape" stamp: configuration but the version line,
+hand-written project, code, engine, set of files), MkDocs then builds only the changed pages into
+it (kb.render.project.rebuild). Anything else is a full engine build, and so is a build at a
+commit other than the last build's. While claims/ has uncommitted changes, a page not built again
+keeps the footer of the build that last changed it: the commit and build time of a portfolio that
+gave that very page (the data files and downloads always carry the current version)."""
 
 from __future__ import annotations
 

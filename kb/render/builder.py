@@ -44,8 +44,9 @@ def render_docs(
 ) -> list[str]:
     """Fill `docs` (emptied first) with the hand-written pages of `src/docs`, one Markdown file per
     generated page and the data files. Returns the generated pages' paths (relative to docs/).
-    Findings are grouped PER_GROUP to a page above `group` of them. With `keeper`, a finding page
-    whose content key did not change since the last render is taken from it (kb.render.kept)."""
+    Findings are grouped PER_GROUP to a page above `group` of them. With `keeper`, a page of
+    findings or of a record listing them whose content key did not change since the last render
+    is taken from that render (kb.render.kept)."""
     if docs.exists():
         shutil.rmtree(docs)
     if (src / "docs").is_dir():

@@ -3,8 +3,8 @@ records that list findings (confounds, models, works, texts), which at 10k findi
 the rendering. Each is rendered under a content key (Renderer.findings_key and record_key: the
 findings it shows, by their files' digests, with their contributions as shown) salted with what
 every such page reads besides (`salt`, from the caller: every record file but the findings, and
-the code; and here, which page each finding is on). build/cache/pages.json maps each kept page's path
-to the key it was last rendered under; a page whose key is unchanged is linked from the last
+the code; and here, which page each finding is on). build/cache/pages.json maps each such page's
+path to the key it was last rendered under; a page whose key is unchanged is linked from the last
 render (build/docs/) into the new one instead of rendered.
 
 The map is removed before the new render takes the last one's place and written once it has
@@ -34,6 +34,7 @@ class KeptPages:
     def __init__(self, build: Path, salt: str, files: Mapping[str, bytes] | None = None, *, fresh: bool = False) -> None:
         self.manifest = build / MANIFEST
         self.last = build / "docs"
+        self.given = salt
         self.salt = salt
         self.files = files  # the sha256 of each finding's file, by path from the root (Renderer.files)
         self.keys: dict[str, str] = {}
@@ -48,7 +49,7 @@ class KeptPages:
         """Salt the keys with which page each finding is on (its links and the counts shown) and
         whether finding pages are searched."""
         where = repr(layout.groups) if layout.grouped else repr(n_findings > SEARCHED_UP_TO)
-        self.salt = hashlib.sha256(f"{self.salt}\0{where}".encode()).hexdigest()
+        self.salt = hashlib.sha256(f"{self.given}\0{where}".encode()).hexdigest()
 
     def key(self, content: str) -> str:
         return hashlib.sha256(f"{self.salt}\0{content}".encode()).hexdigest()
