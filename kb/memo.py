@@ -96,6 +96,12 @@ def _split(
     return found, due
 
 
+def _bare(h: HypothesisEvidence) -> HypothesisEvidence:
+    """`h` without its links: all a due unit needs once its key is made (at 50k findings the
+    links of every hypothesis run to hundreds of megabytes)."""
+    return HypothesisEvidence(h.id, h.prior, (), h.question, h.experiential)
+
+
 def _none(_: list[HypothesisEvidence]) -> list[str]:
     return []
 
@@ -169,6 +175,8 @@ def dates(kb: KnowledgeBase, weights: Weights, *, memo: Memo | None = None) -> d
 
     found, due = _split(memo, "dates", kb, evidence(kb), arrivals)
     if due:
-        points = by_date_all(kb, weights, only={h.id for _, unit in due for h in unit})
+        wanted = {h.id for _, unit in due for h in unit}
+        due = [(name, [_bare(h) for h in unit]) for name, unit in due]  # the evidence goes: by_date_all makes its own per date
+        points = by_date_all(kb, weights, only=wanted)
         found += _kept(memo, due, lambda ids: {h: points[h] for h in ids})
     return dict(sorted(item for part in found for item in part.items()))
