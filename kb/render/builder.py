@@ -101,12 +101,9 @@ def _kept(tasks: list[Callable[[], Page]], keeper: KeptPages | None, docs: Path)
     paths = [""] * len(tasks)
     due: list[int] = []
     for i, task in enumerate(tasks):
-        if keeper is not None and isinstance(task, Task) and task.path is not None and task.key is not None:
-            key = keeper.key(task.key())
-            keeper.keys[task.path] = key
-            if keeper.reuse(task.path, key, docs):
-                paths[i] = task.path
-                continue
+        if keeper is not None and isinstance(task, Task) and keeper.reuse(task.path, task.key(), docs):
+            paths[i] = task.path
+            continue
         due.append(i)
     return paths, due
 

@@ -1,6 +1,6 @@
 """Pages kept from the last render instead of rendered again: the pages of findings and of the
 records that list findings (confounds, models, works, texts), which at 10k findings take most of
-the rendering. Each is rendered under a content key (Renderer.findings_key and record_key: the
+the rendering. Each is rendered under a content key (Renderer.findings_key and listing_key: the
 findings it shows, by their files' digests, with their contributions as shown) salted with what
 every such page reads besides (`salt`, from the caller: every record file but the findings, and
 the code; and here, which page each finding is on). build/cache/pages.json maps each such page's
@@ -51,11 +51,10 @@ class KeptPages:
         where = repr(layout.groups) if layout.grouped else repr(n_findings > SEARCHED_UP_TO)
         self.salt = hashlib.sha256(f"{self.given}\0{where}".encode()).hexdigest()
 
-    def key(self, content: str) -> str:
-        return hashlib.sha256(f"{self.salt}\0{content}".encode()).hexdigest()
-
-    def reuse(self, path: str, key: str, docs: Path) -> bool:
-        """Put the last render's `path` into `docs` if it was rendered under `key`; whether it was."""
+    def reuse(self, path: str, content: str, docs: Path) -> bool:
+        """Record the key `path` is rendered under (its `content` key, salted) and put the last
+        render's `path` into `docs` if it was rendered under the same; whether it was."""
+        key = self.keys[path] = hashlib.sha256(f"{self.salt}\0{content}".encode()).hexdigest()
         old = self.last / path
         if self.before.get(path) != key or not old.is_file():
             return False

@@ -114,12 +114,12 @@ def db_text(value: float | None) -> str:
 
 @dataclass(frozen=True)
 class Task:
-    """One page to render (`task()`). `path` and `key`, for the pages that can be kept from the
-    last render: where it goes, and the content key of everything it shows (kb.render.kept)."""
+    """A page that can be kept from the last render (`task()` renders it): where it goes, and the
+    content key of everything it shows (kb.render.kept)."""
 
     run: Callable[[], Page]
-    path: str | None = None
-    key: Callable[[], str] | None = None
+    path: str
+    key: Callable[[], str]
 
     def __call__(self) -> Page:
         return self.run()
@@ -436,14 +436,11 @@ class Renderer:
             digest.update(self._as_loaded(cid) + repr((shown, self.data.discrepancies_of.get(cid))).encode())
         return digest.hexdigest()
 
-    def record_key(self, template: str, rid: str) -> str:
+    def listing_key(self, page: str, listed: Sequence[Claim]) -> str:
         """What a confound's, model's, work's or text's page shows besides the records other than
         findings and the layout: the findings it lists."""
-        d = self.data
-        listed = {"confound": d.threatened, "model": d.studied, "text": d.cites}.get(template)
-        claims = listed.get(rid, []) if listed is not None else [*d.origin_of.get(rid, []), *d.channel_of.get(rid, [])]
-        digest = hashlib.sha256(f"{template}\0{rid}".encode())
-        for c in claims:
+        digest = hashlib.sha256(page.encode())
+        for c in listed:
             digest.update(self._as_loaded(c.id))
         return digest.hexdigest()
 
@@ -485,17 +482,20 @@ class Renderer:
         else:
             for c in kb.claims.values():
                 out.append(Task(partial(self.finding, c), f"findings/{c.id}.md", partial(self.findings_key, [c.id])))
-        each: list[tuple[str, str, dict[str, Any], Callable[[Any], str]]] = [
-            ("confound", "confounds", kb.confounds, lambda x: x.name),
-            ("model", "models", kb.models, lambda x: x.name),
-            ("work", "works", kb.sources, lambda x: x.title),
-            ("text", "texts", kb.texts, lambda x: f"Archived text: {x.id}"),
+        d = self.data
+        # each record page: its template, folder, records, title and the findings it lists
+        each: list[tuple[str, str, dict[str, Any], Callable[[Any], str], Callable[[str], list[Claim]]]] = [
+            ("confound", "confounds", kb.confounds, lambda x: x.name, lambda rid: d.threatened.get(rid, [])),
+            ("model", "models", kb.models, lambda x: x.name, lambda rid: d.studied.get(rid, [])),
+            ("work", "works", kb.sources, lambda x: x.title, lambda rid: [*d.origin_of.get(rid, []), *d.channel_of.get(rid, [])]),
+            ("text", "texts", kb.texts, lambda x: f"Archived text: {x.id}", lambda rid: d.cites.get(rid, [])),
         ]
-        for template, folder, records, title_of in each:
+        for template, folder, records, title_of, listed in each:
             src_folder = {"works": "sources"}.get(folder, folder)
             for rid, rec in records.items():
                 render = partial(self._record, template, folder, src_folder, rid, rec, title_of(rec))
-                out.append(Task(render, f"{folder}/{rid}.md", partial(self.record_key, template, rid)))
+                path = f"{folder}/{rid}.md"
+                out.append(Task(render, path, partial(self.listing_key, path, listed(rid))))
         return out
 
     def _record(self, template: str, folder: str, src_folder: str, rid: str, rec: Any, title: str) -> Page:
