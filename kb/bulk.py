@@ -68,9 +68,13 @@ def beside(mine: Callable[[], T], theirs: Callable[[], R]) -> tuple[T, R]:
     """`mine()` here while a forked child runs `theirs()` (without fork, one after the other) and
     sends its result back pickled through a pipe: the only way to give pure-Python work (the
     aggregator's bookkeeping, Jinja) a second core. The child only reads what it inherits;
-    anything it writes (files) must not overlap with what `mine` writes."""
+    anything it writes (files) must not overlap with what `mine` writes. What exists at the fork
+    is left out of this process' cyclic collector from then on (gc.freeze, as the gc module
+    advises before a fork): a collection walking it in either process would copy every page it
+    walks, which both hold until then as one."""
     if not hasattr(os, "fork"):
         return mine(), theirs()
+    gc.freeze()
 
     def theirs_to(write: int) -> int:
         with os.fdopen(write, "wb") as pipe:

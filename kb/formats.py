@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TextIO
 
 from kb import escape
 
@@ -21,6 +22,15 @@ def json_text(value: Any) -> str:
 def json_list(records: Sequence[str]) -> str:
     """Records already serialised as JSON objects, as a JSON list: one record per line."""
     return "[\n" + ",\n".join(records) + "\n]\n" if records else "[]\n"
+
+
+def write_json_list(out: TextIO, records: Iterable[str]) -> None:
+    """`json_list` written record by record (a download of every claim is never one string)."""
+    first = True
+    for record in records:
+        out.write(("[\n" if first else ",\n") + record)
+        first = False
+    out.write("[]\n" if first else "\n]\n")
 
 
 def jsonl(records: Sequence[str]) -> str:
@@ -42,14 +52,29 @@ def csv_cell(value: Any) -> Any:
 
 def csv_text(records: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for row in records:
-        writer.writerow([csv_cell(row.get(c)) for c in columns])
+    write_csv(out, records, columns)
     return out.getvalue()
+
+
+def write_csv(out: TextIO, records: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None) -> None:
+    """`csv_text` written row by row; `columns` None: the first record's keys (none without one)."""
+    writer = csv.writer(out, lineterminator="\n")
+    rows = iter(records)
+    if columns is None:
+        first = next(rows, None)
+        columns = list(first) if first is not None else []
+        rows = itertools.chain([first] if first is not None else [], rows)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([csv_cell(row.get(c)) for c in columns])
 
 
 def claim_list_rows(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Claims as `kb claim list` shows them in a table or CSV: links flattened to
     'HYPOTHESIS BEARING, …', every other field as it is."""
-    return [{**r, "links": ", ".join(f"{x['hypothesis']} {x['bearing']}" for x in r["links"])} for r in records]
+    return [claim_list_row(r) for r in records]
+
+
+def claim_list_row(record: Mapping[str, Any]) -> dict[str, Any]:
+    """One claim as `claim_list_rows` shows it."""
+    return {**record, "links": ", ".join(f"{x['hypothesis']} {x['bearing']}" for x in record["links"])}

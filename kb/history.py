@@ -14,6 +14,7 @@ from typing import Any
 
 from kb import snapshots
 from kb.aggregate import HypothesisEvidence, Run, aggregate_all
+from kb.bulk import in_child
 from kb.errors import NotFound
 from kb.models import Claim
 from kb.paths import CLAIMS_DIR
@@ -180,7 +181,8 @@ def by_commit_all(
     if not commits:
         return {}
     found, missing, keys = _cached(root, commits, draws, cache)
-    found |= _aggregate(root, commits, missing, keys, draws, cache, current)
+    if missing:  # in a child process: the knowledge bases of past commits go back to the system with it
+        found |= in_child(lambda _: _aggregate(root, commits, missing, keys, draws, cache, current), lambda _: None)
     out: dict[str, list[Point]] = {}
     for sha, _ in commits:
         for hid, point in found.get(sha, {}).items():
@@ -217,8 +219,6 @@ def _aggregate(
     current: KnowledgeBase | None,
 ) -> dict[str, dict[str, Point]]:
     """The points of each commit in `missing`, each stored in `cache` under its key."""
-    if not missing:
-        return {}
     weights = load_weights(root)
     if current is None:
         current, _ = load(root, verify=False, folders=snapshots.FOLDERS)
