@@ -39,28 +39,11 @@ class Memo:
         self.fresh = fresh  # read nothing kept (`kb build --force`); keep what is computed
         self.salt = "\0".join([code_digest(), repr(weights), repr(draws), repr(seed)])
         self.used: set[str] = set()
-        # each unit's evidence digest, by the identity of its members (held here, so no id is reused)
-        self.digests: dict[tuple[int, ...], tuple[list[HypothesisEvidence], str]] = {}
-
-    def prepare(self, kb: KnowledgeBase, hs: Sequence[HypothesisEvidence]) -> None:
-        """Digest every unit of `hs` now: the views given the same `hs` (explained and dates) read
-        the digests from here, and a process forked after this inherits them."""
-        for unit in units(hs):
-            self.digest(kb, unit)
-
-    def digest(self, kb: KnowledgeBase, unit: Sequence[HypothesisEvidence]) -> str:
-        """sha256 of what every view of `unit` reads: the salt, the confound classes, the unit's
-        hypothesis records and typed evidence."""
-        ident = tuple(id(h) for h in unit)
-        if ident not in self.digests:
-            digest = hashlib.sha256(f"{self.salt}\0{sorted({ct.group for ct in kb.confounds.values()})}".encode())
-            for h in unit:
-                digest.update(repr(kb.hypotheses[h.id]).encode() + b"\0" + repr(h).encode() + b"\0")
-            self.digests[ident] = (list(unit), digest.hexdigest())
-        return self.digests[ident][1]
 
     def key(self, view: str, kb: KnowledgeBase, unit: Sequence[HypothesisEvidence], *extra: str) -> str:
-        digest = hashlib.sha256(f"{view}\0{self.digest(kb, unit)}\0".encode())
+        digest = hashlib.sha256(f"{view}\0{self.salt}\0{sorted({ct.group for ct in kb.confounds.values()})}".encode())
+        for h in unit:
+            digest.update(repr(kb.hypotheses[h.id]).encode() + b"\0" + repr(h).encode() + b"\0")
         for part in extra:
             digest.update(part.encode() + b"\0")
         name = f"{view}-{digest.hexdigest()[:32]}.pickle"
@@ -85,9 +68,7 @@ class Memo:
         tmp.replace(self.folder / name)
 
     def prune(self, views: Sequence[str]) -> None:
-        """Remove the kept analyses of `views` that this build did not use (and let the evidence
-        the digests held go)."""
-        self.digests.clear()
+        """Remove the kept analyses of `views` that this build did not use."""
         if not self.folder.is_dir():
             return
         for path in self.folder.iterdir():
@@ -137,20 +118,13 @@ def _kept(memo: Memo | None, due: list[tuple[str, list[HypothesisEvidence]]], pa
 
 
 def explained(
-    kb: KnowledgeBase,
-    weights: Weights,
-    draws: int | None = None,
-    seed: int | None = None,
-    *,
-    memo: Memo | None = None,
-    hs: Sequence[HypothesisEvidence] | None = None,
+    kb: KnowledgeBase, weights: Weights, draws: int | None = None, seed: int | None = None, *, memo: Memo | None = None
 ) -> tuple[dict[str, Explanation], Others]:
     """Every hypothesis explained under the default profile, and its results under every other
-    profile (kb.db.aggregates.other_profiles; on the second core). `hs`: `evidence(kb)`, if the
-    caller has it."""
+    profile (kb.db.aggregates.other_profiles; on the second core)."""
     from kb.db.aggregates import other_profiles
 
-    found, due = _split(memo, "explained", kb, evidence(kb) if hs is None else hs, _none)
+    found, due = _split(memo, "explained", kb, evidence(kb), _none)
     if due:
         gathered = gather(kb, hs=[h for _, unit in due for h in unit])
         explanations, others = beside(
@@ -181,13 +155,10 @@ def approved(
     return dict(sorted(item for part in found for item in part.items()))
 
 
-def dates(
-    kb: KnowledgeBase, weights: Weights, *, memo: Memo | None = None, hs: Sequence[HypothesisEvidence] | None = None
-) -> dict[str, list[Point]]:
+def dates(kb: KnowledgeBase, weights: Weights, *, memo: Memo | None = None) -> dict[str, list[Point]]:
     """The drift over finding dates (kb.history.by_date_all). Besides the unit's evidence, its key
     holds the date of each claim linked to it and of every claim those restate (whether a
-    restated claim had arrived by a date changes the restatement's dependence then). `hs`:
-    `evidence(kb)`, if the caller has it (only the keys read it)."""
+    restated claim had arrived by a date changes the restatement's dependence then)."""
 
     linked: dict[str, list[str]] = {}  # every claim linked, counted or not: each date is a point
     for cid, c in kb.claims.items():
@@ -202,7 +173,7 @@ def dates(
                 cid = kb.claims[cid].provenance.restates or ""
         return [f"draws:{HISTORY_DRAWS}", *(f"{cid}:{claim_date(kb, kb.claims[cid])}" for cid in sorted(seen))]
 
-    found, due = _split(memo, "dates", kb, evidence(kb) if hs is None else hs, arrivals)
+    found, due = _split(memo, "dates", kb, evidence(kb), arrivals)
     if due:
         wanted = {h.id for _, unit in due for h in unit}
         due = [(name, [_bare(h) for h in unit]) for name, unit in due]  # the evidence goes: by_date_all makes its own per date

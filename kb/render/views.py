@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import history
-from kb.aggregate import HypothesisEvidence
 from kb.errors import Problem
 from kb.history import Point
 from kb.memo import Memo, dates
@@ -93,18 +92,10 @@ class Extras:
 
 
 def extras(
-    kb: KnowledgeBase,
-    weights: Weights,
-    draws: int | None = None,
-    seed: int | None = None,
-    *,
-    drift: bool = True,
-    memo: Memo | None = None,
-    hs: Sequence[HypothesisEvidence] | None = None,
+    kb: KnowledgeBase, weights: Weights, draws: int | None = None, seed: int | None = None, *, drift: bool = True, memo: Memo | None = None
 ) -> Extras:
-    """`memo`: the analyses kept by earlier builds (kb.memo), if the caller keeps them; `hs`:
-    `evidence(kb)`, if the caller has it."""
-    return Extras(memo_approved(kb, weights, draws, seed, memo=memo), dates(kb, weights, memo=memo, hs=hs) if drift else {})
+    """`memo`: the analyses kept by earlier builds (kb.memo), if the caller keeps them."""
+    return Extras(memo_approved(kb, weights, draws, seed, memo=memo), dates(kb, weights, memo=memo) if drift else {})
 
 
 def site_data(
