@@ -18,7 +18,7 @@ from kb.bulk import in_child
 from kb.errors import NotFound
 from kb.models import Claim
 from kb.paths import CLAIMS_DIR
-from kb.portfolio import evidence, units
+from kb.portfolio import evidence, unit_ids
 from kb.store import KnowledgeBase, load
 from kb.vocab import Missing
 from kb.weights import Weights, load_weights
@@ -68,9 +68,8 @@ def _points(
     kb: KnowledgeBase, weights: Weights, axis: str, at: str, commit: str | None, draws: int, only: Collection[str] | None = None
 ) -> dict[str, Point]:
     """One point per hypothesis (or per hypothesis in `only`), from one shared aggregation."""
-    hs = evidence(kb)  # the units of those asked for, whole: the answers of a question are aggregated together
-    if only is not None:
-        hs = [h for unit in units(hs) if any(h.id in only for h in unit) for h in unit]
+    # the units of those asked for, whole: the answers of a question are aggregated together
+    hs = evidence(kb, only=None if only is None else {hid for unit in unit_ids(kb) if any(h in only for h in unit) for hid in unit})
     runs = aggregate_all(hs, weights, draws=draws)
     return {h.id: _to_point(h, run, axis, at, commit) for h, run in zip(hs, runs, strict=True) if only is None or h.id in only}
 

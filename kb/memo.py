@@ -1,13 +1,17 @@
-"""Analyses kept between builds, one file per unit of hypotheses (kb.portfolio.units) and view,
-under build/cache/analysis/. A file is named by the content hash of everything its analysis
-reads: the unit's hypothesis records and typed evidence (for the drift over dates, also the date
-each of their claims arrived), the weights, draws and seed, and the aggregator's code. After one
-claim changes, a build analyses again only the units that claim's links reach; the others are
-read back, equal to what they would compute (a unit's results do not depend on the rest).
+"""Analyses kept between builds, one file per unit of hypotheses (kb.portfolio.unit_ids) and
+view, under build/cache/analysis/. A file is named by the content hash of everything its analysis
+reads: every record but the findings (`records`: the digest of their files, from the caller), the
+file of each finding linked to a hypothesis of the unit and of every finding those restate
+(`files`: their sha256, which the build already reads), the weights, draws and seed, and the
+aggregator's code; for the drift over dates, also the date each of those findings arrived. After
+one claim changes, a build analyses again only the units that claim's links reach, and makes the
+evidence of those alone; the others are read back, equal to what they would compute (a unit's
+results do not depend on the rest). Without `records` and `files` (a knowledge base not read from
+its files), the records themselves are hashed.
 
-    memo = Memo(build / "cache/analysis", draws=None, seed=None, weights=weights)
+    memo = Memo(build / "cache/analysis", weights, draws=None, seed=None, records=..., files=...)
     explanations, others = explained(kb, weights, memo=memo)   # every hypothesis, every profile
-    memo.prune()                                               # only this build's files stay
+    memo.prune(("explained",))                                 # only this build's files stay
 
 Without a memo every function computes everything, as kb.portfolio does."""
 
@@ -16,39 +20,85 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from kb.aggregate import HypothesisEvidence
 from kb.bulk import beside
 from kb.history import HISTORY_DRAWS, Point, by_date_all, claim_date, code_digest
-from kb.portfolio import Explanation, HypothesisResult, compute_portfolio, evidence, explain_all, gather, units
+from kb.portfolio import Explanation, HypothesisResult, compute_portfolio, evidence, explain_all, gather, unit_ids
 from kb.store import KnowledgeBase
 from kb.weights import Weights
 
 T = TypeVar("T")
 Others = dict[str, list[HypothesisResult]]  # profile -> results, sorted by hypothesis
+Unit = list[str]  # hypothesis ids
+_LINKED = "memo:linked"  # kb.cache: the findings linked to each hypothesis
+_RECORDS = "memo:records"  # kb.cache: the digest of every record but the findings
+
+
+def reached(kb: KnowledgeBase, unit: Sequence[str]) -> list[str]:
+    """The findings a unit's analysis reads, sorted: each finding linked to one of its hypotheses
+    (whatever its status), and every finding those restate."""
+    linked: dict[str, list[str]] = kb.cache.get(_LINKED) or {}
+    if _LINKED not in kb.cache:
+        for cid, c in kb.claims.items():
+            for hid in {link.hypothesis for link in c.links}:
+                linked.setdefault(hid, []).append(cid)
+        kb.cache[_LINKED] = linked
+    seen: set[str] = set()
+    for cid in (cid for hid in unit for cid in linked.get(hid, [])):
+        while cid in kb.claims and cid not in seen:
+            seen.add(cid)
+            cid = kb.claims[cid].provenance.restates or ""
+    return sorted(seen)
 
 
 class Memo:
     """The folder of kept analyses, and the keys this build used (`prune` removes the rest)."""
 
-    def __init__(self, folder: Path, weights: Weights, draws: int | None, seed: int | None, *, fresh: bool = False) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        weights: Weights,
+        draws: int | None,
+        seed: int | None,
+        *,
+        records: str | None = None,
+        files: Mapping[str, bytes] | None = None,
+        fresh: bool = False,
+    ) -> None:
         self.folder = folder
         self.fresh = fresh  # read nothing kept (`kb build --force`); keep what is computed
         self.salt = "\0".join([code_digest(), repr(weights), repr(draws), repr(seed)])
+        self.records = records  # the digest of every record file but the findings'
+        self.files = files  # the sha256 of each finding's file, by path from the root
         self.used: set[str] = set()
 
-    def key(self, view: str, kb: KnowledgeBase, unit: Sequence[HypothesisEvidence], *extra: str) -> str:
-        digest = hashlib.sha256(f"{view}\0{self.salt}\0{sorted({ct.group for ct in kb.confounds.values()})}".encode())
-        for h in unit:
-            digest.update(repr(kb.hypotheses[h.id]).encode() + b"\0" + repr(h).encode() + b"\0")
+    def key(self, view: str, kb: KnowledgeBase, unit: Sequence[str], *extra: str) -> str:
+        digest = hashlib.sha256(f"{view}\0{self.salt}\0{self._records(kb)}\0{unit}\0".encode())
+        for cid in reached(kb, unit):
+            digest.update(self._finding(kb, cid) + b"\0")
         for part in extra:
             digest.update(part.encode() + b"\0")
         name = f"{view}-{digest.hexdigest()[:32]}.pickle"
         self.used.add(name)
         return name
+
+    def _records(self, kb: KnowledgeBase) -> str:
+        if self.records is not None:
+            return self.records
+        if _RECORDS not in kb.cache:
+            every = (kb.hypotheses, kb.confounds, kb.models, kb.sources, kb.texts, kb.discrepancies, kb.questions)
+            kb.cache[_RECORDS] = hashlib.sha256(repr([sorted(folder.items()) for folder in every]).encode()).hexdigest()
+        return str(kb.cache[_RECORDS])
+
+    def _finding(self, kb: KnowledgeBase, cid: str) -> bytes:
+        """A finding's content: its file's digest, else the record's repr."""
+        path = kb.path_of("findings", cid)
+        if self.files is not None and path in self.files:
+            return path.encode() + b"\0" + self.files[path]
+        return repr((path, kb.claims[cid])).encode()
 
     def get(self, name: str) -> Any:
         """The kept value, None when there is none (or it cannot be read: it is computed again)."""
@@ -77,40 +127,31 @@ class Memo:
 
 
 def _split(
-    memo: Memo | None,
-    view: str,
-    kb: KnowledgeBase,
-    hs: Sequence[HypothesisEvidence],
-    extra: Callable[[list[HypothesisEvidence]], list[str]],
-) -> tuple[list[Any], list[tuple[str, list[HypothesisEvidence]]]]:
-    """The kept values of the units of `hs`, and the units due (with the name to keep each under)."""
+    memo: Memo | None, view: str, kb: KnowledgeBase, extra: Callable[[Unit], list[str]]
+) -> tuple[list[Any], list[tuple[str, Unit]], set[str]]:
+    """The kept values of the units of `kb`, the units due (with the name to keep each under) and
+    the hypotheses of those."""
     found: list[Any] = []
-    due: list[tuple[str, list[HypothesisEvidence]]] = []
-    for unit in units(hs):
+    due: list[tuple[str, Unit]] = []
+    for unit in unit_ids(kb):
         name = memo.key(view, kb, unit, *extra(unit)) if memo is not None else ""
         value = memo.get(name) if memo is not None else None
         if value is None:
             due.append((name, unit))
         else:
             found.append(value)
-    return found, due
+    return found, due, {hid for _, unit in due for hid in unit}
 
 
-def _bare(h: HypothesisEvidence) -> HypothesisEvidence:
-    """`h` without its links: all a due unit needs once its key is made (at 50k findings the
-    links of every hypothesis run to hundreds of megabytes)."""
-    return HypothesisEvidence(h.id, h.prior, (), h.question, h.experiential)
-
-
-def _none(_: list[HypothesisEvidence]) -> list[str]:
+def _none(_: Unit) -> list[str]:
     return []
 
 
-def _kept(memo: Memo | None, due: list[tuple[str, list[HypothesisEvidence]]], part: Callable[[set[str]], T]) -> list[T]:
+def _kept(memo: Memo | None, due: list[tuple[str, Unit]], part: Callable[[set[str]], T]) -> list[T]:
     """Each due unit's part of what was just computed for all of them (`part(its ids)`), kept."""
     out = []
     for name, unit in due:
-        value = part({h.id for h in unit})
+        value = part(set(unit))
         if memo is not None:
             memo.put(name, value)
         out.append(value)
@@ -124,9 +165,9 @@ def explained(
     profile (kb.db.aggregates.other_profiles; on the second core)."""
     from kb.db.aggregates import other_profiles
 
-    found, due = _split(memo, "explained", kb, evidence(kb), _none)
+    found, due, wanted = _split(memo, "explained", kb, _none)
     if due:
-        gathered = gather(kb, hs=[h for _, unit in due for h in unit])
+        gathered = gather(kb, hs=evidence(kb, only=wanted))
         explanations, others = beside(
             lambda: explain_all(kb, weights, draws=draws, seed=seed, gathered=gathered),
             lambda: other_profiles(kb, weights, draws, seed, gathered),
@@ -147,36 +188,24 @@ def approved(
     kb: KnowledgeBase, weights: Weights, draws: int | None = None, seed: int | None = None, *, memo: Memo | None = None
 ) -> dict[str, HypothesisResult]:
     """The portfolio counting approved claims only (compute_portfolio with approved_only)."""
-    found, due = _split(memo, "approved", kb, evidence(kb, approved_only=True), _none)
+    found, due, wanted = _split(memo, "approved", kb, _none)
     if due:
-        gathered = gather(kb, approved_only=True, hs=[h for _, unit in due for h in unit])
+        gathered = gather(kb, approved_only=True, hs=evidence(kb, approved_only=True, only=wanted))
         results = {r.id: r for r in compute_portfolio(kb, weights, approved_only=True, draws=draws, seed=seed, gathered=gathered)}
         found += _kept(memo, due, lambda ids: {h: results[h] for h in ids})
     return dict(sorted(item for part in found for item in part.items()))
 
 
 def dates(kb: KnowledgeBase, weights: Weights, *, memo: Memo | None = None) -> dict[str, list[Point]]:
-    """The drift over finding dates (kb.history.by_date_all). Besides the unit's evidence, its key
-    holds the date of each claim linked to it and of every claim those restate (whether a
-    restated claim had arrived by a date changes the restatement's dependence then)."""
+    """The drift over finding dates (kb.history.by_date_all). Besides the unit's records, its key
+    holds the date of each finding it reads (whether a restated finding had arrived by a date
+    changes the restatement's dependence then)."""
 
-    linked: dict[str, list[str]] = {}  # every claim linked, counted or not: each date is a point
-    for cid, c in kb.claims.items():
-        for link in c.links:
-            linked.setdefault(link.hypothesis, []).append(cid)
+    def arrivals(unit: Unit) -> list[str]:
+        return [f"draws:{HISTORY_DRAWS}", *(f"{cid}:{claim_date(kb, kb.claims[cid])}" for cid in reached(kb, unit))]
 
-    def arrivals(unit: list[HypothesisEvidence]) -> list[str]:
-        seen: set[str] = set()
-        for cid in (cid for h in unit for cid in linked.get(h.id, [])):
-            while cid in kb.claims and cid not in seen:
-                seen.add(cid)
-                cid = kb.claims[cid].provenance.restates or ""
-        return [f"draws:{HISTORY_DRAWS}", *(f"{cid}:{claim_date(kb, kb.claims[cid])}" for cid in sorted(seen))]
-
-    found, due = _split(memo, "dates", kb, evidence(kb), arrivals)
+    found, due, wanted = _split(memo, "dates", kb, arrivals)
     if due:
-        wanted = {h.id for _, unit in due for h in unit}
-        due = [(name, [_bare(h) for h in unit]) for name, unit in due]  # the evidence goes: by_date_all makes its own per date
         points = by_date_all(kb, weights, only=wanted)
         found += _kept(memo, due, lambda ids: {h: points[h] for h in ids})
     return dict(sorted(item for part in found for item in part.items()))

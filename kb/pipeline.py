@@ -216,10 +216,9 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
         outcome.skipped += ["check", "database"]
     site_src = _tree_digest(_file_digests(src))
     code = _tree_digest(_file_digests(PACKAGE, suffixes=(".py", ".j2", ".sql")))
+    records = _tree_digest({rel: d for rel, d in claim_files.items() if rel.split(os.sep, 1)[0] != FINDINGS})
     # what every finding page shows besides its own findings: the other records, and the code
-    beyond_findings = _tree_digest(
-        {rel: d for rel, d in claim_files.items() if rel.split(os.sep, 1)[0] != FINDINGS}, {"code": code.encode()}
-    )
+    beyond_findings = _tree_digest({"records": records.encode(), "code": code.encode()})
     findings = {f"{CLAIMS_DIR}/{rel.replace(os.sep, '/')}": d for rel, d in claim_files.items() if rel.split(os.sep, 1)[0] == FINDINGS}
     inputs = "\n".join([claims, site_src, code, repr(settings), _commits(root)])
     site_digest = hashlib.sha256(inputs.encode()).hexdigest()
@@ -243,7 +242,7 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
         weights = load_weights(root)
         step("aggregate")
 
-        memo = Memo(out / ANALYSIS_CACHE, weights, settings.draws, settings.seed, fresh=force)
+        memo = Memo(out / ANALYSIS_CACHE, weights, settings.draws, settings.seed, records=records, files=findings, fresh=force)
 
         def analysed() -> dict[str, Explanation]:
             # the default profile explained (for the database and the pages), the other profiles'

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +36,7 @@ from kb.aggregate import (
 )
 from kb.errors import NotFound
 from kb.grade import certainty
-from kb.models import Claim, Link
+from kb.models import Claim, ConfoundEntry, ConfoundType, Link
 from kb.questions import question_of
 from kb.store import KnowledgeBase
 from kb.trace import Contribution, Drivers, Scenario, Sensitivity, by_route, drivers, sensitivity, trace
@@ -197,15 +197,20 @@ def _key(c: Claim, hypothesis: str) -> str:
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
+def _threats(kb: KnowledgeBase, c: Claim, hid: str) -> Iterator[tuple[ConfoundEntry, ConfoundType]]:
+    """The confounds on `c` that threaten its link to `hid`, with their types (the unknown left out)."""
+    for e in c.confounds:
+        ct = kb.confounds.get(e.type)
+        if ct is not None and (not e.threatens or hid in e.threatens):
+            yield e, ct
+
+
 def _link_evidence(kb: KnowledgeBase, c: Claim, link: Link, deps: Dependence) -> LinkEvidence:
     hid, reviews = link.hypothesis, c.reviews
     judgments = [Judgment(link.bearing, link.strength)]
     judgments += [Judgment(j.bearing, j.strength) for r in reviews for j in r.links if j.hypothesis == hid]
     confounds = []
-    for e in c.confounds:
-        ct = kb.confounds.get(e.type)
-        if ct is None or (e.threatens and hid not in e.threatens):
-            continue
+    for e, ct in _threats(kb, c, hid):
         judged = [j.judged for r in reviews for j in r.confounds if j.confound == e.type]
         confounds.append(ConfoundEvidence(e.type, ct.group, ct.severity, (e.controlled, *judged), ct.embodies))
     origin, channel = c.provenance.origin, c.provenance.channel
@@ -225,21 +230,23 @@ def _link_evidence(kb: KnowledgeBase, c: Claim, link: Link, deps: Dependence) ->
     )
 
 
-def evidence(kb: KnowledgeBase, *, approved_only: bool = False) -> list[HypothesisEvidence]:
-    """Typed evidence per hypothesis (sorted by id). Superseded and retracted claims never count;
-    with `approved_only`, only approved ones do. A claim's first link to a hypothesis counts."""
+def evidence(kb: KnowledgeBase, *, approved_only: bool = False, only: Collection[str] | None = None) -> list[HypothesisEvidence]:
+    """Typed evidence per hypothesis (sorted by id; with `only`, of those hypotheses alone).
+    Superseded and retracted claims never count; with `approved_only`, only approved ones do. A
+    claim's first link to a hypothesis counts."""
     counted = COUNTED if not approved_only else frozenset({Status.APPROVED})
     questions = question_of(kb)
-    links: dict[str, list[LinkEvidence]] = {hid: [] for hid in kb.hypotheses}
+    links: dict[str, list[LinkEvidence]] = {hid: [] for hid in kb.hypotheses if only is None or hid in only}
     for cid in sorted(kb.claims):
         c = kb.claims[cid]
         if c.status not in counted:
             continue
-        deps = dependence(kb, c)
+        deps: Dependence | None = None  # made once per claim, and only for a claim that counts here
         seen: set[str] = set()
         for link in c.links:
             if link.hypothesis in links and link.hypothesis not in seen:
                 seen.add(link.hypothesis)
+                deps = deps or dependence(kb, c)
                 links[link.hypothesis].append(_link_evidence(kb, c, link, deps))
     return [
         HypothesisEvidence(
@@ -249,7 +256,7 @@ def evidence(kb: KnowledgeBase, *, approved_only: bool = False) -> list[Hypothes
             question=questions.get(hid),
             experiential=kb.hypotheses[hid].concerns == "experience",
         )
-        for hid in sorted(kb.hypotheses)
+        for hid in sorted(links)
     ]
 
 
@@ -298,17 +305,38 @@ def units(hs: Sequence[HypothesisEvidence]) -> list[list[HypothesisEvidence]]:
     embodies (the rival gets a share of the link). A unit analysed alone gives the same results
     as analysed with the rest (tests/test_memo.py), so each can be computed, and kept, apart.
     Units in order of their first hypothesis, members in the order of `hs`."""
+    by_id = {h.id: h for h in hs}
+    rivals = ((h.id, c.rival) for h in hs for lk in h.links for c in lk.confounds if c.rival is not None)
+    return [[by_id[hid] for hid in unit] for unit in _joined([h.id for h in hs], {h.id: h.question for h in hs}, rivals)]
+
+
+def unit_ids(kb: KnowledgeBase) -> list[list[str]]:
+    """`units(evidence(kb))` by id, read from the records without making the evidence."""
+    questions = question_of(kb)
+    hids = sorted(kb.hypotheses)
+
+    def rivals() -> Iterator[tuple[str, str]]:
+        for c in kb.claims.values():
+            if c.status in COUNTED and c.confounds:
+                for hid in {link.hypothesis for link in c.links}:
+                    yield from ((hid, ct.embodies) for _, ct in _threats(kb, c, hid) if ct.embodies is not None)
+
+    return _joined(hids, {hid: questions.get(hid) for hid in hids}, rivals())
+
+
+def _joined(hids: list[str], question: dict[str, str | None], rivals: Iterable[tuple[str, str]]) -> list[list[str]]:
+    """`hids` joined by question and by rival (units), in order of their first; members in order."""
     graph = nx.Graph()
-    graph.add_nodes_from(h.id for h in hs)
+    graph.add_nodes_from(hids)
     answers: dict[str, str] = {}
-    for h in hs:
-        if h.question is not None:
-            graph.add_edge(h.id, answers.setdefault(h.question, h.id))
-        graph.add_edges_from((h.id, c.rival) for lk in h.links for c in lk.confounds if c.rival is not None and c.rival in graph)
+    for hid in hids:
+        if (q := question[hid]) is not None:
+            graph.add_edge(hid, answers.setdefault(q, hid))
+    graph.add_edges_from((hid, rival) for hid, rival in rivals if rival in graph and hid in graph)
     where = {hid: min(component) for component in nx.connected_components(graph) for hid in component}
-    joined: dict[str, list[HypothesisEvidence]] = {}
-    for h in hs:
-        joined.setdefault(where[h.id], []).append(h)
+    joined: dict[str, list[str]] = {}
+    for hid in hids:
+        joined.setdefault(where[hid], []).append(hid)
     return [joined[k] for k in sorted(joined)]
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from kb.db.aggregates import other_profiles
 from kb.memo import Memo, approved, dates, explained
-from kb.portfolio import evidence, explain_all, gather, units
+from kb.portfolio import evidence, explain_all, gather, unit_ids, units
 from kb.store import KnowledgeBase, load
 from kb.synth import synthesise
 from kb.vocab import Bearing, Controlled, Status, Strength
@@ -67,6 +67,40 @@ def test_each_unit_analysed_alone_gives_what_it_gives_among_the_rest() -> None:
         }
         for profile, results in other_profiles(kb, weights, DRAWS, SEED, alone).items():
             assert [r.to_json() for r in results] == [r.to_json() for r in others[profile] if r.id in {h.id for h in unit}]
+
+
+_REPO: list[KnowledgeBase] = []
+
+
+@given(st.data())
+@settings(max_examples=40, deadline=None)
+def test_units_read_from_the_records_are_the_units_of_the_evidence(data: st.DataObject) -> None:
+    """unit_ids (from the records, for the memo's keys) joins what units(evidence) joins, on the
+    repository's knowledge base with generated rivals, questions, statuses and threatened
+    hypotheses; and
+    the evidence of some hypotheses alone is theirs among the rest."""
+    if not _REPO:
+        _REPO.append(load(REPO)[0])
+    kb = _REPO[0]
+    hids = sorted(kb.hypotheses)
+    embodied = data.draw(st.dictionaries(st.sampled_from(sorted(kb.confounds)), st.sampled_from(hids), max_size=3))
+    confounds = {cid: ct.model_copy(update={"embodies": embodied.get(cid)}) for cid, ct in kb.confounds.items()}
+    claims = dict(kb.claims)
+    statuses = data.draw(st.lists(st.sampled_from(list(Status)), min_size=len(claims), max_size=len(claims)))
+    for cid, status in zip(sorted(claims), statuses, strict=True):
+        c = claims[cid]
+        update: dict[str, Any] = {"status": status}
+        if c.confounds and data.draw(st.booleans()):
+            e = c.confounds[0]
+            threatens = data.draw(st.lists(st.sampled_from(hids), max_size=3, unique=True))
+            update["confounds"] = [e.model_copy(update={"threatens": threatens}), *c.confounds[1:]]
+        claims[cid] = c.model_copy(update=update)
+    questions = {q: kb.questions[q] for q in data.draw(st.lists(st.sampled_from(sorted(kb.questions)), unique=True))}
+    changed = dataclasses.replace(kb, claims=claims, confounds=confounds, questions=questions, cache={})
+    every = evidence(changed)
+    assert unit_ids(changed) == [[h.id for h in unit] for unit in units(every)]
+    some = set(data.draw(st.lists(st.sampled_from(hids), unique=True)))
+    assert evidence(changed, only=some) == [h for h in every if h.id in some]
 
 
 def _edited(kb: KnowledgeBase, cid: str, edit: str, pick: int) -> KnowledgeBase:

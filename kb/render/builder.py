@@ -29,6 +29,7 @@ from kb.weights import Weights
 
 METHODOLOGY_STUB = "# Methodology\n\nThe methodology page has not been written yet.\n"
 PARALLEL_ABOVE = 400  # pages: below this, one process renders them all
+TEMPLATES_CACHE = "cache/templates"  # under build/: the compiled templates
 DATA_SHARE = 0.3  # the data files cost about as much as this share of all pages
 Step = Callable[[str], None]
 
@@ -40,13 +41,20 @@ class Rendered:
 
 
 def render_docs(
-    data: SiteData, src: Path, docs: Path, database: Path | None, *, group: int = GROUP_ABOVE, keeper: KeptPages | None = None
+    data: SiteData,
+    src: Path,
+    docs: Path,
+    database: Path | None,
+    *,
+    group: int = GROUP_ABOVE,
+    keeper: KeptPages | None = None,
+    compiled: Path | None = None,
 ) -> list[str]:
     """Fill `docs` (emptied first) with the hand-written pages of `src/docs`, one Markdown file per
     generated page and the data files. Returns the generated pages' paths (relative to docs/).
     Findings are grouped PER_GROUP to a page above `group` of them. With `keeper`, a page of
     findings or of a record listing them whose content key did not change since the last render
-    is taken from that render (kb.render.kept)."""
+    is taken from that render (kb.render.kept). `compiled`: where compiled templates are kept."""
     if docs.exists():
         shutil.rmtree(docs)
     if (src / "docs").is_dir():
@@ -55,7 +63,7 @@ def render_docs(
     if not (docs / "methodology.md").is_file():
         (docs / "methodology.md").write_text(METHODOLOGY_STUB, encoding="utf-8")
     layout = FindingLayout.of(data.kb.claims, group, PER_GROUP)
-    renderer = Renderer(data, layout, keeper.files if keeper is not None else None)
+    renderer = Renderer(data, layout, keeper.files if keeper is not None else None, compiled)
     for name in renderer.env.list_templates():  # compiled once, before the second process forks
         renderer.env.get_template(name)
     tasks = renderer.tasks()
@@ -156,7 +164,7 @@ def render_site(
     tell("render")
     staged = out / "docs.next"
     with heap_frozen():
-        generated = render_docs(data, src, staged, database, group=group, keeper=kept)
+        generated = render_docs(data, src, staged, database, group=group, keeper=kept, compiled=out / TEMPLATES_CACHE)
     if kept is not None:
         kept.forget()  # until the new render is in place of the last
     changed = replace_tree(staged, docs)

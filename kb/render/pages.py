@@ -130,8 +130,14 @@ def safe_title(text: str) -> str:
     return " ".join(text.translate(_TITLE_SAFE).split())[:160]
 
 
-def environment() -> jinja2.Environment:
+def environment(compiled: Path | None = None) -> jinja2.Environment:
+    """The templates' environment; with `compiled`, a folder where each template's compiled code is
+    kept between builds (jinja2's FileSystemBytecodeCache, keyed by the template's source):
+    compiling every template took 0.4 s of each build."""
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -214,11 +220,13 @@ def light_cell(controlled: Controlled) -> Markup:
 class Renderer:
     """Renders every page of one SiteData."""
 
-    def __init__(self, data: SiteData, layout: FindingLayout | None = None, files: Mapping[str, bytes] | None = None) -> None:
+    def __init__(
+        self, data: SiteData, layout: FindingLayout | None = None, files: Mapping[str, bytes] | None = None, compiled: Path | None = None
+    ) -> None:
         self.data = data
         self.kb = data.kb
         self.layout = layout if layout is not None else FindingLayout.of(data.kb.claims)
-        self.env = environment()
+        self.env = environment(compiled)
         self.files = files  # the sha256 of each finding's file, by path (for the keys of kept pages)
 
     def render(self, template: str, path: str, title: str, source: str, meta: dict[str, Any] | None = None, **context: Any) -> Page:
