@@ -24,13 +24,28 @@ def json_list(records: Sequence[str]) -> str:
     return "[\n" + ",\n".join(records) + "\n]\n" if records else "[]\n"
 
 
+class JsonListOut:
+    """`json_list` written record by record (a download of every claim is never one string):
+    `add` each, then `close`."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.first = True
+
+    def add(self, record: str) -> None:
+        self.out.write(("[\n" if self.first else ",\n") + record)
+        self.first = False
+
+    def close(self) -> None:
+        self.out.write("[]\n" if self.first else "\n]\n")
+
+
 def write_json_list(out: TextIO, records: Iterable[str]) -> None:
-    """`json_list` written record by record (a download of every claim is never one string)."""
-    first = True
+    """`json_list` written record by record."""
+    listed = JsonListOut(out)
     for record in records:
-        out.write(("[\n" if first else ",\n") + record)
-        first = False
-    out.write("[]\n" if first else "\n]\n")
+        listed.add(record)
+    listed.close()
 
 
 def jsonl(records: Sequence[str]) -> str:
@@ -67,6 +82,13 @@ def write_csv(out: TextIO, records: Iterable[Mapping[str, Any]], columns: Sequen
     writer.writerow(columns)
     for row in rows:
         writer.writerow([csv_cell(row.get(c)) for c in columns])
+
+
+def csv_line(record: Mapping[str, Any], columns: Sequence[str]) -> str:
+    """One record's line as `write_csv` writes it."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([csv_cell(record.get(c)) for c in columns])
+    return out.getvalue()
 
 
 def claim_list_rows(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -189,6 +189,7 @@ def build(root: Path, settings: Settings = Settings(), *, step: Step | None = No
 
 
 def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
+    from kb.aggregate import warm
     from kb.db.aggregates import portfolio_rows, write_portfolio
     from kb.db.build import read
     from kb.db.publish import write_metadata
@@ -197,6 +198,7 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
     from kb.portfolio import Explanation
     from kb.render.builder import render_site
     from kb.render.kept import KeptPages
+    from kb.render.rows import KeptRows
     from kb.render.views import Extras, extras
     from kb.weights import load_weights
 
@@ -241,6 +243,8 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
             gc.freeze()  # the records live as long as this process: no collection need walk them
         weights = load_weights(root)
         step("aggregate")
+        if index:  # claims changed: some analysis is due, in each of the processes forked below
+            warm(weights)
 
         memo = Memo(out / ANALYSIS_CACHE, weights, settings.draws, settings.seed, records=records, files=findings, fresh=force)
 
@@ -277,6 +281,7 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
             explanations=explained,
             computed=computed,
             kept=KeptPages(out, beyond_findings, findings, fresh=force),
+            rows=KeptRows(out, code, findings, fresh=force),
         )
 
     outcome.claims, rendered = in_child(render, tell)

@@ -311,7 +311,10 @@ def units(hs: Sequence[HypothesisEvidence]) -> list[list[HypothesisEvidence]]:
 
 
 def unit_ids(kb: KnowledgeBase) -> list[list[str]]:
-    """`units(evidence(kb))` by id, read from the records without making the evidence."""
+    """`units(evidence(kb))` by id, read from the records without making the evidence (once per
+    knowledge base: its records are not changed in place)."""
+    if "unit_ids" in kb.cache:
+        return [list(unit) for unit in kb.cache["unit_ids"]]
     questions = question_of(kb)
     hids = sorted(kb.hypotheses)
 
@@ -321,7 +324,8 @@ def unit_ids(kb: KnowledgeBase) -> list[list[str]]:
                 for hid in {link.hypothesis for link in c.links}:
                     yield from ((hid, ct.embodies) for _, ct in _threats(kb, c, hid) if ct.embodies is not None)
 
-    return _joined(hids, {hid: questions.get(hid) for hid in hids}, rivals())
+    joined = kb.cache["unit_ids"] = _joined(hids, {hid: questions.get(hid) for hid in hids}, rivals())
+    return [list(unit) for unit in joined]
 
 
 def _joined(hids: list[str], question: dict[str, str | None], rivals: Iterable[tuple[str, str]]) -> list[list[str]]:

@@ -67,7 +67,14 @@ class KnowledgeBase:
         return path.as_posix()
 
     def path_of(self, folder: str, id: str) -> str:
-        return self.rel(self.paths[(folder, id)])
+        """The record's file, relative to the root (each worked out once: a build asks for every
+        finding's several times)."""
+        known: dict[tuple[str, str], tuple[Path, str]] = self.cache.setdefault("path_of", {})
+        path = self.paths[(folder, id)]
+        held = known.get((folder, id))
+        if held is None or held[0] is not path:
+            held = known[(folder, id)] = (path, self.rel(path))
+        return held[1]
 
     def text_file(self, text_id: str) -> Path:
         """Where an archived text's file is: always inside claims/texts/ (UnreadableFile if its

@@ -22,6 +22,7 @@ from kb.render import project
 from kb.render.exports import write_data
 from kb.render.kept import KeptPages
 from kb.render.pages import GROUP_ABOVE, PER_GROUP, FindingLayout, Page, Renderer, Task
+from kb.render.rows import KeptRows
 from kb.render.staging import replace_tree
 from kb.render.views import Extras, SiteData, site_data
 from kb.store import KnowledgeBase
@@ -49,12 +50,14 @@ def render_docs(
     group: int = GROUP_ABOVE,
     keeper: KeptPages | None = None,
     compiled: Path | None = None,
+    rows: KeptRows | None = None,
 ) -> list[str]:
     """Fill `docs` (emptied first) with the hand-written pages of `src/docs`, one Markdown file per
     generated page and the data files. Returns the generated pages' paths (relative to docs/).
     Findings are grouped PER_GROUP to a page above `group` of them. With `keeper`, a page of
     findings or of a record listing them whose content key did not change since the last render
-    is taken from that render (kb.render.kept). `compiled`: where compiled templates are kept."""
+    is taken from that render (kb.render.kept). `compiled`: where compiled templates are kept;
+    `rows`: each finding's rows in the data files, kept by the last render (kb.render.rows)."""
     if docs.exists():
         shutil.rmtree(docs)
     if (src / "docs").is_dir():
@@ -89,12 +92,12 @@ def render_docs(
     def mine_and_data() -> list[str]:
         done = write(mine)
         if not data_apart:
-            write_data(data, docs, database, layout.url)
+            write_data(data, docs, database, layout.url, rows)
         return done
 
     def their_part() -> list[str]:
         if data_apart:
-            write_data(data, docs, database, layout.url)
+            write_data(data, docs, database, layout.url, rows)
         return write(theirs)
 
     here, there = beside(mine_and_data, their_part) if parallel else (mine_and_data(), [])
@@ -145,6 +148,7 @@ def render_site(
     explanations: dict[str, Explanation] | None = None,
     computed: Extras | None = None,
     kept: KeptPages | None = None,
+    rows: KeptRows | None = None,
 ) -> Rendered:
     """Aggregate and render every page into out/docs (by way of out/docs.next: a file whose bytes
     did not change keeps its modification time, kb.render.staging) and write out/mkdocs.yml;
@@ -153,7 +157,7 @@ def render_site(
     progress display); `history_cache` is where credence history is cached per commit;
     `explanations` and `computed`: explain_all and kb.render.views.extras with the same draws and
     seed, if the caller already has them; `kept`: the pages of the last render that may be kept
-    (kb.render.kept)."""
+    (kb.render.kept); `rows`: the findings' rows in the data files, likewise (kb.render.rows)."""
     tell = step or (lambda _: None)
     src = src or project.site_project(kb.root)
     docs, site = out / "docs", out / "site"
@@ -164,7 +168,7 @@ def render_site(
     tell("render")
     staged = out / "docs.next"
     with heap_frozen():
-        generated = render_docs(data, src, staged, database, group=group, keeper=kept, compiled=out / TEMPLATES_CACHE)
+        generated = render_docs(data, src, staged, database, group=group, keeper=kept, compiled=out / TEMPLATES_CACHE, rows=rows)
     if kept is not None:
         kept.forget()  # until the new render is in place of the last
     changed = replace_tree(staged, docs)

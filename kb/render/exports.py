@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from kb.bibtex import bibliography
 from kb.db.publish import metadata, publish
-from kb.formats import claim_list_row, json_list, json_text, write_csv, write_json_list
+from kb.formats import JsonListOut, json_list, json_text, write_csv
 from kb.render.changes import atom
 from kb.render.project import LICENCE
+from kb.render.rows import KeptRows, explorer_row, parts
 from kb.render.views import SiteData
 from kb.schemas import RECORDS, json_schema
 
@@ -22,58 +23,20 @@ def _own_page(cid: str) -> str:
     return f"findings/{cid}.html"
 
 
-def explorer_rows(data: SiteData, finding_url: Callable[[str], str] = _own_page) -> Iterator[dict[str, Any]]:
-    """One row per finding with just what the explorer filters and shows; `finding_url` is the
-    renderer's link to a finding (relative to the site's root)."""
-    for cid in sorted(data.kb.claims):
-        c = data.kb.claims[cid]
-        yield {
-            "id": cid,
-            "href": finding_url(cid),
-            "title": c.title,
-            "statement": c.statement,
-            # the text `kb search` searches (the database's claim_fts): title, statement, quotes, rationale
-            "quotes": " ".join(loc.quote for loc in c.locators),
-            "rationale": " ".join(lk.rationale for lk in c.links),
-            "kind": c.kind.value,
-            "stream": c.stream.value,
-            "status": c.status.value,
-            "models": sorted({m.model for m in c.models}),
-            "links": [{"hypothesis": lk.hypothesis, "bearing": lk.bearing.value, "strength": lk.strength.value} for lk in c.links],
-            "confounds": [{"type": e.type, "controlled": e.controlled.value} for e in c.confounds],
-        }
-
-
 def _dump(path: Path, value: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # compact: with `indent` the json module falls back to its pure-Python encoder (3 s at 10k claims)
     path.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
 
 
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
-def _dump_rows(path: Path, rows: Iterable[dict[str, Any]]) -> None:
-    """`_dump` of a list, written row by row: the same bytes, never the whole list in memory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as out:
-        out.write("[")
-        for n, row in enumerate(rows):
-            out.write(("," if n else "") + _COMPACT.encode(row))
-        out.write("]\n")
-
-
 Writer = Callable[[TextIO], None]
 
 
 def downloads(data: SiteData) -> dict[str, Writer]:
-    """Every download, by file name under downloads/, each written exactly as a command prints
-    it: claims.json `kb claim list -f json`, claims.csv `kb claim list -f csv`, portfolio.json `kb
-    portfolio -f json`, portfolio-approved-only.json `kb portfolio --approved-only -f json`,
-    sources.bib `kb source list -f bibtex`, schema/RECORD.schema.json `kb schema RECORD`. Each is
-    a function writing one file, the claims one claim at a time (at 50k claims, hundreds of
-    megabytes held at once otherwise)."""
-    claims = [data.kb.claims[cid] for cid in sorted(data.kb.claims)]
+    """Every download but the claims' (`write_claims`), by file name under downloads/, each
+    written exactly as a command prints it: portfolio.json `kb portfolio -f json`,
+    portfolio-approved-only.json `kb portfolio --approved-only -f json`, sources.bib `kb source
+    list -f bibtex`, schema/RECORD.schema.json `kb schema RECORD`."""
 
     def text(value: str) -> Writer:
         def write(out: TextIO) -> None:
@@ -82,8 +45,6 @@ def downloads(data: SiteData) -> dict[str, Writer]:
         return write
 
     files: dict[str, Writer] = {
-        "claims.json": lambda out: write_json_list(out, (c.model_dump_json() for c in claims)),
-        "claims.csv": lambda out: write_csv(out, (claim_list_row(c.model_dump(mode="json")) for c in claims)),
         "portfolio.json": text(json_list([json_text(r.to_json()) for _, r in sorted(data.results.items())])),
         "portfolio-approved-only.json": text(json_list([json_text(r.to_json()) for _, r in sorted(data.approved.items())])),
         "sources.bib": text(bibliography(data.kb.sources[s].model_dump(mode="json") for s in sorted(data.kb.sources))),
@@ -92,10 +53,41 @@ def downloads(data: SiteData) -> dict[str, Writer]:
     return files
 
 
-def write_data(data: SiteData, docs: Path, database: Path | None, finding_url: Callable[[str], str] = _own_page) -> None:
+def write_claims(data: SiteData, docs: Path, finding_url: Callable[[str], str] = _own_page, rows: KeptRows | None = None) -> None:
+    """The files with a row per finding, in one pass over the findings (one at a time: at 50k,
+    hundreds of megabytes held at once otherwise): the explorer's data/findings.json (just what
+    it filters and shows) and downloads/claims.json and claims.csv, exactly as `kb claim list -f
+    json` and `-f csv` print them. With `rows`, each finding's parts kept by the last build
+    (kb.render.rows) are taken from there when its file did not change."""
+    every = rows.parts(data.kb) if rows is not None else ((cid, parts(data.kb, cid)) for cid in sorted(data.kb.claims))
+    (docs / "data").mkdir(parents=True, exist_ok=True)
+    (docs / "downloads").mkdir(parents=True, exist_ok=True)
+    with (
+        (docs / "data" / "findings.json").open("w", encoding="utf-8") as explorer,
+        (docs / "downloads" / "claims.json").open("w", encoding="utf-8", newline="") as records,
+        (docs / "downloads" / "claims.csv").open("w", encoding="utf-8", newline="") as lines,
+    ):
+        listed = JsonListOut(records)
+        n = 0
+        for n, (cid, part) in enumerate(every, start=1):
+            if n == 1:
+                write_csv(lines, [], part.columns)  # the header
+            explorer.write(("[" if n == 1 else ",") + explorer_row(cid, finding_url(cid), part))
+            listed.add(part.record)
+            lines.write(part.line)
+        explorer.write("]\n" if n else "[]\n")
+        listed.close()
+        if not n:
+            write_csv(lines, [])  # the empty header
+
+
+def write_data(
+    data: SiteData, docs: Path, database: Path | None, finding_url: Callable[[str], str] = _own_page, rows: KeptRows | None = None
+) -> None:
     """Write the explorer's data and the downloads under `docs` (data/ and downloads/): the
-    database (published copy) with its Datasette metadata, and the files of `downloads`."""
-    _dump_rows(docs / "data" / "findings.json", explorer_rows(data, finding_url))
+    claims' files (`write_claims`), the database (published copy) with its Datasette metadata,
+    and the files of `downloads`."""
+    write_claims(data, docs, finding_url, rows)
     for name, write in downloads(data).items():
         path = docs / "downloads" / name
         path.parent.mkdir(parents=True, exist_ok=True)
