@@ -9,11 +9,12 @@ recorded in build/stamps.json when it last succeeded:
 
 A stamp is written only after its part succeeded, so a failed build is redone in full next time.
 Credence history is cached per commit under build/cache/history/ (kb.history.by_commit_all), and
-each unit of hypotheses' analyses under build/cache/analysis/ by the content of its evidence
-(kb.memo): after one claim changes, only the units its links reach are analysed again.
+each unit of hypotheses' analyses under build/cache/analysis/ by the files it reads (kb.memo):
+after one claim changes, only the units its links reach are analysed again.
 
-When the site is due, the pages of findings and of the records that list them are kept from the
-last render unless what they show changed (kb.render.kept); every other page is rendered again.
+When the site is due, the pages of findings, of hypotheses and of the records that list findings
+are kept from the last render unless what they show changed (kb.render.kept), and so are each
+finding's rows in the data files (kb.render.rows); every other page is rendered again.
 A page whose Markdown did not change keeps its file (kb.render.staging); if the engine's last
 build was of the same project (the "shape" stamp: configuration but the version line,
 hand-written project, code, engine, set of files), MkDocs then builds only the changed pages into

@@ -435,6 +435,22 @@ class Renderer:
             return path.encode() + b"\0" + self.files[path]
         return repr((path, self.kb.claims[cid])).encode()
 
+    def hypothesis_key(self, h: Hypothesis) -> str:
+        """What a hypothesis' page shows besides the other records and the layout: its results in
+        both views, its explanation, robustness note and drift, every finding linked to it (as
+        loaded) and the credences of its rivals and of the other answers of its question."""
+        d = self.data
+        r = d.results[h.id]
+        digest = hashlib.sha256()
+        for shown in (r, d.approved[h.id], d.explanations[h.id]):
+            digest.update(shown.model_dump_json().encode() + b"\0")
+        others = [*r.rivals, *(self.kb.questions[r.question].answers if r.question else [])]
+        digest.update(repr((d.notes[h.id], d.drift_dates.get(h.id), d.drift_commits.get(h.id))).encode())
+        digest.update(repr([(o, d.results[o].posterior) for o in others if o in d.results]).encode())
+        for c, _ in d.links_of.get(h.id, []):
+            digest.update(self._as_loaded(c.id))
+        return digest.hexdigest()
+
     def findings_key(self, ids: Sequence[str]) -> str:
         """What a finding's page (or a group's) shows besides the other records and the layout:
         each finding, its contributions as shown and its discrepancies."""
@@ -483,7 +499,7 @@ class Renderer:
             out.append(partial(self.render, template, path, title, source, **more))
         out.append(self.reviewers)
         for h in kb.hypotheses.values():
-            out.append(partial(self.hypothesis, h))
+            out.append(Task(partial(self.hypothesis, h), f"hypotheses/{h.id}.md", partial(self.hypothesis_key, h)))
         if self.layout.grouped:
             for g, ids in enumerate(self.layout.groups):
                 out.append(Task(partial(self.finding_group, g), f"{self.layout.group_page(g)}.md", partial(self.findings_key, ids)))
