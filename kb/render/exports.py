@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -85,20 +86,28 @@ def write_data(
     data: SiteData, docs: Path, database: Path | None, finding_url: Callable[[str], str] = _own_page, rows: KeptRows | None = None
 ) -> None:
     """Write the explorer's data and the downloads under `docs` (data/ and downloads/): the
-    claims' files (`write_claims`), the database (published copy) with its Datasette metadata,
-    and the files of `downloads`."""
-    write_claims(data, docs, finding_url, rows)
-    for name, write in downloads(data).items():
-        path = docs / "downloads" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8", newline="") as out:
-            write(out)
-    (docs / "changes.xml").write_text(
-        atom(data.changes, "AI consciousness evidence portfolio: changes", "changes.html", data.version.built), encoding="utf-8"
-    )
-    if database is not None and database.is_file():
-        publish(database, docs / "downloads" / "kb.sqlite")
-        (docs / "downloads" / "metadata.json").write_text(json.dumps(metadata("kb"), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    claims' files (`write_claims`), the database (published copy, on a thread of its own: SQLite
+    works without holding Python's lock, so the copy runs beside the claims' files) with its
+    Datasette metadata, and the files of `downloads`."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        published = None
+        if database is not None and database.is_file():
+            (docs / "downloads").mkdir(parents=True, exist_ok=True)
+            published = pool.submit(publish, database, docs / "downloads" / "kb.sqlite")
+        write_claims(data, docs, finding_url, rows)
+        for name, write in downloads(data).items():
+            path = docs / "downloads" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("w", encoding="utf-8", newline="") as out:
+                write(out)
+        (docs / "changes.xml").write_text(
+            atom(data.changes, "AI consciousness evidence portfolio: changes", "changes.html", data.version.built), encoding="utf-8"
+        )
+        if published is not None:
+            published.result()  # raises what the copy raised
+            (docs / "downloads" / "metadata.json").write_text(
+                json.dumps(metadata("kb"), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
     _dump(docs / "downloads" / "VERSION.json", version_manifest(data, docs / "downloads"))
 
 
