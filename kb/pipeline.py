@@ -40,12 +40,12 @@ from kb.bulk import beside, gc_paused, in_child
 from kb.db.freshness import build_dir, db_path, scan
 from kb.paths import CLAIMS_DIR
 from kb.render import project
-from kb.render.pages import GROUP_ABOVE
+from kb.render.sizes import GROUP_ABOVE, HISTORY_COMMITS
 from kb.render.staging import files_under
-from kb.render.views import HISTORY_COMMITS
 
 if TYPE_CHECKING:
-    from kb.render.builder import Rendered
+    from kb.portfolio import Explanation
+    from kb.render.views import Extras
     from kb.store import KnowledgeBase
 
 STEPS = ("check", "database", "aggregate", "render", "site")
@@ -190,19 +190,6 @@ def build(root: Path, settings: Settings = Settings(), *, step: Step | None = No
 
 
 def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
-    from kb.aggregate import warm
-    from kb.db.aggregates import portfolio_rows, write_portfolio
-    from kb.db.build import read
-    from kb.db.publish import write_metadata
-    from kb.memo import Memo
-    from kb.memo import explained as memo_explained
-    from kb.portfolio import Explanation
-    from kb.render.builder import render_site
-    from kb.render.kept import KeptPages
-    from kb.render.rows import KeptRows
-    from kb.render.views import Extras, extras
-    from kb.weights import load_weights
-
     out = build_dir(root)
     stamps = Stamps(out)
     if force:
@@ -234,9 +221,23 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
 
     version = version_of(root)
 
-    def render(step: Step) -> tuple[int | None, Rendered]:
+    def render(step: Step) -> tuple[int | None, Path, list[str]]:
         """The check and database if due, then aggregate and render, in a child process: the
-        records it loads are gone before the engine starts."""
+        records it loads are gone before the engine starts. Returns the claims checked, the
+        engine's configuration and the files that changed (plain values: this process need not
+        import the renderer to read them)."""
+        from kb.aggregate import warm
+        from kb.db.aggregates import portfolio_rows, write_portfolio
+        from kb.db.build import read
+        from kb.db.publish import write_metadata
+        from kb.memo import Memo
+        from kb.memo import explained as memo_explained
+        from kb.render.builder import render_site
+        from kb.render.kept import KeptPages
+        from kb.render.rows import KeptRows
+        from kb.render.views import extras
+        from kb.weights import load_weights
+
         with gc_paused():
             checked, kb = _check_and_index(root, first=first) if index else (None, None)
             if kb is None:
@@ -267,7 +268,7 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
         explained, computed = beside(analysed, extra)
         memo.prune(("explained",))
         write_metadata(database)
-        return checked, render_site(
+        rendered = render_site(
             kb,
             weights,
             out,
@@ -284,22 +285,23 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
             kept=KeptPages(out, beyond_findings, findings, fresh=force),
             rows=KeptRows(out, code, findings, fresh=force),
         )
+        return checked, rendered.config, rendered.changed
 
-    outcome.claims, rendered = in_child(render, tell)
+    outcome.claims, config, changed = in_child(render, tell)
     if index:
         stamps.record("database", claims)
     tell("site")
     # the engine's last build can be updated in place when it built the same project: the same
     # configuration but the footer's version line, the same hand-written project, code and files
     shape = hashlib.sha256(
-        "\n".join([project.shape(rendered.config), site_src, code, settings.engine, *files_under(out / "docs")]).encode()
+        "\n".join([project.shape(config), site_src, code, settings.engine, *files_under(out / "docs")]).encode()
     ).hexdigest()
     # and not at a commit other than the last build's: a published build's footers all name it
     last_commit = stamps.known.get("commit")
     again = stamps.fresh("shape", shape) and (outcome.site / "index.html").is_file() and version.commit in (None, last_commit)
     stamps.drop("shape")  # a failed engine run leaves a site that only a full build can trust
-    if project.run(rendered.config, settings.engine, changed=rendered.changed if again else None):
-        outcome.pages = len([p for p in rendered.changed if p.endswith(".md")])
+    if project.run(config, settings.engine, changed=changed if again else None):
+        outcome.pages = len([p for p in changed if p.endswith(".md")])
     stamps.record("shape", shape)
     stamps.record("commit", version.commit or last_commit or "")
     stamps.record("site", site_digest)

@@ -261,7 +261,7 @@ def test_the_site_project_is_plain(built: Path) -> None:
 def test_many_findings_are_grouped_and_every_link_still_lands_on_its_finding(tmp_path: Path) -> None:
     """Above the threshold (lowered here), findings share pages of PER_GROUP, one section each."""
 
-    from kb.render.pages import PER_GROUP
+    from kb.render.sizes import PER_GROUP
 
     root = tmp_path / "repo"
     shutil.copytree(REPO / "claims", root / "claims")

@@ -21,8 +21,9 @@ from kb.portfolio import Explanation
 from kb.render import project
 from kb.render.exports import write_data
 from kb.render.kept import KeptPages
-from kb.render.pages import GROUP_ABOVE, PER_GROUP, FindingLayout, Page, Renderer, Task
+from kb.render.pages import FindingLayout, Page, Renderer, Task
 from kb.render.rows import KeptRows
+from kb.render.sizes import GROUP_ABOVE, PER_GROUP
 from kb.render.staging import replace_tree
 from kb.render.views import Extras, SiteData, site_data
 from kb.store import KnowledgeBase

@@ -24,7 +24,8 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from kb.render.pages import SEARCHED_UP_TO, FindingLayout
+from kb.render.pages import FindingLayout
+from kb.render.sizes import SEARCHED_UP_TO
 
 MANIFEST = "cache/pages.json"
 

@@ -25,6 +25,7 @@ from kb.history import HISTORY_DRAWS, Point
 from kb.models import Claim, Hypothesis
 from kb.render import passages, svg
 from kb.render.notes import TERMS, slug
+from kb.render.sizes import GROUP_ABOVE, PER_GROUP, SEARCHED_UP_TO
 from kb.render.views import NOT_COUNTED, SiteData
 from kb.schemas import RECORDS
 from kb.vocab import ALL_VOCABULARIES, Bearing, Controlled, Kind, Missing, Stream
@@ -44,9 +45,6 @@ DRIFT_AXES = {
 }
 FOREST_MAX = 150  # findings drawn in a hypothesis' contribution chart (the largest); the table lists all
 MATRIX_BEARINGS = ("supports", "undermines", "mixed", "neutral")  # the model page's columns
-GROUP_ABOVE = 2000  # more findings than this: grouped pages
-PER_GROUP = 100  # findings per grouped page
-SEARCHED_UP_TO = 500  # findings: above this the theme's search index leaves finding pages to the explorer
 # a generated list longer than this shows its first (or strongest) rows and says where the rest are (the
 # explorer, the database download, the CLI): a page stays readable, and the site build's memory stays bounded
 PAGE_ROWS = 100

@@ -18,12 +18,12 @@ from kb.portfolio import Explanation, HypothesisResult, explain_all
 from kb.render.changes import Change, changes
 from kb.render.notes import robustness
 from kb.render.project import Version
+from kb.render.sizes import HISTORY_COMMITS
 from kb.store import KnowledgeBase
 from kb.vocab import Missing, Status, Stream
 from kb.weights import Weights
 
 NOT_COUNTED = frozenset({Status.SUPERSEDED, Status.RETRACTED})
-HISTORY_COMMITS = 10  # the drift chart's commit axis: enough for a trend, cheap to rebuild
 
 
 @dataclass
