@@ -34,24 +34,29 @@ T = TypeVar("T")
 Others = dict[str, list[HypothesisResult]]  # profile -> results, sorted by hypothesis
 Unit = list[str]  # hypothesis ids
 _LINKED = "memo:linked"  # kb.cache: the findings linked to each hypothesis
+_REACHED = "memo:reached"  # kb.cache: the findings each unit's analysis reads
 _RECORDS = "memo:records"  # kb.cache: the digest of every record but the findings
 
 
 def reached(kb: KnowledgeBase, unit: Sequence[str]) -> list[str]:
     """The findings a unit's analysis reads, sorted: each finding linked to one of its hypotheses
-    (whatever its status), and every finding those restate."""
-    linked: dict[str, list[str]] = kb.cache.get(_LINKED) or {}
-    if _LINKED not in kb.cache:
+    (whatever its status), and every finding those restate (worked out once per unit)."""
+    known: dict[tuple[str, ...], list[str]] = kb.cache.setdefault(_REACHED, {})
+    if tuple(unit) in known:
+        return known[tuple(unit)]
+    linked: dict[str, list[str]] | None = kb.cache.get(_LINKED)
+    if linked is None:
+        linked = kb.cache[_LINKED] = {}
         for cid, c in kb.claims.items():
             for hid in {link.hypothesis for link in c.links}:
                 linked.setdefault(hid, []).append(cid)
-        kb.cache[_LINKED] = linked
     seen: set[str] = set()
     for cid in (cid for hid in unit for cid in linked.get(hid, [])):
         while cid in kb.claims and cid not in seen:
             seen.add(cid)
             cid = kb.claims[cid].provenance.restates or ""
-    return sorted(seen)
+    found = known[tuple(unit)] = sorted(seen)
+    return found
 
 
 class Memo:
@@ -74,11 +79,11 @@ class Memo:
         self.records = records  # the digest of every record file but the findings'
         self.files = files  # the sha256 of each finding's file, by path from the root
         self.used: set[str] = set()
+        self.read: dict[tuple[str, ...], str] = {}  # each unit's `_reads`, made once for every view
+        self.read_of: KnowledgeBase | None = None  # the knowledge base `read` is of
 
     def key(self, view: str, kb: KnowledgeBase, unit: Sequence[str], *extra: str) -> str:
-        digest = hashlib.sha256(f"{view}\0{self.salt}\0{self._records(kb)}\0{unit}\0".encode())
-        for cid in reached(kb, unit):
-            digest.update(self._finding(kb, cid) + b"\0")
+        digest = hashlib.sha256(f"{view}\0{self.salt}\0{self._reads(kb, unit)}\0".encode())
         for part in extra:
             digest.update(part.encode() + b"\0")
         name = f"{view}-{digest.hexdigest()[:32]}.pickle"
@@ -93,12 +98,17 @@ class Memo:
             kb.cache[_RECORDS] = hashlib.sha256(repr([sorted(folder.items()) for folder in every]).encode()).hexdigest()
         return str(kb.cache[_RECORDS])
 
-    def _finding(self, kb: KnowledgeBase, cid: str) -> bytes:
-        """A finding's content: its file's digest, else the record's repr."""
-        path = kb.path_of("findings", cid)
-        if self.files is not None and path in self.files:
-            return path.encode() + b"\0" + self.files[path]
-        return repr((path, kb.claims[cid])).encode()
+    def _reads(self, kb: KnowledgeBase, unit: Sequence[str]) -> str:
+        """The digest of what a unit's analysis reads in every view: the records but the findings,
+        and each finding it reaches as loaded."""
+        if self.read_of is not kb:
+            self.read, self.read_of = {}, kb
+        if tuple(unit) not in self.read:
+            digest = hashlib.sha256(f"{self._records(kb)}\0{unit}\0".encode())
+            for cid in reached(kb, unit):
+                digest.update(kb.loaded(cid, self.files) + b"\0")
+            self.read[tuple(unit)] = digest.hexdigest()
+        return self.read[tuple(unit)]
 
     def get(self, name: str) -> Any:
         """The kept value, None when there is none (or it cannot be read: it is computed again)."""

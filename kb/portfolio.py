@@ -246,7 +246,8 @@ def evidence(kb: KnowledgeBase, *, approved_only: bool = False, only: Collection
         for link in c.links:
             if link.hypothesis in links and link.hypothesis not in seen:
                 seen.add(link.hypothesis)
-                deps = deps or dependence(kb, c)
+                if deps is None:
+                    deps = dependence(kb, c)
                 links[link.hypothesis].append(_link_evidence(kb, c, link, deps))
     return [
         HypothesisEvidence(

@@ -4,7 +4,7 @@ in one pass, each as `path:line: field: message`."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -75,6 +75,15 @@ class KnowledgeBase:
         if held is None or held[0] is not path:
             held = known[(folder, id)] = (path, self.rel(path))
         return held[1]
+
+    def loaded(self, cid: str, files: Mapping[str, bytes] | None) -> bytes:
+        """A finding's content as loaded, for the keys of what is kept between builds: its file's
+        path and sha256 (`files`: the digests the build read, by path from the root), else the
+        path and the record's repr."""
+        path = self.path_of("findings", cid)
+        if files is not None and path in files:
+            return path.encode() + b"\0" + files[path]
+        return repr((path, self.claims[cid])).encode()
 
     def text_file(self, text_id: str) -> Path:
         """Where an archived text's file is: always inside claims/texts/ (UnreadableFile if its

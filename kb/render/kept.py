@@ -3,10 +3,11 @@ records that list findings (confounds, models, works, texts) and of hypotheses, 
 findings take most of the rendering. Each is rendered under a content key (Renderer.findings_key
 and listing_key: the findings it shows, by their files' digests, with their contributions as
 shown; Renderer.hypothesis_key: its results, explanation, drift, linked findings and the
-credences of its rivals) salted with what every such page reads besides (`salt`, from the caller: every record file but the findings, and
-the code; and here, which page each finding is on). build/cache/pages.json maps each such page's
-path to the key it was last rendered under; a page whose key is unchanged is linked from the last
-render (build/docs/) into the new one instead of rendered.
+credences of its rivals) salted with what every such page reads besides (`salt`, from the caller:
+every record file but the findings, and the code; and here, which page each finding is on).
+build/cache/pages.json maps each such page's path to the key it was last rendered under; a page
+whose key is unchanged is linked from the last render (build/docs/) into the new one instead of
+rendered.
 
 The map is removed before the new render takes the last one's place and written once it has
 (`commit`), so it never names a page that a failed build left half replaced.

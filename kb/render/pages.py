@@ -425,14 +425,6 @@ class Renderer:
             first += len(ids)
         return out
 
-    def _as_loaded(self, cid: str) -> bytes:
-        """A finding's content: its file's digest (it decides the record, with the code), else the
-        record's repr."""
-        path = self.kb.path_of("findings", cid)
-        if self.files is not None and path in self.files:
-            return path.encode() + b"\0" + self.files[path]
-        return repr((path, self.kb.claims[cid])).encode()
-
     def hypothesis_key(self, h: Hypothesis) -> str:
         """What a hypothesis' page shows besides the other records and the layout: its results in
         both views, its explanation, robustness note and drift, every finding linked to it (as
@@ -446,7 +438,7 @@ class Renderer:
         digest.update(repr((d.notes[h.id], d.drift_dates.get(h.id), d.drift_commits.get(h.id))).encode())
         digest.update(repr([(o, d.results[o].posterior) for o in others if o in d.results]).encode())
         for c, _ in d.links_of.get(h.id, []):
-            digest.update(self._as_loaded(c.id))
+            digest.update(self.kb.loaded(c.id, self.files))
         return digest.hexdigest()
 
     def findings_key(self, ids: Sequence[str]) -> str:
@@ -455,7 +447,7 @@ class Renderer:
         digest = hashlib.sha256()
         for cid in ids:
             shown = [db_text(self.data.contribution(link.hypothesis, cid)) for link in self.kb.claims[cid].links]
-            digest.update(self._as_loaded(cid) + repr((shown, self.data.discrepancies_of.get(cid))).encode())
+            digest.update(self.kb.loaded(cid, self.files) + repr((shown, self.data.discrepancies_of.get(cid))).encode())
         return digest.hexdigest()
 
     def listing_key(self, page: str, listed: Sequence[Claim]) -> str:
@@ -463,7 +455,7 @@ class Renderer:
         findings and the layout: the findings it lists."""
         digest = hashlib.sha256(page.encode())
         for c in listed:
-            digest.update(self._as_loaded(c.id))
+            digest.update(self.kb.loaded(c.id, self.files))
         return digest.hexdigest()
 
     def tasks(self) -> list[Callable[[], Page]]:

@@ -100,9 +100,8 @@ class KeptRows:
                 for cid in sorted(kb.claims):
                     while held is not None and held[0] < cid:
                         held = next(kept, None)
-                    path = kb.path_of("findings", cid)
-                    digest = path.encode() + b"\0" + self.files[path] if path in self.files else b""
-                    if digest and held is not None and held[0] == cid and held[1] == digest:
+                    digest = kb.loaded(cid, self.files)
+                    if held is not None and held[0] == cid and held[1] == digest:
                         part = held[2]
                     else:
                         part = parts(kb, cid)
