@@ -293,10 +293,17 @@ def _index_text(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO text_line_fts (rowid, content) SELECT rowid, content FROM text_line")
 
 
+def _stat(n: int) -> str:
+    """A file's size or modification time as the `file` table holds it: 20 digits, so every row
+    has the same width and the published copy (kb.db.publish) the same layout whatever they are."""
+    return f"{n:020d}"
+
+
 def _file_rows(kb: KnowledgeBase, files: FileStats) -> list[Row]:
     claim_of = {kb.rel(path): id for (folder, id), path in kb.paths.items() if folder == "findings"}
     return [
-        {"path": path, "size": size, "mtime_ns": mtime, "claim_id": claim_of.get(path)} for path, (size, mtime) in sorted(files.items())
+        {"path": path, "size": _stat(size), "mtime_ns": _stat(mtime), "claim_id": claim_of.get(path)}
+        for path, (size, mtime) in sorted(files.items())
     ]
 
 
@@ -409,7 +416,7 @@ def _update_in_place(root: Path, path: Path, files: FileStats, fingerprint: str,
     with closing(sqlite3.connect(path)) as conn:
         if conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() != (SCHEMA_VERSION,):
             return None
-        old = {p: (s, m, c) for p, s, m, c in conn.execute("SELECT path, size, mtime_ns, claim_id FROM file")}
+        old = {p: (int(s), int(m), c) for p, s, m, c in conn.execute("SELECT path, size, mtime_ns, claim_id FROM file")}
         changed = sorted(p for p, st in files.items() if old.get(p, (None, None, None))[:2] != st)
         if set(old) - set(files) or any(not p.startswith(FINDINGS_PREFIX) or not p.endswith(".yaml") for p in changed):
             return None
@@ -456,7 +463,7 @@ def _update_in_place(root: Path, path: Path, files: FileStats, fingerprint: str,
             conn.execute("DELETE FROM contribution")
             conn.executemany(
                 "INSERT OR REPLACE INTO file (path, size, mtime_ns, claim_id) VALUES (?, ?, ?, ?)",
-                [(p, *files[p], id_at.get(p)) for p in changed],
+                [(p, _stat(files[p][0]), _stat(files[p][1]), id_at.get(p)) for p in changed],
             )
             insert(conn, {"problem": _problem_rows(problems)})
             _meta(conn, fingerprint)

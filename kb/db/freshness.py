@@ -13,7 +13,7 @@ from kb.paths import BUILD_DIR, CLAIMS_DIR
 
 DB_NAME = "kb.sqlite"
 # Part of every fingerprint, so a database written by another version of the schema never looks fresh.
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 FileStats = dict[str, tuple[int, int]]  # path relative to the root -> (size, mtime_ns)
 
@@ -74,7 +74,7 @@ def fingerprint_sum(root: Path, part: int = 0, parts: int = 1) -> tuple[int, int
 
 
 def _digest(count: int, total: int) -> str:
-    return f"{SCHEMA_VERSION}:{count}:{total & 0xFFFFFFFFFFFFFFFFFFFFFFFF:x}"
+    return f"{SCHEMA_VERSION}:{count}:{total & 0xFFFFFFFFFFFFFFFFFFFFFFFF:024x}"  # one width: see kb.db.publish
 
 
 def join_sums(sums: Iterable[tuple[int, int]]) -> str:
@@ -93,7 +93,7 @@ def fingerprint(root: Path) -> str:
 
 def scan(root: Path) -> tuple[FileStats, str]:
     """Every file's stats, by path relative to the root, and the same digest as `fingerprint`."""
-    prefix = len(str(root)) + 1
+    prefix = len(str(root / CLAIMS_DIR)) - len(CLAIMS_DIR)  # as walk() joins them: Path(".") / "claims" is "claims"
     files: FileStats = {}
     total = 0
     for path, size, mtime in walk(root):

@@ -335,8 +335,8 @@ class FileRow(SQLModel, table=True):
 
     __tablename__ = "file"
     path: str = _d("The file, relative to the repository root.", primary_key=True)
-    size: int = _d("Size in bytes.")
-    mtime_ns: int = _d("Modification time (ns).")
+    size: str = _d("Size in bytes, as 20 digits (every row the same width: the published copy's layout cannot depend on it).")
+    mtime_ns: str = _d("Modification time (ns), as 20 digits (see size).")
     claim_id: str | None = _d("The claim it holds, if a claim file.", default=None)
 
 

@@ -19,8 +19,8 @@ CREATE TABLE discrepancy (
 );
 CREATE TABLE file (
 	path VARCHAR NOT NULL, 
-	size INTEGER NOT NULL, 
-	mtime_ns INTEGER NOT NULL, 
+	size VARCHAR NOT NULL, 
+	mtime_ns VARCHAR NOT NULL, 
 	claim_id VARCHAR, 
 	PRIMARY KEY (path)
 );
