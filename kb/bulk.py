@@ -7,6 +7,7 @@ import os
 import pickle
 import threading
 import traceback
+from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -42,6 +43,44 @@ def heap_frozen() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+class Handoff:
+    """Indexes that `beside`'s own side (`send`) hands to the forked side (`receive`) once it knows
+    them: through a pipe made before the fork (in memory without fork, where `mine` runs first).
+    The sender must `close` it however it ends, or the receiver would wait for ever; what was not
+    sent is received as no indexes."""
+
+    def __init__(self) -> None:
+        self.held: list[int] = []
+        self.pipe = os.pipe() if hasattr(os, "fork") else None
+
+    def send(self, indexes: list[int]) -> None:
+        if self.pipe is None:
+            self.held = list(indexes)
+            return
+        try:
+            with os.fdopen(os.dup(self.pipe[1]), "wb") as out:
+                out.write(array("q", indexes).tobytes())
+        except BrokenPipeError:  # the receiver failed: `beside` reports it
+            return
+
+    def close(self) -> None:
+        if self.pipe is not None:
+            for fd in self.pipe:
+                try:
+                    os.close(fd)
+                except OSError:
+                    continue
+
+    def receive(self) -> list[int]:
+        if self.pipe is None:
+            return self.held
+        read, write = self.pipe
+        os.close(write)  # this process' copy: the sender's close then ends the data
+        with os.fdopen(read, "rb") as pipe:
+            data = pipe.read()
+        return array("q", data).tolist()
 
 
 def _fork(child: Callable[[int], int]) -> tuple[int, int]:

@@ -8,6 +8,8 @@ recorded in build/stamps.json when it last succeeded:
   drift chart shows.
 
 A stamp is written only after its part succeeded, so a failed build is redone in full next time.
+A file of claims/ is hashed again only when its size or modification time changed (or that time
+was within a clock tick of the last hashing): build/cache/digests.pickle keeps the rest.
 Credence history is cached per commit under build/cache/history/ (kb.history.by_commit_all), and
 each unit of hypotheses' analyses under build/cache/analysis/ by the files it reads (kb.memo):
 after one claim changes, only the units its links reach are analysed again.
@@ -29,7 +31,10 @@ import gc
 import hashlib
 import json
 import os
+import pickle
+import stat
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -52,6 +57,8 @@ STEPS = ("check", "database", "aggregate", "render", "site")
 STAMPS = "stamps.json"
 FINDINGS = "findings"  # the folder of claims/ that holds the findings
 HISTORY_CACHE = "cache/history"
+DIGESTS_CACHE = "cache/digests.pickle"  # each claims/ file's size, modification time and sha256
+SAME_TICK = 2_000_000_000  # ns: a modification time this close to the hashing is not trusted (FAT: 2 s)
 ANALYSIS_CACHE = "cache/analysis"
 PACKAGE = Path(__file__).resolve().parent
 Step = Callable[[str], None]
@@ -75,15 +82,47 @@ class Outcome:
     pages: int | None = None  # pages the engine built again in place of its last build (None: a full build)
 
 
-def _file_digests(folder: Path, suffixes: tuple[str, ...] = ()) -> dict[str, bytes]:
+def _file_digests(folder: Path, suffixes: tuple[str, ...] = (), *, kept: Path | None = None) -> dict[str, bytes]:
     """sha256 of every regular file under `folder` (with `suffixes`, only the files ending in one
-    of them), by path relative to it."""
-    out = {}
+    of them), by path relative to it. With `kept` (a file under build/), a file whose size and
+    modification time equal those it had when last hashed there is not read again, unless that
+    time was within SAME_TICK of the hashing (an edit in the same tick of a coarse clock keeps
+    both: such a file is hashed again, as git does with its index)."""
+    before: dict[str, tuple[int, int, bytes]] = {}
+    trusted_before = 0
+    if kept is not None:
+        try:
+            with kept.open("rb") as file:
+                trusted_before, before = pickle.load(file)  # noqa: S301 - our own build folder
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+            before = {}
+    now = time.time_ns()
+    out: dict[str, bytes] = {}
+    stats: dict[str, tuple[int, int, bytes]] = {}
     for rel_path in files_under(folder):
         full = os.path.join(folder, rel_path)
-        if (not suffixes or os.path.splitext(rel_path)[1] in suffixes) and os.path.isfile(full):
+        if suffixes and os.path.splitext(rel_path)[1] not in suffixes:
+            continue
+        try:
+            st = os.stat(full)
+        except OSError:
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            continue
+        held = before.get(rel_path)
+        if held is not None and held[:2] == (st.st_size, st.st_mtime_ns) and st.st_mtime_ns < trusted_before:
+            digest = held[2]
+        else:
             with open(full, "rb") as file:  # noqa: PTH123 - a str path: no Path per file
-                out[rel_path] = hashlib.sha256(file.read()).digest()
+                digest = hashlib.sha256(file.read()).digest()
+        out[rel_path] = digest
+        stats[rel_path] = (st.st_size, st.st_mtime_ns, digest)
+    if kept is not None and stats != before:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as file:
+            pickle.dump((now - SAME_TICK, stats), file, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(kept)
     return out
 
 
@@ -197,7 +236,7 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
     src = project.site_project(root)
     outcome = Outcome(out / "site")
     tell("check")
-    claim_files = _file_digests(root / CLAIMS_DIR)
+    claim_files = _file_digests(root / CLAIMS_DIR, kept=None if force else out / DIGESTS_CACHE)
     claims = _tree_digest(claim_files)
     database = db_path(root)
     index = not (stamps.fresh("database", claims) and database.is_file())  # the check and database are due

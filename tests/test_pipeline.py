@@ -322,3 +322,43 @@ def test_edits_rebuild_in_place_but_a_build_at_a_new_commit_is_whole_and_every_f
     assert pipeline.build(kb_root, pipeline.Settings(draws=50)).pages is None
     footers = [p for p in site.rglob("*.html") if f"Portfolio at commit {head[:10]}" not in p.read_text(encoding="utf-8")]
     assert footers == []
+
+
+_BODY = st.one_of(st.binary(min_size=4, max_size=4), st.binary(max_size=40))  # often of one size: same size, other bytes
+
+
+@given(
+    st.lists(st.tuples(_BODY, st.booleans()), min_size=1, max_size=6),
+    st.lists(st.tuples(st.integers(min_value=0, max_value=5), _BODY, st.booleans()), max_size=6),
+)
+@settings(max_examples=40, deadline=None)
+def test_kept_digests_equal_fresh_ones_after_any_edit(
+    tmp_path_factory: pytest.TempPathFactory, first: list[tuple[bytes, bool]], edits: list[tuple[int, bytes, bool]]
+) -> None:
+    """The digests kept by size and modification time (pipeline._file_digests with `kept`) equal
+    the files' own after edits of any size, an edit within the same clock tick as the last write
+    and hashing included (its modification time then unchanged, as on a coarse clock). Files are
+    written long before or just before the first hashing."""
+    import os
+    import time
+
+    folder = tmp_path_factory.mktemp("digests")
+    kept = folder / "build" / "digests.pickle"
+    files = folder / "files"
+    files.mkdir()
+    old = time.time_ns() - 100 * 10**9
+    for n, (body, recent) in enumerate(first):
+        (files / f"f{n}.yaml").write_bytes(body)
+        if not recent:
+            os.utime(files / f"f{n}.yaml", ns=(old, old))
+    assert pipeline._file_digests(files, kept=kept) == pipeline._file_digests(files)
+    for which, body, same_tick in edits:
+        path = files / f"f{which % len(first)}.yaml"
+        before = path.stat().st_mtime_ns
+        path.write_bytes(body)
+        if same_tick and before > old:  # written in this tick, edited in it again: the clock shows no change
+            os.utime(path, ns=(before, before))
+        assert pipeline._file_digests(files, kept=kept) == pipeline._file_digests(files)
+    (files / "new.yaml").write_bytes(b"new")
+    (files / "f0.yaml").unlink()
+    assert pipeline._file_digests(files, kept=kept) == pipeline._file_digests(files)

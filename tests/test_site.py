@@ -120,9 +120,38 @@ def test_beside_returns_both_results_nests_and_reports_a_failing_child() -> None
         beside(lambda: 0, fails)
 
 
+def test_a_handoff_reaches_the_forked_side_and_one_never_sent_ends_it() -> None:
+    """kb.bulk.Handoff: indexes sent once known (more than a pipe's buffer holds included); a
+    sender that fails before sending still ends the receiver's wait, and its error is raised."""
+    from kb.bulk import Handoff, beside
+
+    many = list(range(100_000))
+    handoff = Handoff()
+
+    def send() -> int:
+        try:
+            handoff.send(many)
+        finally:
+            handoff.close()
+        return 1
+
+    assert beside(send, handoff.receive) == (1, many)
+    unsent = Handoff()
+
+    def fails() -> int:
+        try:
+            raise ValueError("before sending")
+        finally:
+            unsent.close()
+
+    with pytest.raises(ValueError, match="before sending"):
+        beside(fails, unsent.receive)
+
+
 def test_two_renderer_processes_write_exactly_what_one_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Above PARALLEL_ABOVE pages the renderer forks: the first process writes the data files and
-    its share of the pages (kb.render.builder._shares), the second the rest."""
+    """Above PARALLEL_ABOVE pages the renderer forks: one process works out which pages are kept
+    and renders its share of those due, the other writes the data files, then renders the share
+    handed to it (kb.render.builder._shares)."""
     from kb.render import builder
     from kb.render.project import site_project
 

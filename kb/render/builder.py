@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.bulk import beside, gc_paused, heap_frozen
+from kb.bulk import Handoff, beside, gc_paused, heap_frozen
 from kb.portfolio import Explanation
 from kb.render import project
 from kb.render.exports import write_data
@@ -74,8 +74,6 @@ def render_docs(
     if keeper is not None:
         keeper.place(layout, len(data.kb.claims))
 
-    paths, due = _kept(tasks, keeper, docs)
-
     def write(indexes: list[int]) -> list[str]:
         out = []
         for i in indexes:
@@ -86,22 +84,33 @@ def render_docs(
             out.append(page.path)
         return out
 
-    parallel = len(tasks) >= PARALLEL_ABOVE
-    mine, theirs = _shares(due, len(tasks)) if parallel else (due, [])
-    data_apart = parallel and not theirs  # few pages due: the other process writes the data alone
+    if len(tasks) < PARALLEL_ABOVE:
+        paths, due = _kept(tasks, keeper, docs)
+        for i, path in zip(due, write(due), strict=True):
+            paths[i] = path
+        write_data(data, docs, database, layout.url, rows)
+        return paths
 
-    def mine_and_data() -> list[str]:
-        done = write(mine)
-        if not data_apart:
-            write_data(data, docs, database, layout.url, rows)
-        return done
+    # the other process writes the data files first, while this one works out which pages are
+    # kept (their keys) and which are due; it then hands over the other's share of those
+    handoff = Handoff()
 
-    def their_part() -> list[str]:
-        if data_apart:
-            write_data(data, docs, database, layout.url, rows)
-        return write(theirs)
+    def keys_and_pages() -> tuple[list[str], list[int], list[int], list[str]]:
+        try:
+            paths, due = _kept(tasks, keeper, docs)
+            beside_data, rest = _shares(due, len(tasks))
+            if not rest:  # few pages due: the data files alone on the other side
+                beside_data, rest = [], beside_data
+            handoff.send(beside_data)
+        finally:
+            handoff.close()
+        return paths, beside_data, rest, write(rest)
 
-    here, there = beside(mine_and_data, their_part) if parallel else (mine_and_data(), [])
+    def data_and_pages() -> list[str]:
+        write_data(data, docs, database, layout.url, rows)
+        return write(handoff.receive())
+
+    (paths, theirs, mine, here), there = beside(keys_and_pages, data_and_pages)
     for i, path in zip(mine + theirs, here + there, strict=True):
         paths[i] = path
     return paths
@@ -121,10 +130,10 @@ def _kept(tasks: list[Callable[[], Page]], keeper: KeptPages | None, docs: Path)
 
 
 def _shares(due: list[int], pages: int) -> tuple[list[int], list[int]]:
-    """The pages due this process renders beside the data files, and the other process' (none
-    when fewer are due than the data files cost: it writes those instead). The data files cost
-    about as much as DATA_SHARE of all pages (10k findings: 3.3 s to 11 s); this process' part is
-    spread evenly over the pages due, which come grouped by kind."""
+    """The pages due that the process writing the data files renders beside them, and the other
+    process' (none when fewer are due than the data files cost: the caller then gives them all to
+    the other). The data files cost about as much as DATA_SHARE of all pages (10k findings: 3.3 s
+    to 11 s); the first part is spread evenly over the pages due, which come grouped by kind."""
     share = (len(due) - DATA_SHARE * pages) / 2
     if share < 0:
         return due, []
