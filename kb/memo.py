@@ -105,8 +105,8 @@ class Memo:
             self.read, self.read_of = {}, kb
         if tuple(unit) not in self.read:
             digest = hashlib.sha256(f"{self._records(kb)}\0{unit}\0".encode())
-            for cid in reached(kb, unit):
-                digest.update(kb.loaded(cid, self.files) + b"\0")
+            loaded = kb.loaded_all(self.files)
+            digest.update(b"".join(loaded[cid] + b"\0" for cid in reached(kb, unit)))
             self.read[tuple(unit)] = digest.hexdigest()
         return self.read[tuple(unit)]
 

@@ -39,6 +39,24 @@ TEXT_MAX_BYTES = 64_000_000  # an archived text larger than this is refused (the
 Loc = tuple[str | int, ...]
 
 
+class _Loaded(dict[str, bytes]):
+    """KnowledgeBase.loaded_all: each finding's entry made when first looked up."""
+
+    def __init__(self, kb: KnowledgeBase, files: Mapping[str, bytes] | None) -> None:
+        super().__init__()
+        self.kb, self.files = kb, files
+
+    def __missing__(self, cid: str) -> bytes:
+        path = self.kb.path_of("findings", cid)
+        out = (
+            path.encode() + b"\0" + self.files[path]
+            if self.files is not None and path in self.files
+            else repr((path, self.kb.claims[cid])).encode()
+        )
+        self[cid] = out
+        return out
+
+
 @dataclass
 class KnowledgeBase:
     """Every record of the knowledge base, by folder and id, and the file each came from."""
@@ -80,18 +98,15 @@ class KnowledgeBase:
         """A finding's content as loaded, for the keys of what is kept between builds: its file's
         path and sha256 (`files`: the digests the build read, by path from the root), else the
         path and the record's repr."""
+        return self.loaded_all(files)[cid]
+
+    def loaded_all(self, files: Mapping[str, bytes] | None) -> Mapping[str, bytes]:
+        """`loaded` by finding, each made once when first asked for (a 10k build asks 115k
+        times): for a knowledge base whose records are not changed in place, as a build's."""
         held = self.cache.get("loaded")
-        if held is None or held[0] is not files:  # made once per finding and `files` (115k calls per 10k build)
-            held = self.cache["loaded"] = (files, {})
-        known: dict[str, tuple[Claim, Path, bytes]] = held[1]
-        claim, where = self.claims[cid], self.paths[("findings", cid)]
-        found = known.get(cid)
-        if found is not None and found[0] is claim and found[1] is where:
-            return found[2]
-        path = self.path_of("findings", cid)
-        out = path.encode() + b"\0" + files[path] if files is not None and path in files else repr((path, claim)).encode()
-        known[cid] = (claim, where, out)
-        return out
+        if held is None or held[0] is not files:
+            held = self.cache["loaded"] = (files, _Loaded(self, files))
+        return held[1]
 
     def text_file(self, text_id: str) -> Path:
         """Where an archived text's file is: always inside claims/texts/ (UnreadableFile if its

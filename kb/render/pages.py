@@ -437,26 +437,25 @@ class Renderer:
         others = [*r.rivals, *(self.kb.questions[r.question].answers if r.question else [])]
         digest.update(repr((d.notes[h.id], d.drift_dates.get(h.id), d.drift_commits.get(h.id))).encode())
         digest.update(repr([(o, d.results[o].posterior) for o in others if o in d.results]).encode())
-        for c, _ in d.links_of.get(h.id, []):
-            digest.update(self.kb.loaded(c.id, self.files))
+        loaded = self.kb.loaded_all(self.files)
+        digest.update(b"".join(loaded[c.id] for c, _ in d.links_of.get(h.id, [])))
         return digest.hexdigest()
 
     def findings_key(self, ids: Sequence[str]) -> str:
         """What a finding's page (or a group's) shows besides the other records and the layout:
         each finding, its contributions as shown and its discrepancies."""
         digest = hashlib.sha256()
+        loaded = self.kb.loaded_all(self.files)
         for cid in ids:
             shown = [db_text(self.data.contribution(link.hypothesis, cid)) for link in self.kb.claims[cid].links]
-            digest.update(self.kb.loaded(cid, self.files) + repr((shown, self.data.discrepancies_of.get(cid))).encode())
+            digest.update(loaded[cid] + repr((shown, self.data.discrepancies_of.get(cid))).encode())
         return digest.hexdigest()
 
     def listing_key(self, page: str, listed: Sequence[Claim]) -> str:
         """What a confound's, model's, work's or text's page shows besides the records other than
         findings and the layout: the findings it lists."""
-        digest = hashlib.sha256(page.encode())
-        for c in listed:
-            digest.update(self.kb.loaded(c.id, self.files))
-        return digest.hexdigest()
+        loaded = self.kb.loaded_all(self.files)
+        return hashlib.sha256(page.encode() + b"".join(loaded[c.id] for c in listed)).hexdigest()
 
     def tasks(self) -> list[Callable[[], Page]]:
         """Every generated page, as a function that renders it (so pages can be shared out

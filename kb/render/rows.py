@@ -97,10 +97,11 @@ class KeptRows:
         try:
             with tmp.open("wb") as out:
                 pickle.dump(self.salt, out)
+                loaded = kb.loaded_all(self.files)
                 for cid in sorted(kb.claims):
                     while held is not None and held[0] < cid:
                         held = next(kept, None)
-                    digest = kb.loaded(cid, self.files)
+                    digest = loaded[cid]
                     if held is not None and held[0] == cid and held[1] == digest:
                         part = held[2]
                     else:
