@@ -136,29 +136,50 @@ def _tree_digest(*trees: dict[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-def _commits(root: Path) -> str:
-    """The commits to claims/ the drift chart shows (empty outside git)."""
-    try:
-        out = subprocess.run(
-            ["git", "log", f"-n{HISTORY_COMMITS}", "--format=%H", "--", CLAIMS_DIR], cwd=root, capture_output=True, check=True
-        )
-    except (subprocess.CalledProcessError, FileNotFoundError):
-        return ""
-    return out.stdout.decode()
+class GitFacts:
+    """What a build asks git: the commits to claims/ the drift chart shows, the last one and its
+    date, and whether claims/ has uncommitted changes. The three commands start at once, when this
+    is made (beside the hashing of claims/: `git status` stats every file, 0.12 s at 50k), and are
+    waited for when asked; outside git, or without git, each answer is empty."""
 
+    def __init__(self, root: Path) -> None:
+        commands = {
+            "commits": ["git", "log", f"-n{HISTORY_COMMITS}", "--format=%H", "--", CLAIMS_DIR],
+            "head": ["git", "log", "-n1", "--format=%H %cs", "--", CLAIMS_DIR],
+            "dirty": ["git", "status", "--porcelain", "--", CLAIMS_DIR],
+        }
+        self.running: dict[str, subprocess.Popen[bytes] | None] = {}
+        for name, cmd in commands.items():
+            try:
+                self.running[name] = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            except FileNotFoundError:
+                self.running[name] = None
+        self.answers: dict[str, bytes | None] = {}
 
-def version_of(root: Path) -> project.Version:
-    """The last commit to claims/ (and its date), unless claims/ has uncommitted changes; and now."""
-    built = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
-    try:
-        head = subprocess.run(["git", "log", "-n1", "--format=%H %cs", "--", CLAIMS_DIR], cwd=root, capture_output=True, check=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", CLAIMS_DIR], cwd=root, capture_output=True, check=True)
-    except (subprocess.CalledProcessError, FileNotFoundError):
-        return project.Version(None, None, built)
-    parts = head.stdout.decode().split()
-    if len(parts) != 2 or dirty.stdout.strip():
-        return project.Version(None, None, built)
-    return project.Version(parts[0], parts[1], built)
+    def _answer(self, name: str) -> bytes | None:
+        if name not in self.answers:
+            proc = self.running[name]
+            out = proc.communicate()[0] if proc is not None else None
+            self.answers[name] = out if proc is not None and proc.returncode == 0 else None
+        return self.answers[name]
+
+    def commits(self) -> str:
+        """The commits to claims/ the drift chart shows (empty outside git)."""
+        return (self._answer("commits") or b"").decode()
+
+    def version(self) -> project.Version:
+        """The last commit to claims/ (and its date), unless claims/ has uncommitted changes; and now."""
+        built = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
+        head, dirty = self._answer("head"), self._answer("dirty")
+        parts = (head or b"").decode().split()
+        if head is None or dirty is None or len(parts) != 2 or dirty.strip():
+            return project.Version(None, None, built)
+        return project.Version(parts[0], parts[1], built)
+
+    def close(self) -> None:
+        """Wait for every command (those not asked about included)."""
+        for name in self.running:
+            self._answer(name)
 
 
 class Stamps:
@@ -225,10 +246,14 @@ def build(root: Path, settings: Settings = Settings(), *, step: Step | None = No
     from kb.db.build import build_lock
 
     with build_lock(root):
-        return _build(root, settings, step or (lambda _: None), force)
+        git = GitFacts(root)  # its commands run beside the hashing of claims/
+        try:
+            return _build(root, settings, step or (lambda _: None), force, git)
+        finally:
+            git.close()
 
 
-def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
+def _build(root: Path, settings: Settings, tell: Step, force: bool, git: GitFacts) -> Outcome:
     out = build_dir(root)
     stamps = Stamps(out)
     if force:
@@ -249,7 +274,7 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
     # what every finding page shows besides its own findings: the other records, and the code
     beyond_findings = _tree_digest({"records": records.encode(), "code": code.encode()})
     findings = {f"{CLAIMS_DIR}/{rel.replace(os.sep, '/')}": d for rel, d in claim_files.items() if rel.split(os.sep, 1)[0] == FINDINGS}
-    inputs = "\n".join([claims, site_src, code, repr(settings), _commits(root)])
+    inputs = "\n".join([claims, site_src, code, repr(settings), git.commits()])
     site_digest = hashlib.sha256(inputs.encode()).hexdigest()
     if stamps.fresh("site", site_digest) and (outcome.site / "index.html").is_file():
         if index:  # in a child process too: the records the check loads go back to the system
@@ -258,7 +283,7 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool) -> Outcome:
         outcome.skipped += ["aggregate", "render", "site"]
         return outcome
 
-    version = version_of(root)
+    version = git.version()
 
     def render(step: Step) -> tuple[int | None, Path, list[str]]:
         """The check and database if due, then aggregate and render, in a child process: the

@@ -121,16 +121,21 @@ def test_changes_page_and_atom_feed_list_what_each_commit_moved_and_which_claims
     (kb_root / "claims" / "findings" / "copy.yaml").write_text(text.replace(f"id: {EXAMPLE}", "id: copy", 1), encoding="utf-8")
     _git(kb_root, "-c", "user.name=t", "-c", "user.email=t@t", "add", "claims")
     _git(kb_root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "two")
+    added = subprocess.run(["git", "rev-parse", "HEAD"], cwd=kb_root, capture_output=True, text=True, check=True).stdout.strip()
+    (kb_root / "claims" / "findings" / "copy.yaml").unlink()  # a third commit: each commit's own claims, in order
+    _git(kb_root, "-c", "user.name=t", "-c", "user.email=t@t", "add", "-A", "claims")
+    _git(kb_root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "three")
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=kb_root, capture_output=True, text=True, check=True).stdout.strip()
     pipeline.build(kb_root, pipeline.Settings(draws=200))
     site = kb_root / "build" / "site"
     page = (site / "changes.html").read_text(encoding="utf-8")
-    assert f'id="commit-{head[:10]}"' in page and 'added <a href="findings/copy.html">' in page
+    assert f'id="commit-{added[:10]}"' in page and f'id="commit-{head[:10]}"' in page
     assert "points)" in page or "No credence moved by half a point or more." in page  # a restatement adds little
     feed = ET.fromstring((site / "changes.xml").read_bytes())
     ns = {"a": "http://www.w3.org/2005/Atom"}
     entries = feed.findall("a:entry", ns)
-    assert len(entries) == 1 and "added copy" in (entries[0].findtext("a:summary", namespaces=ns) or "")
+    summaries = [e.findtext("a:summary", namespaces=ns) or "" for e in entries]  # newest first
+    assert len(entries) == 2 and "removed copy" in summaries[0] and "added copy" in summaries[1]
     footer = (site / "index.html").read_text(encoding="utf-8")
     assert f"Portfolio at commit {head[:10]}" in footer and "MIT licence" in footer
     downloads = site / "downloads"

@@ -35,18 +35,31 @@ class Change:
     claims: list[tuple[str, str]] = field(default_factory=list)  # (what happened, claim id)
 
 
-def _claim_changes(root: Path, before: str, after: str) -> list[tuple[str, str]]:
-    try:
-        out = subprocess.run(
-            ["git", "diff", "--name-status", before, after, "--", f"{CLAIMS_DIR}/findings"], cwd=root, capture_output=True, check=True
-        ).stdout.decode()
-    except (subprocess.CalledProcessError, FileNotFoundError):
-        return []
-    changed = []
-    for line in out.splitlines():
-        status, *paths = line.split("\t")
-        changed.append((STATUS.get(status[:1], status), Path(paths[-1]).stem))
-    return sorted(changed, key=lambda sc: sc[1])
+def _claim_changes(root: Path, pairs: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """The claim files each pair of commits added, edited or removed ([] where git cannot say):
+    one `git diff` per pair, all started at once (each waits on git's own start-up and reads)."""
+    procs: list[subprocess.Popen[bytes] | None] = []
+    for before, after in pairs:
+        cmd = ["git", "diff", "--name-status", before, after, "--", f"{CLAIMS_DIR}/findings"]
+        try:
+            procs.append(subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL))
+        except FileNotFoundError:
+            procs.append(None)
+    found: list[list[tuple[str, str]]] = []
+    for proc in procs:
+        if proc is None:
+            found.append([])
+            continue
+        out, _ = proc.communicate()
+        if proc.returncode != 0:
+            found.append([])
+            continue
+        changed = []
+        for line in out.decode().splitlines():
+            status, *paths = line.split("\t")
+            changed.append((STATUS.get(status[:1], status), Path(paths[-1]).stem))
+        found.append(sorted(changed, key=lambda sc: sc[1]))
+    return found
 
 
 def changes(root: Path, by_commit: dict[str, list[Point]]) -> list[Change]:
@@ -57,9 +70,11 @@ def changes(root: Path, by_commit: dict[str, list[Point]]) -> list[Change]:
         dict.fromkeys((p.at, p.commit) for points in sorted(by_commit.values(), key=len, reverse=True) for p in points if p.commit)
     )
     out = []
-    for (_, before), (at, after) in zip(commits, commits[1:], strict=False):
+    steps = list(zip(commits, commits[1:], strict=False))
+    claims = _claim_changes(root, [(str(before), str(after)) for (_, before), (_, after) in steps])
+    for ((_, before), (at, after)), changed in zip(steps, claims, strict=True):
         assert before is not None and after is not None
-        change = Change(after, at, claims=_claim_changes(root, before, after))
+        change = Change(after, at, claims=changed)
         for hid, points in sorted(by_commit.items()):
             at_commit = {p.commit: p for p in points}
             if before in at_commit and after in at_commit:
