@@ -40,14 +40,6 @@ class JsonListOut:
         self.out.write("[]\n" if self.first else "\n]\n")
 
 
-def write_json_list(out: TextIO, records: Iterable[str]) -> None:
-    """`json_list` written record by record."""
-    listed = JsonListOut(out)
-    for record in records:
-        listed.add(record)
-    listed.close()
-
-
 def jsonl(records: Sequence[str]) -> str:
     return "".join(f"{r}\n" for r in records)
 
@@ -63,6 +55,10 @@ def csv_cell(value: Any) -> Any:
     if isinstance(value, list | dict):
         value = _NESTED.encode(value)
     return escape.csv_cell(value)
+
+
+def _cells(record: Mapping[str, Any], columns: Sequence[str]) -> list[str]:
+    return [csv_cell(record.get(c)) for c in columns]
 
 
 def csv_text(records: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
@@ -81,13 +77,13 @@ def write_csv(out: TextIO, records: Iterable[Mapping[str, Any]], columns: Sequen
         rows = itertools.chain([first] if first is not None else [], rows)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([csv_cell(row.get(c)) for c in columns])
+        writer.writerow(_cells(row, columns))
 
 
 def csv_line(record: Mapping[str, Any], columns: Sequence[str]) -> str:
     """One record's line as `write_csv` writes it."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow([csv_cell(record.get(c)) for c in columns])
+    csv.writer(out, lineterminator="\n").writerow(_cells(record, columns))
     return out.getvalue()
 
 

@@ -16,6 +16,7 @@ from kb import snapshots
 from kb.aggregate import HypothesisEvidence, Run, aggregate_all
 from kb.bulk import in_child
 from kb.errors import NotFound
+from kb.git import GitUnavailable, git
 from kb.models import Claim
 from kb.paths import CLAIMS_DIR
 from kb.portfolio import evidence, unit_ids
@@ -126,8 +127,8 @@ def _commits(root: Path, limit: int) -> list[tuple[str, str]]:
     """The last `limit` commits that touched claims/ (sha, committer date), oldest first; none
     outside a git repository or without git."""
     try:
-        log = snapshots.git(root, "log", f"-n{limit}", "--format=%H %cI", "--", CLAIMS_DIR).decode().split()
-    except snapshots.GitUnavailable:
+        log = git(root, "log", f"-n{limit}", "--format=%H %cI", "--", CLAIMS_DIR).decode().split()
+    except GitUnavailable:
         return []
     return list(zip(log[::2], log[1::2], strict=True))[::-1]
 
@@ -154,8 +155,8 @@ def _cache_keys(root: Path, commits: list[tuple[str, str]], draws: int) -> dict[
     """Per commit, the content address of its points: the git tree of claims/ at that commit
     (records and weights), the draws and the code; commits whose tree git cannot name are left out."""
     try:
-        trees = snapshots.git(root, "rev-parse", *[f"{sha}:{CLAIMS_DIR}" for sha, _ in commits]).decode().split()
-    except snapshots.GitUnavailable:
+        trees = git(root, "rev-parse", *[f"{sha}:{CLAIMS_DIR}" for sha, _ in commits]).decode().split()
+    except GitUnavailable:
         return {}
     code = code_digest()
     return {sha: hashlib.sha256(f"{tree}:{draws}:{code}".encode()).hexdigest() for (sha, _), tree in zip(commits, trees, strict=True)}

@@ -18,14 +18,13 @@ Without a memo every function computes everything, as kb.portfolio does."""
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from kb.bulk import beside
 from kb.history import HISTORY_DRAWS, Point, by_date_all, claim_date, code_digest
+from kb.pickled import keep, kept
 from kb.portfolio import Explanation, HypothesisResult, compute_portfolio, evidence, explain_all, gather, unit_ids
 from kb.store import KnowledgeBase
 from kb.weights import Weights
@@ -112,20 +111,10 @@ class Memo:
 
     def get(self, name: str) -> Any:
         """The kept value, None when there is none (or it cannot be read: it is computed again)."""
-        if self.fresh:
-            return None
-        try:
-            with (self.folder / name).open("rb") as file:
-                return pickle.load(file)  # noqa: S301 - our own build folder, written by put
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            return None
+        return None if self.fresh else kept(self.folder / name)
 
     def put(self, name: str, value: object) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / f".{name}.{os.getpid()}.tmp"
-        with tmp.open("wb") as file:
-            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(self.folder / name)
+        keep(self.folder / name, value)
 
     def prune(self, views: Sequence[str]) -> None:
         """Remove the kept analyses of `views` that this build did not use."""

@@ -31,9 +31,7 @@ import gc
 import hashlib
 import json
 import os
-import pickle
 import stat
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,8 +39,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kb import pickled
 from kb.bulk import beside, gc_paused, in_child
 from kb.db.freshness import build_dir, db_path, scan
+from kb.git import GitUnavailable, Started
 from kb.paths import CLAIMS_DIR
 from kb.render import project
 from kb.render.sizes import GROUP_ABOVE, HISTORY_COMMITS
@@ -88,14 +88,8 @@ def _file_digests(folder: Path, suffixes: tuple[str, ...] = (), *, kept: Path | 
     modification time equal those it had when last hashed there is not read again, unless that
     time was within SAME_TICK of the hashing (an edit in the same tick of a coarse clock keeps
     both: such a file is hashed again, as git does with its index)."""
-    before: dict[str, tuple[int, int, bytes]] = {}
-    trusted_before = 0
-    if kept is not None:
-        try:
-            with kept.open("rb") as file:
-                trusted_before, before = pickle.load(file)  # noqa: S301 - our own build folder
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
-            before = {}
+    held_before = pickled.kept(kept) if kept is not None else None
+    trusted_before, before = held_before if isinstance(held_before, tuple) else (0, {})
     now = time.time_ns()
     out: dict[str, bytes] = {}
     stats: dict[str, tuple[int, int, bytes]] = {}
@@ -118,11 +112,7 @@ def _file_digests(folder: Path, suffixes: tuple[str, ...] = (), *, kept: Path | 
         out[rel_path] = digest
         stats[rel_path] = (st.st_size, st.st_mtime_ns, digest)
     if kept is not None and stats != before:
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as file:
-            pickle.dump((now - SAME_TICK, stats), file, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(kept)
+        pickled.keep(kept, (now - SAME_TICK, stats))
     return out
 
 
@@ -143,25 +133,17 @@ class GitFacts:
     waited for when asked; outside git, or without git, each answer is empty."""
 
     def __init__(self, root: Path) -> None:
-        commands = {
-            "commits": ["git", "log", f"-n{HISTORY_COMMITS}", "--format=%H", "--", CLAIMS_DIR],
-            "head": ["git", "log", "-n1", "--format=%H %cs", "--", CLAIMS_DIR],
-            "dirty": ["git", "status", "--porcelain", "--", CLAIMS_DIR],
+        self.started = {
+            "commits": Started(root, "log", f"-n{HISTORY_COMMITS}", "--format=%H", "--", CLAIMS_DIR),
+            "head": Started(root, "log", "-n1", "--format=%H %cs", "--", CLAIMS_DIR),
+            "dirty": Started(root, "status", "--porcelain", "--", CLAIMS_DIR),
         }
-        self.running: dict[str, subprocess.Popen[bytes] | None] = {}
-        for name, cmd in commands.items():
-            try:
-                self.running[name] = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            except FileNotFoundError:
-                self.running[name] = None
-        self.answers: dict[str, bytes | None] = {}
 
     def _answer(self, name: str) -> bytes | None:
-        if name not in self.answers:
-            proc = self.running[name]
-            out = proc.communicate()[0] if proc is not None else None
-            self.answers[name] = out if proc is not None and proc.returncode == 0 else None
-        return self.answers[name]
+        try:
+            return self.started[name].output()
+        except GitUnavailable:
+            return None
 
     def commits(self) -> str:
         """The commits to claims/ the drift chart shows (empty outside git)."""
@@ -178,7 +160,7 @@ class GitFacts:
 
     def close(self) -> None:
         """Wait for every command (those not asked about included)."""
-        for name in self.running:
+        for name in self.started:
             self._answer(name)
 
 

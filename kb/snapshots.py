@@ -12,12 +12,12 @@ valid weights file)."""
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
+from kb.git import GitUnavailable, git
 from kb.models import RECORD_FOLDERS, Identified
 from kb.paths import CLAIMS_DIR
 from kb.store import KnowledgeBase, load_file, parse_record, record_files
@@ -48,18 +48,6 @@ class Snapshot:
     sha: str
     kb: KnowledgeBase
     weights: Weights
-
-
-class GitUnavailable(Exception):
-    """git could not list a commit or read its files (a shallow clone, say): older commits are out of reach."""
-
-
-def git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    """git's output, run in `root`; GitUnavailable if git is missing, `root` is not a folder or git refuses."""
-    try:
-        return subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, check=True).stdout
-    except (subprocess.CalledProcessError, OSError) as exc:
-        raise GitUnavailable(" ".join(args[:2])) from exc
 
 
 def folder_of(path: str) -> str | None:

@@ -94,15 +94,11 @@ class KnowledgeBase:
             held = known[(folder, id)] = (path, self.rel(path))
         return held[1]
 
-    def loaded(self, cid: str, files: Mapping[str, bytes] | None) -> bytes:
-        """A finding's content as loaded, for the keys of what is kept between builds: its file's
-        path and sha256 (`files`: the digests the build read, by path from the root), else the
-        path and the record's repr."""
-        return self.loaded_all(files)[cid]
-
     def loaded_all(self, files: Mapping[str, bytes] | None) -> Mapping[str, bytes]:
-        """`loaded` by finding, each made once when first asked for (a 10k build asks 115k
-        times): for a knowledge base whose records are not changed in place, as a build's."""
+        """Each finding's content as loaded, by id, for the keys of what is kept between builds:
+        its file's path and sha256 (`files`: the digests the build read, by path from the root),
+        else the path and the record's repr. Each is made when first asked for (a 10k build asks
+        115k times), for a knowledge base whose records are not changed in place, as a build's."""
         held = self.cache.get("loaded")
         if held is None or held[0] is not files:
             held = self.cache["loaded"] = (files, _Loaded(self, files))

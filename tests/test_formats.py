@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.formats import csv_text, json_list, json_text, write_csv, write_json_list
+from kb.formats import JsonListOut, csv_text, json_list, json_text, write_csv
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
 SCALAR = st.none() | st.booleans() | st.integers() | TEXT
@@ -31,5 +31,8 @@ def test_csv_written_row_by_row_is_csv_text(records: list[dict[str, Any]]) -> No
 def test_a_json_list_written_record_by_record_is_json_list(values: list[Any]) -> None:
     records = [json_text(v) for v in values]
     out = io.StringIO()
-    write_json_list(out, iter(records))
+    listed = JsonListOut(out)
+    for record in records:
+        listed.add(record)
+    listed.close()
     assert out.getvalue() == json_list(records)

@@ -4,11 +4,11 @@ removed. Shown on the changes page and as an Atom feed (changes.xml)."""
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from kb.git import GitUnavailable, Started
 from kb.history import Point
 from kb.paths import CLAIMS_DIR
 
@@ -37,25 +37,17 @@ class Change:
 
 def _claim_changes(root: Path, pairs: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
     """The claim files each pair of commits added, edited or removed ([] where git cannot say):
-    one `git diff` per pair, all started at once (each waits on git's own start-up and reads)."""
-    procs: list[subprocess.Popen[bytes] | None] = []
-    for before, after in pairs:
-        cmd = ["git", "diff", "--name-status", before, after, "--", f"{CLAIMS_DIR}/findings"]
-        try:
-            procs.append(subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL))
-        except FileNotFoundError:
-            procs.append(None)
+    one `git diff` per pair, all started at once."""
+    started = [Started(root, "diff", "--name-status", before, after, "--", f"{CLAIMS_DIR}/findings") for before, after in pairs]
     found: list[list[tuple[str, str]]] = []
-    for proc in procs:
-        if proc is None:
-            found.append([])
-            continue
-        out, _ = proc.communicate()
-        if proc.returncode != 0:
+    for diff in started:
+        try:
+            out = diff.output().decode()
+        except GitUnavailable:
             found.append([])
             continue
         changed = []
-        for line in out.decode().splitlines():
+        for line in out.splitlines():
             status, *paths = line.split("\t")
             changed.append((STATUS.get(status[:1], status), Path(paths[-1]).stem))
         found.append(sorted(changed, key=lambda sc: sc[1]))
