@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, InstanceOf, StringConstraints, field_validator, model_validator
 
 from kb.vocab import (
     Answer,
@@ -31,9 +31,11 @@ QUOTE_MAX = 300
 # A typed missing value ("not-reported", "n-a", "unknown") is tried first, so it is the same
 # Missing member whether the record comes from YAML or from the database's JSON. Its string is
 # made the member before the union is tried (MISSING_VALUE) and the member is then matched by type
-# (StrictMissing): a value that is not missing costs no failed enum lookup, which is a Python call
-# and an exception per field (half of a claim's validation time). kb.store words the type
-# mismatch as the enum's own error.
+# (StrictMissing, an isinstance check on Python input; its JSON schema is the enum's): a value
+# that is not missing costs no failed enum lookup, which is a Python call and an exception per
+# field (half of a claim's validation time). On JSON input pydantic would use the enum's own
+# validator, which does make that call: records stored as JSON are parsed first, then validated
+# as Python values (kb.db.build.read). kb.store words the type mismatch as the enum's own error.
 MISSING_FIRST = Field(union_mode="left_to_right")
 MISSING_BY_VALUE = {m.value: m for m in Missing}
 
@@ -43,7 +45,7 @@ def _missing_member(value: object) -> object:
 
 
 MISSING_VALUE = BeforeValidator(_missing_member)
-StrictMissing = Annotated[Missing, Strict()]
+StrictMissing = InstanceOf[Missing]
 
 
 class Record(BaseModel):

@@ -19,7 +19,6 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
 from pydantic import BaseModel
 
 from kb.aggregate import (
@@ -330,18 +329,31 @@ def unit_ids(kb: KnowledgeBase) -> list[list[str]]:
 
 
 def _joined(hids: list[str], question: dict[str, str | None], rivals: Iterable[tuple[str, str]]) -> list[list[str]]:
-    """`hids` joined by question and by rival (units), in order of their first; members in order."""
-    graph = nx.Graph()
-    graph.add_nodes_from(hids)
+    """`hids` joined by question and by rival (units), in order of their first; members in order.
+    (Connected components by union-find: a few lines where importing networkx took 0.1 s of
+    every build.)"""
+    parent = {hid: hid for hid in hids}
+
+    def root(hid: str) -> str:
+        while parent[hid] != hid:
+            parent[hid] = hid = parent[parent[hid]]
+        return hid
+
+    def join(a: str, b: str) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)  # a component's root is its least id
+
     answers: dict[str, str] = {}
     for hid in hids:
         if (q := question[hid]) is not None:
-            graph.add_edge(hid, answers.setdefault(q, hid))
-    graph.add_edges_from((hid, rival) for hid, rival in rivals if rival in graph and hid in graph)
-    where = {hid: min(component) for component in nx.connected_components(graph) for hid in component}
+            join(hid, answers.setdefault(q, hid))
+    for hid, rival in rivals:
+        if rival in parent and hid in parent:
+            join(hid, rival)
     joined: dict[str, list[str]] = {}
     for hid in hids:
-        joined.setdefault(where[hid], []).append(hid)
+        joined.setdefault(root(hid), []).append(hid)
     return [joined[k] for k in sorted(joined)]
 
 

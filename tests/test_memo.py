@@ -174,3 +174,31 @@ def test_a_fresh_memo_reads_nothing_and_an_unreadable_file_is_computed_again(
     assert {h: e.to_json() for h, e in explanations.items()} == {
         h: e.to_json() for h, e in explain_all(kb, weights, draws=DRAWS, seed=SEED + 1).items()
     }
+
+
+@given(
+    st.lists(st.text("abcdefgh", min_size=1, max_size=2), unique=True, min_size=1, max_size=12).flatmap(
+        lambda hids: st.tuples(
+            st.just(sorted(hids)),
+            st.dictionaries(st.sampled_from(hids), st.sampled_from("xyz")),
+            st.lists(st.tuples(st.sampled_from([*hids, "zz"]), st.sampled_from([*hids, "zz"])), max_size=15),
+        )
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_units_are_the_connected_components_of_questions_and_rivals(case: tuple[list[str], dict[str, str], list[tuple[str, str]]]) -> None:
+    """The units (kb.portfolio._joined, a union-find) are networkx's connected components of the
+    graph that joins each hypothesis to the others answering its question and to its rivals (an
+    unknown id joins nothing): each listed in id order, the units in order of their least id."""
+    import networkx as nx
+
+    from kb.portfolio import _joined
+
+    hids, asked, rivals = case
+    graph = nx.Graph()
+    graph.add_nodes_from(hids)
+    for a in hids:
+        graph.add_edges_from((a, b) for b in hids if asked.get(a) is not None and asked.get(a) == asked.get(b))
+    graph.add_edges_from((a, b) for a, b in rivals if a in graph and b in graph)
+    expected = sorted(sorted(component) for component in nx.connected_components(graph))
+    assert _joined(hids, {h: asked.get(h) for h in hids}, rivals) == expected

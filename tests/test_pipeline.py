@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from kb import history, pipeline
+from kb.render.changes import changes
 from kb.store import load_valid
 from tests.conftest import EXAMPLE, REPO
 
@@ -143,6 +144,13 @@ def test_changes_page_and_atom_feed_list_what_each_commit_moved_and_which_claims
     assert manifest["commit"] == head and f"commit {head[:10]}" in manifest["version"] and "MIT" in manifest["licence"]
     portfolio = (downloads / "portfolio.json").read_bytes()
     assert manifest["files"]["portfolio.json"] == hashlib.sha256(portfolio).hexdigest()
+    # each pair of commits' diff is kept by the build and read back: git is not asked again
+    cache = kb_root / "build" / pipeline.HISTORY_CACHE
+    by_commit = history.by_commit_all(kb_root, draws=200, cache=cache)
+    asked = changes(kb_root, by_commit)
+    assert [c.claims for c in asked] == [[("removed", "copy")], [("added", "copy")]]
+    (kb_root / ".git").rename(kb_root / "git-elsewhere")
+    assert changes(kb_root, by_commit, cache) == asked
 
 
 SERVE_LOG = """INFO    -  Building documentation...

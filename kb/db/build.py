@@ -423,7 +423,7 @@ def _update_in_place(root: Path, path: Path, files: FileStats, fingerprint: str,
         kb = KnowledgeBase(root=root)
         for table, folder in (("hypothesis", "hypotheses"), ("confound_type", "confounds"), ("model", "models"), ("source", "sources")):
             kb.folder(folder).update(dict.fromkeys(r[0] for r in conn.execute(f"SELECT id FROM {table}")))  # noqa: S608
-        kb.texts.update({r[0]: SourceText.model_validate_json(r[1]) for r in conn.execute("SELECT id, data FROM text")})
+        kb.texts.update({r[0]: SourceText.model_validate(json.loads(r[1])) for r in conn.execute("SELECT id, data FROM text")})
         owner = {c: p for p, (_, _, c) in old.items() if c is not None}
         kb.claims.update(dict.fromkeys(owner))  # ids only (values None), for reference checks
         new: dict[str, Claim] = {}
@@ -543,7 +543,7 @@ def read(root: Path) -> KnowledgeBase:
         for folder, table in TABLES.items():
             model, records = RECORD_FOLDERS[folder], kb.folder(folder)
             for id, path, data in conn.execute(f"SELECT id, path, data FROM {table} ORDER BY path"):  # noqa: S608
-                records[id] = model.model_validate_json(data)
+                records[id] = model.model_validate(json.loads(data))  # Python input: kb.models.StrictMissing
                 kb.paths[(folder, id)] = root / path
     return kb
 

@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape
 from kb.git import GitUnavailable, Started
 from kb.history import Point
 from kb.paths import CLAIMS_DIR
+from kb.pickled import keep, kept
 
 MOVED = 0.005  # a credence that moved less than half a point is not listed
 STATUS = {"A": "added", "M": "edited", "D": "removed", "R": "renamed"}
@@ -35,27 +36,48 @@ class Change:
     claims: list[tuple[str, str]] = field(default_factory=list)  # (what happened, claim id)
 
 
-def _claim_changes(root: Path, pairs: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+def _claim_changes(root: Path, pairs: list[tuple[str, str]], cache: Path | None = None) -> list[list[tuple[str, str]]]:
     """The claim files each pair of commits added, edited or removed ([] where git cannot say):
-    one `git diff` per pair, all started at once."""
-    started = [Started(root, "diff", "--name-status", before, after, "--", f"{CLAIMS_DIR}/findings") for before, after in pairs]
+    one `git diff` per pair, all started at once. With `cache` (a folder), each pair's diff is kept
+    there under the two commits' names (what two commits hold never changes) and read back
+    instead of asked again."""
+    kept = [_kept_diff(cache, pair) for pair in pairs]
+    started = [
+        Started(root, "diff", "--name-status", before, after, "--", f"{CLAIMS_DIR}/findings") if diff is None else None
+        for (before, after), diff in zip(pairs, kept, strict=True)
+    ]
     found: list[list[tuple[str, str]]] = []
-    for diff in started:
-        try:
-            out = diff.output().decode()
-        except GitUnavailable:
-            found.append([])
-            continue
+    for pair, diff, asked in zip(pairs, kept, started, strict=True):
+        if diff is None and asked is not None:
+            try:
+                diff = asked.output().decode()
+            except GitUnavailable:
+                found.append([])
+                continue
+            if cache is not None:
+                keep(_diff_file(cache, pair), diff)
         changed = []
-        for line in out.splitlines():
+        for line in (diff or "").splitlines():
             status, *paths = line.split("\t")
             changed.append((STATUS.get(status[:1], status), Path(paths[-1]).stem))
         found.append(sorted(changed, key=lambda sc: sc[1]))
     return found
 
 
-def changes(root: Path, by_commit: dict[str, list[Point]]) -> list[Change]:
-    """Newest first: one Change per commit after the first the drift chart shows."""
+def _diff_file(cache: Path, pair: tuple[str, str]) -> Path:
+    return cache / f"diff-{pair[0]}-{pair[1]}.pickle"
+
+
+def _kept_diff(cache: Path | None, pair: tuple[str, str]) -> str | None:
+    if cache is None or not all(c.isalnum() for c in pair):  # commit names only: never a path
+        return None
+    diff = kept(_diff_file(cache, pair))
+    return diff if isinstance(diff, str) else None
+
+
+def changes(root: Path, by_commit: dict[str, list[Point]], cache: Path | None = None) -> list[Change]:
+    """Newest first: one Change per commit after the first the drift chart shows (`cache`: where
+    each pair of commits' diff is kept, _claim_changes)."""
     # history's order, oldest first (commits made in one second share a date): every hypothesis'
     # points are in that order, and the longest list has every commit any of them has
     commits = list(
@@ -63,7 +85,7 @@ def changes(root: Path, by_commit: dict[str, list[Point]]) -> list[Change]:
     )
     out = []
     steps = list(zip(commits, commits[1:], strict=False))
-    claims = _claim_changes(root, [(str(before), str(after)) for (_, before), (_, after) in steps])
+    claims = _claim_changes(root, [(str(before), str(after)) for (_, before), (_, after) in steps], cache)
     for ((_, before), (at, after)), changed in zip(steps, claims, strict=True):
         assert before is not None and after is not None
         change = Change(after, at, claims=changed)

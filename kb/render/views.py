@@ -114,7 +114,8 @@ def site_data(
     explain every hypothesis under the default view and, with `drift`, trace every hypothesis'
     credence over finding dates and the last HISTORY_COMMITS commits to claims/. `problems` (from a
     full check) feed the reviewer dashboard's list of quotes that no longer verify; `history_cache`
-    is the folder where each commit's credences are kept (kb.history.by_commit_all); `explanations`
+    is the folder where each commit's credences are kept (kb.history.by_commit_all), and each pair
+    of commits' diff (kb.render.changes); `explanations`
     and `computed`: explain_all and `extras` with the same draws, seed and drift, if the caller
     already has them."""
     if explanations is None:
@@ -127,7 +128,7 @@ def site_data(
     if drift:
         data.drift_dates = computed.drift_dates
         data.drift_commits = history.by_commit_all(kb.root, HISTORY_COMMITS, cache=history_cache, current=kb)
-        data.changes = changes(kb.root, data.drift_commits)
+        data.changes = changes(kb.root, data.drift_commits, history_cache)
     data.notes = {h: robustness(kb, results[h], explanations[h]) for h in hids}
     _index(data)
     return data
