@@ -10,7 +10,7 @@ import traceback
 from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from kb.errors import InvalidKnowledgeBase, KbError
 
@@ -103,44 +103,70 @@ def _fork(child: Callable[[int], int]) -> tuple[int, int]:
     return pid, read
 
 
+class Forked(Generic[R]):
+    """`work()` started now in a forked child (without fork, run here when its result is asked
+    for), its result sent back pickled through a pipe and read by a thread meanwhile (a child
+    whose result outgrows the pipe's buffer would otherwise wait, holding its memory). `result`
+    waits for it and raises KbError if it failed (its error printed there). The child only reads
+    what it inherits; anything it writes (files) must not overlap with what this process writes
+    until then. What exists at the fork is left out of this process' cyclic collector from then
+    on (gc.freeze, as the gc module advises before a fork): a collection walking it in either
+    process would copy every page it walks, which both hold until then as one."""
+
+    def __init__(self, work: Callable[[], R]) -> None:
+        self.work: Callable[[], R] | None = None
+        if not hasattr(os, "fork"):
+            self.work = work
+            return
+        gc.freeze()
+
+        def send(write: int) -> int:
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(pickle.dumps(work()))
+            return 0
+
+        self.pid, read = _fork(send)
+        self.status: int | None = None
+        self.received: list[bytes] = []
+
+        def receive() -> None:
+            with os.fdopen(read, "rb") as pipe:
+                self.received.append(pipe.read())
+
+        self.reader = threading.Thread(target=receive, daemon=True)
+        self.reader.start()
+
+    def wait(self) -> int:
+        """Wait for the child to end; its exit code (0 without fork)."""
+        if self.work is not None:
+            return 0
+        if self.status is None:
+            self.reader.join()
+            self.status = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        return self.status
+
+    def result(self) -> R:
+        if self.work is not None:
+            return self.work()
+        code = self.wait()
+        data = self.received[0] if self.received else b""
+        if code != 0 or not data:
+            raise KbError("the second worker process failed (its error is above)")
+        there: R = pickle.loads(data)  # noqa: S301 - written by our own child process
+        return there
+
+
 def beside(mine: Callable[[], T], theirs: Callable[[], R]) -> tuple[T, R]:
-    """`mine()` here while a forked child runs `theirs()` (without fork, one after the other) and
-    sends its result back pickled through a pipe: the only way to give pure-Python work (the
-    aggregator's bookkeeping, Jinja) a second core. The child only reads what it inherits;
-    anything it writes (files) must not overlap with what `mine` writes. What exists at the fork
-    is left out of this process' cyclic collector from then on (gc.freeze, as the gc module
-    advises before a fork): a collection walking it in either process would copy every page it
-    walks, which both hold until then as one."""
-    if not hasattr(os, "fork"):
-        return mine(), theirs()
-    gc.freeze()
-
-    def theirs_to(write: int) -> int:
-        with os.fdopen(write, "wb") as pipe:
-            pipe.write(pickle.dumps(theirs()))
-        return 0
-
-    pid, read = _fork(theirs_to)
-    received: list[bytes] = []
-
-    def receive() -> None:
-        with os.fdopen(read, "rb") as pipe:
-            received.append(pipe.read())
-
-    # read while `mine` runs: a child whose result outgrows the pipe's buffer would otherwise wait,
-    # holding its memory, until `mine` is done
-    reader = threading.Thread(target=receive, daemon=True)
-    reader.start()
+    """`mine()` here while a forked child runs `theirs()` (Forked; without fork, one after the
+    other): the only way to give pure-Python work (the aggregator's bookkeeping, Jinja) a second
+    core."""
+    there = Forked(theirs)
     try:
         here = mine()
-    finally:
-        reader.join()
-        _, status = os.waitpid(pid, 0)
-    data = received[0] if received else b""
-    if os.waitstatus_to_exitcode(status) != 0 or not data:
-        raise KbError("the second worker process failed (its error is above)")
-    there: R = pickle.loads(data)  # noqa: S301 - written by our own child process
-    return here, there
+    except BaseException:
+        there.wait()
+        raise
+    return here, there.result()
 
 
 def _child(work: Callable[[Callable[[str], None]], object], write: int) -> int:

@@ -31,6 +31,7 @@ import gc
 import hashlib
 import json
 import os
+import shutil
 import stat
 import time
 from collections.abc import Callable
@@ -40,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kb import pickled
-from kb.bulk import beside, gc_paused, in_child
+from kb.bulk import Forked, beside, gc_paused, in_child
 from kb.db.freshness import build_dir, db_path, scan
 from kb.git import GitUnavailable, Started
 from kb.paths import CLAIMS_DIR
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from kb.portfolio import Explanation
     from kb.render.views import Extras
     from kb.store import KnowledgeBase
+    from kb.weights import Weights
 
 STEPS = ("check", "database", "aggregate", "render", "site")
 STAMPS = "stamps.json"
@@ -60,6 +62,7 @@ HISTORY_CACHE = "cache/history"
 DIGESTS_CACHE = "cache/digests.pickle"  # each claims/ file's size, modification time and sha256
 SAME_TICK = 2_000_000_000  # ns: a modification time this close to the hashing is not trusted (FAT: 2 s)
 ANALYSIS_CACHE = "cache/analysis"
+CLAIMS_NEXT = "claims.next"  # the claims' data files, written beside the analyses (kb.render.exports)
 PACKAGE = Path(__file__).resolve().parent
 Step = Callable[[str], None]
 
@@ -272,16 +275,11 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool, git: GitFact
         records it loads are gone before the engine starts. Returns the claims checked, the
         engine's configuration and the files that changed (plain values: this process need not
         import the renderer to read them)."""
-        from kb.aggregate import warm
-        from kb.db.aggregates import portfolio_rows, write_portfolio
         from kb.db.build import read
-        from kb.db.publish import write_metadata
-        from kb.memo import Memo
-        from kb.memo import explained as memo_explained
-        from kb.render.builder import render_site
-        from kb.render.kept import KeptPages
+        from kb.render.exports import write_claims
+        from kb.render.pages import FindingLayout
         from kb.render.rows import KeptRows
-        from kb.render.views import extras
+        from kb.render.sizes import PER_GROUP
         from kb.weights import load_weights
 
         with gc_paused():
@@ -290,6 +288,31 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool, git: GitFact
                 kb = read(root)
             gc.freeze()  # the records live as long as this process: no collection need walk them
         weights = load_weights(root)
+        # the claims' data files need the records alone: written on the second core while this
+        # one analyses (its other process starts later), moved into the render's docs after
+        claims_files = out / CLAIMS_NEXT
+        shutil.rmtree(claims_files, ignore_errors=True)
+        layout = FindingLayout.of(kb.claims, settings.group, PER_GROUP)
+        rows = KeptRows(out, code, findings, fresh=force)
+        writing = Forked(lambda: write_claims(kb, claims_files, layout.url, rows))
+        try:
+            return _analyse_and_render(kb, weights, writing, claims_files, checked, step)
+        finally:
+            writing.wait()
+            shutil.rmtree(claims_files, ignore_errors=True)
+
+    def _analyse_and_render(
+        kb: KnowledgeBase, weights: Weights, writing: Forked[None], claims_files: Path, checked: int | None, step: Step
+    ) -> tuple[int | None, Path, list[str]]:
+        from kb.aggregate import warm
+        from kb.db.aggregates import portfolio_rows, write_portfolio
+        from kb.db.publish import write_metadata
+        from kb.memo import Memo
+        from kb.memo import explained as memo_explained
+        from kb.render.builder import render_site
+        from kb.render.kept import KeptPages
+        from kb.render.views import extras
+
         step("aggregate")
         if index:  # claims changed: some analysis is due, in each of the processes forked below
             warm(weights)
@@ -314,6 +337,7 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool, git: GitFact
         explained, computed = beside(analysed, extra)
         memo.prune(("explained",))
         write_metadata(database)
+        writing.result()
         rendered = render_site(
             kb,
             weights,
@@ -329,7 +353,7 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool, git: GitFact
             explanations=explained,
             computed=computed,
             kept=KeptPages(out, beyond_findings, findings, fresh=force),
-            rows=KeptRows(out, code, findings, fresh=force),
+            written=claims_files,
         )
         return checked, rendered.config, rendered.changed
 

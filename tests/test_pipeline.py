@@ -278,6 +278,7 @@ def test_after_one_claim_changes_only_its_pages_are_built_again_and_the_site_equ
     assert outcome.pages is not None and 0 < outcome.pages < len(html) / 4, outcome.pages
     assert f"findings/{EXAMPLE}.html" in rebuilt and len(rebuilt) <= outcome.pages + 1  # + the 404 page, always rebuilt
     incremental = _site_files(site)
+    assert not (root / "build" / pipeline.CLAIMS_NEXT).exists()  # the claims' data files were moved into the site
     # only what depends on the claim: every page built again shows something else now (but the 404
     # page, which MkDocs always builds, and the downloads page, whose text holds the build time)
     assert [rel for rel in rebuilt if rel not in ("404.html", "downloads.html") and previous[rel] == incremental[rel]] == []

@@ -26,8 +26,9 @@ from typer.testing import CliRunner
 from cli.app import app
 from kb import audit, yamlio
 from kb.models import Claim
+from kb.render.exports import write_claims
 from kb.render.kept import KeptPages
-from kb.render.pages import Renderer
+from kb.render.pages import FindingLayout, Renderer
 from kb.render.views import SiteData, site_data
 from kb.store import dump_record, load, load_valid
 from kb.vocab import ALL_VOCABULARIES
@@ -120,6 +121,34 @@ def test_beside_returns_both_results_nests_and_reports_a_failing_child() -> None
         beside(lambda: 0, fails)
 
 
+def test_forked_work_runs_while_this_process_works_and_its_files_and_result_arrive(tmp_path: Path) -> None:
+    """kb.bulk.Forked: started now, its result (past a pipe's buffer) and the files it wrote are
+    there when asked for, even while this process wrote its own; a failing child is reported;
+    `wait` alone reaps it (its code) and `result` after it still gives the result."""
+    from kb.bulk import Forked
+    from kb.errors import KbError
+
+    def write() -> str:
+        (tmp_path / "theirs.txt").write_text("theirs", encoding="utf-8")
+        return "y" * (1 << 20)
+
+    started = Forked(write)
+    (tmp_path / "mine.txt").write_text("mine", encoding="utf-8")
+    assert started.result() == "y" * (1 << 20)
+    assert (tmp_path / "theirs.txt").read_text(encoding="utf-8") == "theirs"
+    assert (tmp_path / "mine.txt").read_text(encoding="utf-8") == "mine"
+
+    def fails() -> int:
+        raise ValueError("theirs")
+
+    failing = Forked(fails)
+    assert failing.wait() == 1
+    with pytest.raises(KbError, match="second worker process failed"):
+        failing.result()
+    waited = Forked(lambda: 7)
+    assert waited.wait() == 0 and waited.result() == 7
+
+
 def test_a_handoff_reaches_the_forked_side_and_one_never_sent_ends_it() -> None:
     """kb.bulk.Handoff: indexes sent once known (more than a pipe's buffer holds included); a
     sender that fails before sending still ends the receiver's wait, and its error is raised."""
@@ -167,6 +196,11 @@ def test_two_renderer_processes_write_exactly_what_one_does(tmp_path: Path, monk
     two = builder.render_docs(data, src, tmp_path / "two" / "docs", None)
     assert one == two and len(one) > 10
     assert tree(tmp_path / "one" / "docs") == tree(tmp_path / "two" / "docs")
+    # the claims' data files written before, by the caller (kb.pipeline), and moved in
+    written = tmp_path / "claims.next"
+    write_claims(kb, written, FindingLayout.of(kb.claims).url)
+    assert builder.render_docs(data, src, tmp_path / "moved" / "docs", None, written=written) == one
+    assert tree(tmp_path / "moved" / "docs") == tree(tmp_path / "one" / "docs")
     # pages kept from a last render: when fewer pages are due than the data files cost, the
     # second process writes the data files alone, and the result is the same again
     build = tmp_path / "three"

@@ -33,6 +33,7 @@ METHODOLOGY_STUB = "# Methodology\n\nThe methodology page has not been written y
 PARALLEL_ABOVE = 400  # pages: below this, one process renders them all
 TEMPLATES_CACHE = "cache/templates"  # under build/: the compiled templates
 DATA_SHARE = 0.3  # the data files cost about as much as this share of all pages
+DATA_SHARE_WRITTEN = 0.1  # and so much when the claims' files were written before (`written`)
 Step = Callable[[str], None]
 
 
@@ -52,13 +53,15 @@ def render_docs(
     keeper: KeptPages | None = None,
     compiled: Path | None = None,
     rows: KeptRows | None = None,
+    written: Path | None = None,
 ) -> list[str]:
     """Fill `docs` (emptied first) with the hand-written pages of `src/docs`, one Markdown file per
     generated page and the data files. Returns the generated pages' paths (relative to docs/).
     Findings are grouped PER_GROUP to a page above `group` of them. With `keeper`, a page of
     findings or of a record listing them whose content key did not change since the last render
     is taken from that render (kb.render.kept). `compiled`: where compiled templates are kept;
-    `rows`: each finding's rows in the data files, kept by the last render (kb.render.rows)."""
+    `rows`: each finding's rows in the data files, kept by the last render (kb.render.rows);
+    `written`: a folder where the caller had the claims' data files written (write_data)."""
     if docs.exists():
         shutil.rmtree(docs)
     if (src / "docs").is_dir():
@@ -88,7 +91,7 @@ def render_docs(
         paths, due = _kept(tasks, keeper, docs)
         for i, path in zip(due, write(due), strict=True):
             paths[i] = path
-        write_data(data, docs, database, layout.url, rows)
+        write_data(data, docs, database, layout.url, rows, written=written)
         return paths
 
     # the other process writes the data files first, while this one works out which pages are
@@ -98,7 +101,7 @@ def render_docs(
     def keys_and_pages() -> tuple[list[str], list[int], list[int], list[str]]:
         try:
             paths, due = _kept(tasks, keeper, docs)
-            beside_data, rest = _shares(due, len(tasks))
+            beside_data, rest = _shares(due, len(tasks), DATA_SHARE if written is None else DATA_SHARE_WRITTEN)
             if not rest:  # few pages due: the data files alone on the other side
                 beside_data, rest = [], beside_data
             handoff.send(beside_data)
@@ -107,7 +110,7 @@ def render_docs(
         return paths, beside_data, rest, write(rest)
 
     def data_and_pages() -> list[str]:
-        write_data(data, docs, database, layout.url, rows)
+        write_data(data, docs, database, layout.url, rows, written=written)
         return write(handoff.receive())
 
     (paths, theirs, mine, here), there = beside(keys_and_pages, data_and_pages)
@@ -129,12 +132,13 @@ def _kept(tasks: list[Callable[[], Page]], keeper: KeptPages | None, docs: Path)
     return paths, due
 
 
-def _shares(due: list[int], pages: int) -> tuple[list[int], list[int]]:
+def _shares(due: list[int], pages: int, data_share: float = DATA_SHARE) -> tuple[list[int], list[int]]:
     """The pages due that the process writing the data files renders beside them, and the other
     process' (none when fewer are due than the data files cost: the caller then gives them all to
-    the other). The data files cost about as much as DATA_SHARE of all pages (10k findings: 3.3 s
-    to 11 s); the first part is spread evenly over the pages due, which come grouped by kind."""
-    share = (len(due) - DATA_SHARE * pages) / 2
+    the other). The data files cost about as much as `data_share` of all pages (10k findings: 3.3 s
+    to 11 s, with the claims' files); the first part is spread evenly over the pages due, which
+    come grouped by kind."""
+    share = (len(due) - data_share * pages) / 2
     if share < 0:
         return due, []
     mine = [i for n, i in enumerate(due) if int((n + 1) * share / len(due)) > int(n * share / len(due))]
@@ -159,6 +163,7 @@ def render_site(
     computed: Extras | None = None,
     kept: KeptPages | None = None,
     rows: KeptRows | None = None,
+    written: Path | None = None,
 ) -> Rendered:
     """Aggregate and render every page into out/docs (by way of out/docs.next: a file whose bytes
     did not change keeps its modification time, kb.render.staging) and write out/mkdocs.yml;
@@ -167,7 +172,9 @@ def render_site(
     progress display); `history_cache` is where credence history is cached per commit;
     `explanations` and `computed`: explain_all and kb.render.views.extras with the same draws and
     seed, if the caller already has them; `kept`: the pages of the last render that may be kept
-    (kb.render.kept); `rows`: the findings' rows in the data files, likewise (kb.render.rows)."""
+    (kb.render.kept); `rows`: the findings' rows in the data files, likewise (kb.render.rows);
+    `written`: a folder where the caller had the claims' data files written (kb.render.exports
+    write_claims, with the layout's links: FindingLayout.of(kb.claims, group, PER_GROUP).url)."""
     tell = step or (lambda _: None)
     src = src or project.site_project(kb.root)
     docs, site = out / "docs", out / "site"
@@ -178,7 +185,9 @@ def render_site(
     tell("render")
     staged = out / "docs.next"
     with heap_frozen():
-        generated = render_docs(data, src, staged, database, group=group, keeper=kept, compiled=out / TEMPLATES_CACHE, rows=rows)
+        generated = render_docs(
+            data, src, staged, database, group=group, keeper=kept, compiled=out / TEMPLATES_CACHE, rows=rows, written=written
+        )
     if kept is not None:
         kept.forget()  # until the new render is in place of the last
     changed = replace_tree(staged, docs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,6 +19,7 @@ from kb.render.project import LICENCE
 from kb.render.rows import KeptRows, explorer_row, parts
 from kb.render.views import SiteData
 from kb.schemas import RECORDS, json_schema
+from kb.store import KnowledgeBase
 
 
 def _own_page(cid: str) -> str:
@@ -54,13 +56,16 @@ def downloads(data: SiteData) -> dict[str, Writer]:
     return files
 
 
-def write_claims(data: SiteData, docs: Path, finding_url: Callable[[str], str] = _own_page, rows: KeptRows | None = None) -> None:
+CLAIMS_FILES = ("data/findings.json", "downloads/claims.json", "downloads/claims.csv")  # what write_claims writes
+
+
+def write_claims(kb: KnowledgeBase, docs: Path, finding_url: Callable[[str], str] = _own_page, rows: KeptRows | None = None) -> None:
     """The files with a row per finding, in one pass over the findings (one at a time: at 50k,
     hundreds of megabytes held at once otherwise): the explorer's data/findings.json (just what
     it filters and shows) and downloads/claims.json and claims.csv, exactly as `kb claim list -f
     json` and `-f csv` print them. With `rows`, each finding's parts kept by the last build
     (kb.render.rows) are taken from there when its file did not change."""
-    every = rows.parts(data.kb) if rows is not None else ((cid, parts(data.kb, cid)) for cid in sorted(data.kb.claims))
+    every = rows.parts(kb) if rows is not None else ((cid, parts(kb, cid)) for cid in sorted(kb.claims))
     (docs / "data").mkdir(parents=True, exist_ok=True)
     (docs / "downloads").mkdir(parents=True, exist_ok=True)
     with (
@@ -83,18 +88,30 @@ def write_claims(data: SiteData, docs: Path, finding_url: Callable[[str], str] =
 
 
 def write_data(
-    data: SiteData, docs: Path, database: Path | None, finding_url: Callable[[str], str] = _own_page, rows: KeptRows | None = None
+    data: SiteData,
+    docs: Path,
+    database: Path | None,
+    finding_url: Callable[[str], str] = _own_page,
+    rows: KeptRows | None = None,
+    *,
+    written: Path | None = None,
 ) -> None:
     """Write the explorer's data and the downloads under `docs` (data/ and downloads/): the
-    claims' files (`write_claims`), the database (published copy, on a thread of its own: SQLite
-    works without holding Python's lock, so the copy runs beside the claims' files) with its
-    Datasette metadata, and the files of `downloads`."""
+    claims' files (`write_claims`; or, with `written`, moved from that folder, where the caller
+    had them written with the same `finding_url`), the database (published copy, on a thread of
+    its own: SQLite works without holding Python's lock, so the copy runs beside the claims'
+    files) with its Datasette metadata, and the files of `downloads`."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         published = None
         if database is not None and database.is_file():
             (docs / "downloads").mkdir(parents=True, exist_ok=True)
             published = pool.submit(publish, database, docs / "downloads" / "kb.sqlite")
-        write_claims(data, docs, finding_url, rows)
+        if written is None:
+            write_claims(data.kb, docs, finding_url, rows)
+        else:
+            for name in CLAIMS_FILES:
+                (docs / name).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(written / name, docs / name)
         for name, write in downloads(data).items():
             path = docs / "downloads" / name
             path.parent.mkdir(parents=True, exist_ok=True)
