@@ -5,15 +5,18 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import select
+import signal
 import threading
 import traceback
 from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from kb.errors import InvalidKnowledgeBase, KbError
 
+A = TypeVar("A")
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -45,42 +48,74 @@ def heap_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-class Handoff:
-    """Indexes that `beside`'s own side (`send`) hands to the forked side (`receive`) once it knows
-    them: through a pipe made before the fork (in memory without fork, where `mine` runs first).
-    The sender must `close` it however it ends, or the receiver would wait for ever; what was not
-    sent is received as no indexes."""
+class Dispenser:
+    """Indexes that `beside`'s own side deals out (`put`, once it knows them) to both sides: each
+    side takes them one at a time (`each`) and each index goes to whichever side asks first, so
+    the side that is done with its other work first takes more. Through a pipe made before the
+    fork: an index is 8 bytes, written in writes of at most PIPE_BUF bytes (each lands whole, so
+    the bytes in the pipe are always whole indexes) and read 8 at a time (a read from a pipe is
+    one step between its readers). `put` writes on a thread (more than a pipe's buffer would
+    otherwise block until the other side reads) and closes the writing end when done; the putting
+    side must `close` however it ends, or the other would wait for ever; the forked side `forked`
+    first (dropping its copy of the writing end). Without fork (`mine` runs first) the indexes
+    are held, and taken in turn."""
 
     def __init__(self) -> None:
         self.held: list[int] = []
         self.pipe = os.pipe() if hasattr(os, "fork") else None
+        self.writer: threading.Thread | None = None
 
-    def send(self, indexes: list[int]) -> None:
+    def put(self, indexes: list[int]) -> None:
         if self.pipe is None:
-            self.held = list(indexes)
+            self.held += indexes
             return
-        try:
-            with os.fdopen(os.dup(self.pipe[1]), "wb") as out:
-                out.write(array("q", indexes).tobytes())
-        except BrokenPipeError:  # the receiver failed: `beside` reports it
-            return
+        data = array("q", indexes).tobytes()
+        write, chunk = self.pipe[1], select.PIPE_BUF // 8 * 8  # whole indexes, at most PIPE_BUF bytes a write
+
+        def send() -> None:
+            try:
+                for start in range(0, len(data), chunk):
+                    os.write(write, data[start : start + chunk])
+            except BrokenPipeError:  # the other side failed: `beside` reports it
+                pass
+            finally:
+                self._close_writing()
+
+        self.writer = threading.Thread(target=send, daemon=True)
+        self.writer.start()
+
+    def _close_writing(self) -> None:
+        if self.pipe is not None and self.pipe[1] >= 0:
+            fd, self.pipe = self.pipe[1], (self.pipe[0], -1)
+            os.close(fd)
 
     def close(self) -> None:
-        if self.pipe is not None:
-            for fd in self.pipe:
-                try:
-                    os.close(fd)
-                except OSError:
-                    continue
+        """The putting side, however it ends (after `put`: once its thread has written)."""
+        if self.writer is None:
+            self._close_writing()
 
-    def receive(self) -> list[int]:
+    def forked(self) -> None:
+        """The forked side, first: its copy of the writing end goes."""
+        self._close_writing()
+
+    def _take(self) -> Iterator[int]:
         if self.pipe is None:
-            return self.held
-        read, write = self.pipe
-        os.close(write)  # this process' copy: the sender's close then ends the data
-        with os.fdopen(read, "rb") as pipe:
-            data = pipe.read()
-        return array("q", data).tolist()
+            while self.held:
+                yield self.held.pop(0)
+            return
+        while len(item := os.read(self.pipe[0], 8)) == 8:
+            yield array("q", item)[0]
+
+    def each(self, work: Callable[[int], T]) -> list[tuple[int, T]]:
+        """`work(index)` for each index this side takes, one at a time (the next is taken once
+        `work` is done with the last), until all are taken; then this side's reading end goes."""
+        try:
+            return [(i, work(i)) for i in self._take()]
+        finally:
+            if self.writer is not None:
+                self.writer.join()
+            if self.pipe is not None:
+                os.close(self.pipe[0])
 
 
 def _fork(child: Callable[[int], int]) -> tuple[int, int]:
@@ -198,6 +233,12 @@ def in_child(work: Callable[[Callable[[str], None]], R], tell: Callable[[str], N
     if not hasattr(os, "fork"):
         return work(tell)
     pid, read = _fork(lambda write: _child(work, write))
+    result: R = _outcome(pid, read, tell)
+    return result
+
+
+def _outcome(pid: int, read: int, tell: Callable[[str], None]) -> Any:
+    """in_child's side once the child runs: its stages passed on to `tell`, then its result."""
     result: tuple[str, object] | None = None
     try:
         with os.fdopen(read, "rb") as source:
@@ -218,4 +259,54 @@ def in_child(work: Callable[[Callable[[str], None]], R], tell: Callable[[str], N
         raise InvalidKnowledgeBase(result[1])  # type: ignore[arg-type]
     if result[0] == "error":
         raise result[1]  # type: ignore[misc]
-    return result[1]  # type: ignore[return-value]
+    return result[1]
+
+
+class Primed(Generic[A, R]):
+    """in_child, with the child forked before what to ask it is known: it runs `prime()` at once
+    (imports the modules `work` needs, say) while this process works that out, then waits. `run`
+    sends it `asked` (pickled, through a pipe) and returns what `work(asked, step)` gives, as
+    in_child does; `cancel` ends a child that will not be asked (killed: it has done nothing but
+    prime), and is a no-op after `run`. Without fork, `run` calls `work` here."""
+
+    def __init__(self, work: Callable[[A, Callable[[str], None]], R], prime: Callable[[], object]) -> None:
+        self.work = work
+        self.pid: int | None = None
+        if not hasattr(os, "fork"):
+            return
+        ask_read, self.ask = os.pipe()
+
+        def child(write: int) -> int:
+            os.close(self.ask)  # this process' copy of the write end: the parent's close is then the end
+            prime()
+            with os.fdopen(ask_read, "rb") as source:
+                data = source.read()
+            if not data:  # not asked (the parent ended without `run`)
+                os.close(write)
+                return 0
+            asked: A = pickle.loads(data)  # noqa: S301 - written by our own parent process
+            return _child(lambda step: work(asked, step), write)
+
+        self.pid, self.read = _fork(child)
+        os.close(ask_read)
+
+    def run(self, asked: A, tell: Callable[[str], None]) -> R:
+        if self.pid is None:
+            return self.work(asked, tell)
+        pid, self.pid = self.pid, None
+        try:
+            with os.fdopen(self.ask, "wb") as out:
+                out.write(pickle.dumps(asked))
+        except BrokenPipeError:  # the child failed while priming: _outcome reports it
+            pass
+        result: R = _outcome(pid, self.read, tell)
+        return result
+
+    def cancel(self) -> None:
+        if self.pid is None:
+            return
+        pid, self.pid = self.pid, None
+        os.kill(pid, signal.SIGKILL)
+        for fd in (self.ask, self.read):
+            os.close(fd)
+        os.waitpid(pid, 0)

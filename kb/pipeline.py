@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kb import pickled
-from kb.bulk import Forked, beside, gc_paused, in_child
+from kb.bulk import Forked, Primed, beside, gc_paused, in_child
 from kb.db.freshness import build_dir, db_path, scan
 from kb.git import GitUnavailable, Started
 from kb.paths import CLAIMS_DIR
@@ -239,6 +239,16 @@ def build(root: Path, settings: Settings = Settings(), *, step: Step | None = No
 
 
 def _build(root: Path, settings: Settings, tell: Step, force: bool, git: GitFacts) -> Outcome:
+    # the child that checks, aggregates and renders starts now, loading the modules it needs
+    # while this process hashes the inputs and decides what is due; it is killed if nothing is
+    renderer = Primed(_render, _renderer_modules)
+    try:
+        return _due(root, settings, tell, force, git, renderer)
+    finally:
+        renderer.cancel()
+
+
+def _due(root: Path, settings: Settings, tell: Step, force: bool, git: GitFacts, renderer: Primed[Plan, RenderResult]) -> Outcome:
     out = build_dir(root)
     stamps = Stamps(out)
     if force:
@@ -269,95 +279,8 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool, git: GitFact
         return outcome
 
     version = git.version()
-
-    def render(step: Step) -> tuple[int | None, Path, list[str]]:
-        """The check and database if due, then aggregate and render, in a child process: the
-        records it loads are gone before the engine starts. Returns the claims checked, the
-        engine's configuration and the files that changed (plain values: this process need not
-        import the renderer to read them)."""
-        from kb.db.build import read
-        from kb.render.exports import write_claims
-        from kb.render.pages import FindingLayout
-        from kb.render.rows import KeptRows
-        from kb.render.sizes import PER_GROUP
-        from kb.weights import load_weights
-
-        with gc_paused():
-            checked, kb = _check_and_index(root, first=first) if index else (None, None)
-            if kb is None:
-                kb = read(root)
-            gc.freeze()  # the records live as long as this process: no collection need walk them
-        weights = load_weights(root)
-        # the claims' data files need the records alone: written on the second core while this
-        # one analyses (its other process starts later), moved into the render's docs after
-        claims_files = out / CLAIMS_NEXT
-        shutil.rmtree(claims_files, ignore_errors=True)
-        layout = FindingLayout.of(kb.claims, settings.group, PER_GROUP)
-        rows = KeptRows(out, code, findings, fresh=force)
-        writing = Forked(lambda: write_claims(kb, claims_files, layout.url, rows))
-        try:
-            return _analyse_and_render(kb, weights, writing, claims_files, checked, step)
-        finally:
-            writing.wait()
-            shutil.rmtree(claims_files, ignore_errors=True)
-
-    def _analyse_and_render(
-        kb: KnowledgeBase, weights: Weights, writing: Forked[None], claims_files: Path, checked: int | None, step: Step
-    ) -> tuple[int | None, Path, list[str]]:
-        from kb.aggregate import warm
-        from kb.db.aggregates import portfolio_rows, write_portfolio
-        from kb.db.publish import write_metadata
-        from kb.memo import Memo
-        from kb.memo import explained as memo_explained
-        from kb.render.builder import render_site
-        from kb.render.kept import KeptPages
-        from kb.render.views import extras
-
-        step("aggregate")
-        if index:  # claims changed: some analysis is due, in each of the processes forked below
-            warm(weights)
-
-        memo = Memo(out / ANALYSIS_CACHE, weights, settings.draws, settings.seed, records=records, files=findings, fresh=force)
-
-        def analysed() -> dict[str, Explanation]:
-            # the default profile explained (for the database and the pages), the other profiles'
-            # portfolio rows (for the database only) beside it; each unit of hypotheses whose
-            # evidence did not change is read back from the memo
-            explained, others = memo_explained(kb, weights, settings.draws, settings.seed, memo=memo)
-            write_portfolio(database, portfolio_rows(kb, weights, settings.draws, settings.seed, explained, others=others))
-            return explained  # every variant's rows and layouts go: the pages need only what they explained
-
-        def extra() -> Extras:
-            # the approved-only view and the drift over dates need none of that: on the second
-            # core while the default view is explained (a memo prunes what its own process used)
-            computed = extras(kb, weights, settings.draws, settings.seed, memo=memo)
-            memo.prune(("approved", "dates"))
-            return computed
-
-        explained, computed = beside(analysed, extra)
-        memo.prune(("explained",))
-        write_metadata(database)
-        writing.result()
-        rendered = render_site(
-            kb,
-            weights,
-            out,
-            version=version,
-            src=src,
-            database=database,
-            draws=settings.draws,
-            seed=settings.seed,
-            step=step,
-            group=settings.group,
-            history_cache=out / HISTORY_CACHE,
-            explanations=explained,
-            computed=computed,
-            kept=KeptPages(out, beyond_findings, findings, fresh=force),
-            written=claims_files,
-        )
-        return checked, rendered.config, rendered.changed
-
-    outcome.claims, config, changed = in_child(render, tell)
+    plan = Plan(root, out, src, settings, force, index, first, records, code, beyond_findings, findings, version)
+    outcome.claims, config, changed = renderer.run(plan, tell)
     if index:
         stamps.record("database", claims)
     tell("site")
@@ -376,3 +299,125 @@ def _build(root: Path, settings: Settings, tell: Step, force: bool, git: GitFact
     stamps.record("commit", version.commit or last_commit or "")
     stamps.record("site", site_digest)
     return outcome
+
+
+RenderResult = tuple[int | None, Path, list[str]]  # the claims checked, the engine's config, the docs files that changed
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the rendering child is asked to do (sent to it once the inputs are hashed)."""
+
+    root: Path
+    out: Path  # build/
+    src: Path  # the hand-written site project
+    settings: Settings
+    force: bool
+    index: bool  # the check and database are due
+    first: bool  # from scratch (no database yet)
+    records: str  # the digest of every record file but the findings
+    code: str  # the digest of the kb package
+    beyond_findings: str  # what every finding page shows besides its findings: records and code
+    findings: dict[str, bytes]  # each finding file's sha256, by path from the root
+    version: project.Version
+
+
+def _renderer_modules() -> None:
+    """What the rendering child imports while the parent hashes the inputs (about 0.3 s)."""
+    import kb.db.aggregates
+    import kb.db.build
+    import kb.db.publish
+    import kb.memo
+    import kb.render.builder
+    import kb.render.exports
+    import kb.render.views  # noqa: F401
+
+
+def _render(plan: Plan, step: Step) -> RenderResult:
+    """The check and database if due, then aggregate and render, in a child process: the records
+    it loads are gone before the engine starts. Returns the claims checked, the engine's
+    configuration and the files that changed (plain values: the parent need not import the
+    renderer to read them)."""
+    from kb.db.build import read
+    from kb.render.exports import write_claims
+    from kb.render.pages import FindingLayout
+    from kb.render.rows import KeptRows
+    from kb.render.sizes import PER_GROUP
+    from kb.weights import load_weights
+
+    with gc_paused():
+        checked, kb = _check_and_index(plan.root, first=plan.first) if plan.index else (None, None)
+        if kb is None:
+            kb = read(plan.root)
+        gc.freeze()  # the records live as long as this process: no collection need walk them
+    weights = load_weights(plan.root)
+    # the claims' data files need the records alone: written on the second core while this one
+    # analyses (its other process starts later), moved into the render's docs after
+    claims_files = plan.out / CLAIMS_NEXT
+    shutil.rmtree(claims_files, ignore_errors=True)
+    layout = FindingLayout.of(kb.claims, plan.settings.group, PER_GROUP)
+    rows = KeptRows(plan.out, plan.code, plan.findings, fresh=plan.force)
+    writing = Forked(lambda: write_claims(kb, claims_files, layout.url, rows))
+    try:
+        return _analyse_and_render(plan, kb, weights, writing, checked, step)
+    finally:
+        writing.wait()
+        shutil.rmtree(claims_files, ignore_errors=True)
+
+
+def _analyse_and_render(
+    plan: Plan, kb: KnowledgeBase, weights: Weights, writing: Forked[None], checked: int | None, step: Step
+) -> RenderResult:
+    from kb.aggregate import warm
+    from kb.db.aggregates import portfolio_rows, write_portfolio
+    from kb.db.publish import write_metadata
+    from kb.memo import Memo
+    from kb.memo import explained as memo_explained
+    from kb.render.builder import render_site
+    from kb.render.kept import KeptPages
+    from kb.render.views import extras
+
+    settings, out, database = plan.settings, plan.out, db_path(plan.root)
+    step("aggregate")
+    if plan.index:  # claims changed: some analysis is due, in each of the processes forked below
+        warm(weights)
+
+    memo = Memo(out / ANALYSIS_CACHE, weights, settings.draws, settings.seed, records=plan.records, files=plan.findings, fresh=plan.force)
+
+    def analysed() -> dict[str, Explanation]:
+        # the default profile explained (for the database and the pages), the other profiles'
+        # portfolio rows (for the database only) beside it; each unit of hypotheses whose
+        # evidence did not change is read back from the memo
+        explained, others = memo_explained(kb, weights, settings.draws, settings.seed, memo=memo)
+        write_portfolio(database, portfolio_rows(kb, weights, settings.draws, settings.seed, explained, others=others))
+        return explained  # every variant's rows and layouts go: the pages need only what they explained
+
+    def extra() -> Extras:
+        # the approved-only view and the drift over dates need none of that: on the second core
+        # while the default view is explained (a memo prunes what its own process used)
+        computed = extras(kb, weights, settings.draws, settings.seed, memo=memo)
+        memo.prune(("approved", "dates"))
+        return computed
+
+    explained, computed = beside(analysed, extra)
+    memo.prune(("explained",))
+    write_metadata(database)
+    writing.result()
+    rendered = render_site(
+        kb,
+        weights,
+        out,
+        version=plan.version,
+        src=plan.src,
+        database=database,
+        draws=settings.draws,
+        seed=settings.seed,
+        step=step,
+        group=settings.group,
+        history_cache=out / HISTORY_CACHE,
+        explanations=explained,
+        computed=computed,
+        kept=KeptPages(out, plan.beyond_findings, plan.findings, fresh=plan.force),
+        written=out / CLAIMS_NEXT,
+    )
+    return checked, rendered.config, rendered.changed

@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -217,6 +218,35 @@ def test_the_render_process_passes_back_its_result_stages_and_user_errors() -> N
     assert denied.value.filename == "build/site"
     with pytest.raises(KbError, match="the rendering process failed"):  # a bug: its traceback is printed by the child
         in_child(raises(ValueError("bug")), told.append)
+
+
+def test_a_primed_child_runs_what_it_is_asked_after_priming_and_one_never_asked_is_ended(tmp_path: Path) -> None:
+    """kb.bulk.Primed: the child primes at once, then does what `run` asks, its stages and result
+    (or user error) passed back as in_child's; one cancelled before being asked is ended at once,
+    even while still priming, having done nothing but prime; cancel after run does nothing."""
+    import time
+
+    from kb.bulk import Primed
+    from kb.errors import KbError
+
+    def work(asked: str, step: Callable[[str], None]) -> str:
+        step("render")
+        if asked == "fail":
+            raise KbError("asked to fail")
+        (tmp_path / "asked").write_text(asked, encoding="utf-8")
+        return (tmp_path / "primed").read_text(encoding="utf-8") + asked
+
+    told: list[str] = []
+    primed = Primed(work, lambda: (tmp_path / "primed").write_text("primed+", encoding="utf-8"))
+    assert primed.run("site", told.append) == "primed+site" and told == ["render"]
+    primed.cancel()
+    with pytest.raises(KbError, match="asked to fail"):
+        Primed(work, lambda: None).run("fail", told.append)
+    (tmp_path / "asked").unlink()
+    slow = Primed(work, lambda: time.sleep(60))
+    started = time.monotonic()
+    slow.cancel()
+    assert time.monotonic() - started < 30 and not (tmp_path / "asked").exists()
 
 
 def _site_files(site: Path) -> dict[str, object]:

@@ -13,7 +13,8 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -149,38 +150,95 @@ def test_forked_work_runs_while_this_process_works_and_its_files_and_result_arri
     assert waited.wait() == 0 and waited.result() == 7
 
 
-def test_a_handoff_reaches_the_forked_side_and_one_never_sent_ends_it() -> None:
-    """kb.bulk.Handoff: indexes sent once known (more than a pipe's buffer holds included); a
-    sender that fails before sending still ends the receiver's wait, and its error is raised."""
-    from kb.bulk import Handoff, beside
+def test_a_dispenser_deals_every_index_once_to_whichever_side_asks_and_one_never_put_ends_the_wait(tmp_path: Path) -> None:
+    """kb.bulk.Dispenser: the indexes put (more than a pipe's buffer holds) are taken once each,
+    between both sides; a side still busy with its own part gets none of those the other took
+    meanwhile; a putting side that fails before putting still ends the other's wait, and its
+    error is raised."""
+    from kb.bulk import Dispenser, beside
 
     many = list(range(100_000))
-    handoff = Handoff()
+    dispenser = Dispenser()
 
-    def send() -> int:
+    def put_and_take() -> list[int]:
         try:
-            handoff.send(many)
+            dispenser.put(many)
         finally:
-            handoff.close()
-        return 1
+            dispenser.close()
+        return [i for i, _ in dispenser.each(lambda i: i)]
 
-    assert beside(send, handoff.receive) == (1, many)
-    unsent = Handoff()
+    def take() -> list[int]:
+        dispenser.forked()
+        return [i for i, _ in dispenser.each(lambda i: i)]
+
+    mine, theirs = beside(put_and_take, take)
+    assert sorted(mine + theirs) == many and not set(mine) & set(theirs)
+    # the other side is busy until this one has taken every index: it gets none
+    done = tmp_path / "done"
+    busy = Dispenser()
+
+    def take_all_then_tell() -> list[int]:
+        try:
+            busy.put(many)
+        finally:
+            busy.close()
+        taken = [i for i, _ in busy.each(lambda i: i)]
+        done.touch()
+        return taken
+
+    def busy_then_take() -> list[int]:
+        busy.forked()
+        while not done.exists():
+            os.sched_yield()
+        return [i for i, _ in busy.each(lambda i: i)]
+
+    assert beside(take_all_then_tell, busy_then_take) == (many, [])
+    # taken one at a time: each side's first index waits until the other side has one too, so
+    # both get some (a side that took every index before working on them would leave the other none)
+    lazy = Dispenser()
+
+    def first_waits_for_the_other(me: str, other: str) -> Callable[[int], int]:
+        def work(i: int) -> int:
+            (tmp_path / me).touch()
+            deadline = time.monotonic() + 30  # only a broken dispenser waits this long
+            while not (tmp_path / other).exists() and time.monotonic() < deadline:
+                os.sched_yield()
+            return i
+
+        return work
+
+    def put_then_work() -> list[int]:
+        try:
+            lazy.put([0, 1, 2])
+        finally:
+            lazy.close()
+        return [i for i, _ in lazy.each(first_waits_for_the_other("here", "there"))]
+
+    def other() -> list[int]:
+        lazy.forked()
+        return [i for i, _ in lazy.each(first_waits_for_the_other("there", "here"))]
+
+    here, there = beside(put_then_work, other)
+    assert here and there and sorted(here + there) == [0, 1, 2]
+    unput = Dispenser()
 
     def fails() -> int:
         try:
-            raise ValueError("before sending")
+            raise ValueError("before putting")
         finally:
-            unsent.close()
+            unput.close()
 
-    with pytest.raises(ValueError, match="before sending"):
-        beside(fails, unsent.receive)
+    def waits() -> list[int]:
+        unput.forked()
+        return [i for i, _ in unput.each(lambda i: i)]
+
+    with pytest.raises(ValueError, match="before putting"):
+        beside(fails, waits)
 
 
 def test_two_renderer_processes_write_exactly_what_one_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Above PARALLEL_ABOVE pages the renderer forks: one process works out which pages are kept
-    and renders its share of those due, the other writes the data files, then renders the share
-    handed to it (kb.render.builder._shares)."""
+    """Above PARALLEL_ABOVE pages the renderer forks: one process works out which pages are kept,
+    the other writes the data files, then both take the pages due one at a time (kb.bulk.Dispenser)."""
     from kb.render import builder
     from kb.render.project import site_project
 
@@ -201,15 +259,13 @@ def test_two_renderer_processes_write_exactly_what_one_does(tmp_path: Path, monk
     write_claims(kb, written, FindingLayout.of(kb.claims).url)
     assert builder.render_docs(data, src, tmp_path / "moved" / "docs", None, written=written) == one
     assert tree(tmp_path / "moved" / "docs") == tree(tmp_path / "one" / "docs")
-    # pages kept from a last render: when fewer pages are due than the data files cost, the
-    # second process writes the data files alone, and the result is the same again
+    # pages kept from a last render: the result is the same again
     build = tmp_path / "three"
     keeper = KeptPages(build, "salt")
     assert builder.render_docs(data, src, build / "docs", None, keeper=keeper) == one
     keeper.commit()
     again = KeptPages(build, "salt")
     assert builder.render_docs(data, src, build / "docs.next", None, keeper=again) == one
-    assert builder._shares(list(range(len(one) - len(again.keys))), len(one))[1] == []  # the data alone
     assert len(again.keys) > len(one) / 2 and all((build / "docs.next" / p).samefile(build / "docs" / p) for p in again.keys)
     assert tree(build / "docs.next") == tree(tmp_path / "one" / "docs")
 

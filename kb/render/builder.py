@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.bulk import Handoff, beside, gc_paused, heap_frozen
+from kb.bulk import Dispenser, beside, gc_paused, heap_frozen
 from kb.portfolio import Explanation
 from kb.render import project
 from kb.render.exports import write_data
@@ -32,8 +32,6 @@ from kb.weights import Weights
 METHODOLOGY_STUB = "# Methodology\n\nThe methodology page has not been written yet.\n"
 PARALLEL_ABOVE = 400  # pages: below this, one process renders them all
 TEMPLATES_CACHE = "cache/templates"  # under build/: the compiled templates
-DATA_SHARE = 0.3  # the data files cost about as much as this share of all pages
-DATA_SHARE_WRITTEN = 0.1  # and so much when the claims' files were written before (`written`)
 Step = Callable[[str], None]
 
 
@@ -77,44 +75,40 @@ def render_docs(
     if keeper is not None:
         keeper.place(layout, len(data.kb.claims))
 
-    def write(indexes: list[int]) -> list[str]:
-        out = []
-        for i in indexes:
-            page = tasks[i]()
-            target = docs / page.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(page.markdown(), encoding="utf-8")
-            out.append(page.path)
-        return out
+    def write(i: int) -> str:
+        page = tasks[i]()
+        target = docs / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page.markdown(), encoding="utf-8")
+        return page.path
 
     if len(tasks) < PARALLEL_ABOVE:
         paths, due = _kept(tasks, keeper, docs)
-        for i, path in zip(due, write(due), strict=True):
-            paths[i] = path
+        for i in due:
+            paths[i] = write(i)
         write_data(data, docs, database, layout.url, rows, written=written)
         return paths
 
     # the other process writes the data files first, while this one works out which pages are
-    # kept (their keys) and which are due; it then hands over the other's share of those
-    handoff = Handoff()
+    # kept (their keys) and which are due; then each takes the pages due one at a time until none
+    # is left, so whichever is done first with its own part renders more
+    dispenser = Dispenser()
 
-    def keys_and_pages() -> tuple[list[str], list[int], list[int], list[str]]:
+    def keys_and_pages() -> tuple[list[str], list[tuple[int, str]]]:
         try:
             paths, due = _kept(tasks, keeper, docs)
-            beside_data, rest = _shares(due, len(tasks), DATA_SHARE if written is None else DATA_SHARE_WRITTEN)
-            if not rest:  # few pages due: the data files alone on the other side
-                beside_data, rest = [], beside_data
-            handoff.send(beside_data)
+            dispenser.put(due)
         finally:
-            handoff.close()
-        return paths, beside_data, rest, write(rest)
+            dispenser.close()
+        return paths, dispenser.each(write)
 
-    def data_and_pages() -> list[str]:
+    def data_and_pages() -> list[tuple[int, str]]:
+        dispenser.forked()
         write_data(data, docs, database, layout.url, rows, written=written)
-        return write(handoff.receive())
+        return dispenser.each(write)
 
-    (paths, theirs, mine, here), there = beside(keys_and_pages, data_and_pages)
-    for i, path in zip(mine + theirs, here + there, strict=True):
+    (paths, mine), theirs = beside(keys_and_pages, data_and_pages)
+    for i, path in mine + theirs:
         paths[i] = path
     return paths
 
@@ -130,20 +124,6 @@ def _kept(tasks: list[Callable[[], Page]], keeper: KeptPages | None, docs: Path)
             continue
         due.append(i)
     return paths, due
-
-
-def _shares(due: list[int], pages: int, data_share: float = DATA_SHARE) -> tuple[list[int], list[int]]:
-    """The pages due that the process writing the data files renders beside them, and the other
-    process' (none when fewer are due than the data files cost: the caller then gives them all to
-    the other). The data files cost about as much as `data_share` of all pages (10k findings: 3.3 s
-    to 11 s, with the claims' files); the first part is spread evenly over the pages due, which
-    come grouped by kind."""
-    share = (len(due) - data_share * pages) / 2
-    if share < 0:
-        return due, []
-    mine = [i for n, i in enumerate(due) if int((n + 1) * share / len(due)) > int(n * share / len(due))]
-    taken = set(mine)
-    return mine, [i for i in due if i not in taken]
 
 
 def render_site(
