@@ -230,11 +230,26 @@ def in_child(work: Callable[[Callable[[str], None]], R], tell: Callable[[str], N
     system when it exits, so a process started afterwards (the site engine) does not add to a
     parent still holding every record. A user error (KbError, OSError) raised there is raised
     here; anything else is printed there and reported here in one line."""
-    if not hasattr(os, "fork"):
-        return work(tell)
-    pid, read = _fork(lambda write: _child(work, write))
-    result: R = _outcome(pid, read, tell)
+    result: R = InChild(work).result(tell)
     return result
+
+
+class InChild(Generic[R]):
+    """in_child started now and waited for later (`result`, once, which passes on the stages
+    named meanwhile): for work that runs beside this process' own. Without fork, `result` runs it."""
+
+    def __init__(self, work: Callable[[Callable[[str], None]], R]) -> None:
+        self.work = work
+        self.started = _fork(lambda write: _child(work, write)) if hasattr(os, "fork") else None
+
+    def result(self, tell: Callable[[str], None]) -> R:
+        if self.started is None:
+            return self.work(tell)
+        started, self.started = self.started, (-1, -1)
+        if started == (-1, -1):
+            raise RuntimeError("InChild.result asked twice")
+        there: R = _outcome(*started, tell)
+        return there
 
 
 def _outcome(pid: int, read: int, tell: Callable[[str], None]) -> Any:
