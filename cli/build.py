@@ -24,25 +24,34 @@ def build(
     all under build/ (build/kb.sqlite, build/docs/, build/site/). Parts whose inputs did not change
     (content hashes in build/stamps.json) are skipped. Stops at the first part that fails, leaving
     earlier outputs as they were. Progress goes to stderr."""
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
     from kb import pipeline
-    from kb.db.freshness import db_path
-    from kb.paths import find_root
 
-    base = find_root(root)
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), console=console
-    ) as progress:
-        task = progress.add_task("check", total=len(pipeline.STEPS))
+    renderer = pipeline.start_renderer()  # loads the renderer's modules while this loads the progress display
+    try:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        def step(name: str) -> None:
-            progress.update(task, description=name, completed=pipeline.STEPS.index(name))
+        from kb.db.freshness import db_path
+        from kb.paths import find_root
 
-        outcome = pipeline.build(base, pipeline.Settings(draws=draws), step=step, force=force)
-        progress.update(task, description="done", completed=len(pipeline.STEPS))
+        base = find_root(root)
+        console = Console(stderr=True)
+        with Progress(
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress:
+            task = progress.add_task("check", total=len(pipeline.STEPS))
+
+            def step(name: str) -> None:
+                progress.update(task, description=name, completed=pipeline.STEPS.index(name))
+
+            outcome = pipeline.build(base, pipeline.Settings(draws=draws), step=step, force=force, renderer=renderer)
+            progress.update(task, description="done", completed=len(pipeline.STEPS))
+    finally:
+        renderer.cancel()
     message("check: unchanged" if outcome.claims is None else f"check: ok ({outcome.claims} claims)")
     message(f"database: {db_path(base).relative_to(base).as_posix()}")
     if outcome.skipped:

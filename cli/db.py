@@ -25,8 +25,9 @@ def build(
     build/metadata.json`). With --portfolio, also fill its portfolio and contribution tables (an
     in-place update empties them rather than leave them stale). Refuses (exit 1) if the knowledge
     base has problems; the database is then left as it was."""
-    from kb.db.build import build_lock, load_checked, update
+    from kb.db.build import load_checked, update
     from kb.db.freshness import db_path
+    from kb.db.lock import build_lock
     from kb.db.publish import write_metadata
     from kb.db.queries import counts as table_counts
     from kb.paths import find_root

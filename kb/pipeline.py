@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kb import pickled
-from kb.bulk import Forked, InChild, Primed, beside, gc_paused, in_child
+from kb.bulk import Forked, Primed, beside, gc_paused, in_child
 from kb.db.freshness import build_dir, db_path, scan
 from kb.git import GitUnavailable, Started
 from kb.paths import CLAIMS_DIR
@@ -223,27 +223,38 @@ def _check_and_index(base: Path, first: bool) -> tuple[int, KnowledgeBase | None
     return int(rows(base, "SELECT count(*) FROM claim")[0][0]), None
 
 
-def build(root: Path, settings: Settings = Settings(), *, step: Step | None = None, force: bool = False) -> Outcome:
+def start_renderer() -> Primed[Plan, RenderResult]:
+    """The child that will check, aggregate and render, forked now: it loads the modules it needs
+    while the caller goes on (say, loading its own progress display). Pass it to `build`, and
+    `cancel` it if `build` is never called."""
+    return Primed(_render, _renderer_modules)
+
+
+def build(
+    root: Path,
+    settings: Settings = Settings(),
+    *,
+    step: Step | None = None,
+    force: bool = False,
+    renderer: Primed[Plan, RenderResult] | None = None,
+) -> Outcome:
     """Everything under build/, skipping each part whose inputs did not change (with `force`,
     none, and nothing kept from earlier builds is read but the credence history by commit).
     Returns the built site's folder, the claims checked and the parts skipped. Builds of one tree
-    take turns (kb.db.build.build_lock)."""
-    from kb.db.build import build_lock
+    take turns (kb.db.lock.build_lock). `renderer`: from `start_renderer` (by default started
+    here); it is ended when the build is."""
+    from kb.db.lock import build_lock
 
-    with build_lock(root):
-        git = GitFacts(root)  # its commands run beside the hashing of claims/
-        try:
-            return _build(root, settings, step or (lambda _: None), force, git)
-        finally:
-            git.close()
-
-
-def _build(root: Path, settings: Settings, tell: Step, force: bool, git: GitFacts) -> Outcome:
-    # the child that checks, aggregates and renders starts now, loading the modules it needs
-    # while this process hashes the inputs and decides what is due; it is killed if nothing is
-    renderer = Primed(_render, _renderer_modules)
+    # the rendering child loads its modules while this process hashes the inputs and decides what
+    # is due; it is killed if nothing is
+    renderer = renderer or start_renderer()
     try:
-        return _due(root, settings, tell, force, git, renderer)
+        with build_lock(root):
+            git = GitFacts(root)  # its commands run beside the hashing of claims/
+            try:
+                return _due(root, settings, step or (lambda _: None), force, git, renderer)
+            finally:
+                git.close()
     finally:
         renderer.cancel()
 
@@ -258,13 +269,7 @@ def _due(root: Path, settings: Settings, tell: Step, force: bool, git: GitFacts,
     tell("check")
     database = db_path(root)
     first = "database" not in stamps.known or not database.is_file()
-    # an existing database is brought up to date (by the files' sizes and modification times) in a
-    # child of its own while this process hashes the files; from scratch, the renderer checks them
-    refreshing = None if first else InChild(lambda _: _check_and_index(root, first=False)[0])
-    try:
-        claim_files = _file_digests(root / CLAIMS_DIR, kept=None if force else out / DIGESTS_CACHE)
-    finally:
-        checked = refreshing.result(tell) if refreshing is not None else None
+    claim_files = _file_digests(root / CLAIMS_DIR, kept=None if force else out / DIGESTS_CACHE)
     claims = _tree_digest(claim_files)
     index = not (stamps.fresh("database", claims) and database.is_file())  # the check and database are due
     if not index:
@@ -278,16 +283,14 @@ def _due(root: Path, settings: Settings, tell: Step, force: bool, git: GitFacts,
     inputs = "\n".join([claims, site_src, code, repr(settings), git.commits()])
     site_digest = hashlib.sha256(inputs.encode()).hexdigest()
     if stamps.fresh("site", site_digest) and (outcome.site / "index.html").is_file():
-        if index:  # from scratch in a child process too: the records the check loads go back to the system
-            outcome.claims = checked if not first else in_child(lambda _: _check_and_index(root, first=True)[0], tell)
+        if index:  # in a child process too: the records the check loads go back to the system
+            outcome.claims = in_child(lambda _: _check_and_index(root, first=first)[0], tell)
             stamps.record("database", claims)
         outcome.skipped += ["aggregate", "render", "site"]
         return outcome
 
     version = git.version()
-    plan = Plan(
-        root, out, src, settings, force, index, first, checked if index else None, records, code, beyond_findings, findings, version
-    )
+    plan = Plan(root, out, src, settings, force, index, first, records, code, beyond_findings, findings, version)
     outcome.claims, config, changed = renderer.run(plan, tell)
     if index:
         stamps.record("database", claims)
@@ -323,7 +326,6 @@ class Plan:
     force: bool
     index: bool  # the check and database are due
     first: bool  # from scratch (no database yet)
-    checked: int | None  # the claims the parent counted once the database was up to date (not from scratch)
     records: str  # the digest of every record file but the findings
     code: str  # the digest of the kb package
     beyond_findings: str  # what every finding page shows besides its findings: records and code
@@ -332,8 +334,7 @@ class Plan:
 
 
 def _renderer_modules() -> None:
-    """What the rendering child imports while the parent hashes the inputs and brings the database
-    up to date (about 0.3 s)."""
+    """What the rendering child imports while the parent hashes the inputs (about 0.3 s)."""
     import kb.db.aggregates
     import kb.db.build
     import kb.db.publish
@@ -344,8 +345,7 @@ def _renderer_modules() -> None:
 
 
 def _render(plan: Plan, step: Step) -> RenderResult:
-    """The check and database if due (from scratch: the parent brings an existing database up to
-    date itself), then aggregate and render, in a child process: the records
+    """The check and database if due, then aggregate and render, in a child process: the records
     it loads are gone before the engine starts. Returns the claims checked, the engine's
     configuration and the files that changed (plain values: the parent need not import the
     renderer to read them)."""
@@ -357,8 +357,7 @@ def _render(plan: Plan, step: Step) -> RenderResult:
     from kb.weights import load_weights
 
     with gc_paused():
-        due = plan.index and plan.checked is None
-        checked, kb = _check_and_index(plan.root, first=plan.first) if due else (plan.checked, None)
+        checked, kb = _check_and_index(plan.root, first=plan.first) if plan.index else (None, None)
         if kb is None:
             kb = read(plan.root)
         gc.freeze()  # the records live as long as this process: no collection need walk them

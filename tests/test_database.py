@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kb.db.build import build_lock
 from kb.db.freshness import SCHEMA_VERSION, db_path, fingerprint
+from kb.db.lock import build_lock
 from tests.conftest import EXAMPLE, run
 
 

@@ -14,13 +14,14 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import closing, contextmanager
+from collections.abc import Mapping
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 from kb.bulk import gc_paused
-from kb.db.freshness import SCHEMA_VERSION, FileStats, build_dir, db_path, scan, stored_fingerprint
+from kb.db.freshness import SCHEMA_VERSION, FileStats, db_path, scan, stored_fingerprint
+from kb.db.lock import build_lock
 from kb.errors import InvalidKnowledgeBase, Problem, WriteFailed
 from kb.models import RECORD_FOLDERS, Claim, SourceText
 from kb.store import KnowledgeBase, _Checker, load, load_file
@@ -28,7 +29,6 @@ from kb.vocab import Missing
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 METADATA_JSON = Path(__file__).with_name("metadata.json")
-LOCK_NAME = ".kb.lock"
 
 Row = dict[str, Any]
 Rows = dict[str, list[Row]]
@@ -314,25 +314,6 @@ def _problem_rows(problems: list[Problem]) -> list[Row]:
 def _meta(conn: sqlite3.Connection, fingerprint: str) -> None:
     conn.execute("DELETE FROM meta")
     conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [("fingerprint", fingerprint), ("schema_version", SCHEMA_VERSION)])
-
-
-@contextmanager
-def build_lock(root: Path) -> Iterator[None]:
-    """Serialise writers of one tree's database (`kb build`, `kb db build`, a read command's
-    rebuild): an exclusive lock on build/.kb.lock, released when the process ends, however."""
-    import fcntl
-
-    folder = build_dir(root)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)  # never a file elsewhere through a link
-    except OSError as exc:
-        raise WriteFailed(f"{folder.relative_to(root).as_posix()}: cannot write the database there: {exc.strerror or exc}") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
 
 
 def _rel(root: Path, path: Path) -> str:
