@@ -17,6 +17,7 @@ from kb.aggregate import HypothesisEvidence, Run, aggregate_all
 from kb.bulk import in_child
 from kb.errors import NotFound
 from kb.git import GitUnavailable, git
+from kb.libraries import versions
 from kb.models import Claim
 from kb.paths import CLAIMS_DIR
 from kb.portfolio import evidence, unit_ids
@@ -143,9 +144,10 @@ def by_commit(
 
 
 def code_digest() -> str:
-    """A digest of the kb package's own modules (the aggregator and what feeds it): a result kept
-    by an older version is stale (here and in kb.memo)."""
-    digest = hashlib.sha256()
+    """A digest of the kb package's own modules (the aggregator and what feeds it) and of the
+    libraries' versions (kb.libraries): a result kept by an older version of either is stale
+    (here and in kb.memo)."""
+    digest = hashlib.sha256(versions().encode() + b"\0")
     for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()

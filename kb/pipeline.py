@@ -4,7 +4,7 @@ recorded in build/stamps.json when it last succeeded:
 
 - check and database: every file under claims/ (paths and bytes);
 - aggregate, render and site: those, the hand-written site project, the kb package's code and
-  templates, the build settings (draws, seed, engine, grouping) and the commits to claims/ that the
+  templates and the versions of the libraries that shape them (kb.libraries), the build settings (draws, seed, engine, grouping) and the commits to claims/ that the
   drift chart shows.
 
 A stamp is written only after its part succeeded, so a failed build is redone in full next time.
@@ -44,6 +44,7 @@ from kb import pickled
 from kb.bulk import Forked, Primed, beside, gc_paused, in_child
 from kb.db.freshness import build_dir, db_path, scan
 from kb.git import GitUnavailable, Started
+from kb.libraries import versions
 from kb.paths import CLAIMS_DIR
 from kb.render import project
 from kb.render.sizes import GROUP_ABOVE, HISTORY_COMMITS
@@ -275,7 +276,8 @@ def _due(root: Path, settings: Settings, tell: Step, force: bool, git: GitFacts,
     if not index:
         outcome.skipped += ["check", "database"]
     site_src = _tree_digest(_file_digests(src))
-    code = _tree_digest(_file_digests(PACKAGE, suffixes=(".py", ".j2", ".sql")))
+    # the kb package and the versions of the libraries that shape what is kept (kb.libraries)
+    code = _tree_digest(_file_digests(PACKAGE, suffixes=(".py", ".j2", ".sql")), {"libraries": versions().encode()})
     records = _tree_digest({rel: d for rel, d in claim_files.items() if rel.split(os.sep, 1)[0] != FINDINGS})
     # what every finding page shows besides its own findings: the other records, and the code
     beyond_findings = _tree_digest({"records": records.encode(), "code": code.encode()})

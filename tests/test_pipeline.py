@@ -427,3 +427,22 @@ def test_kept_digests_equal_fresh_ones_after_any_edit(
     (files / "new.yaml").write_bytes(b"new")
     (files / "f0.yaml").unlink()
     assert pipeline._file_digests(files, kept=kept) == pipeline._file_digests(files)
+
+
+def test_a_library_upgrade_is_never_served_what_the_last_version_kept(
+    kb_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kb.libraries: another installed version of a library that shapes what is kept (here Jinja2,
+    as the import system would find it first on sys.path) changes the code digest of the kept
+    analyses and history, and the next build renders and builds the site again."""
+    from kb.history import code_digest
+    from kb.libraries import versions
+
+    before, digest = versions(), code_digest()
+    pipeline.build(kb_root, pipeline.Settings(draws=50))
+    assert "site" in pipeline.build(kb_root, pipeline.Settings(draws=50)).skipped  # nothing changed
+    (tmp_path / "upgraded" / "jinja2-99.0.dist-info").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(tmp_path / "upgraded"))
+    assert "jinja2=99.0" in versions() and versions() != before and code_digest() != digest
+    outcome = pipeline.build(kb_root, pipeline.Settings(draws=50))
+    assert not {"aggregate", "render", "site"} & set(outcome.skipped)
