@@ -364,23 +364,33 @@ def _render(plan: Plan, step: Step) -> RenderResult:
             kb = read(plan.root)
         gc.freeze()  # the records live as long as this process: no collection need walk them
     weights = load_weights(plan.root)
-    # the claims' data files need the records alone: written on the second core while this one
-    # analyses (its other process starts later), moved into the render's docs after
+    # the claims' data files need the records alone, and are moved into the render's docs. With
+    # the last build's rows kept (few to make), they are written at once in a process of their
+    # own while this one warms up and analyses; with every row to make (heavy, and a third process
+    # copying the records' pages as it reads them raised the peak memory at 50k to 1.9 GiB), by
+    # the process of the approved and drift views once those are done (it has time to spare)
     claims_files = plan.out / CLAIMS_NEXT
     shutil.rmtree(claims_files, ignore_errors=True)
     layout = FindingLayout.of(kb.claims, plan.settings.group, PER_GROUP)
     rows = KeptRows(plan.out, plan.code, plan.findings, fresh=plan.force)
-    writing = Forked(lambda: write_claims(kb, claims_files, layout.url, rows))
+
+    def write() -> None:
+        write_claims(kb, claims_files, layout.url, rows)
+
+    writing = Forked(write) if rows.kept() else None
     try:
-        return _analyse_and_render(plan, kb, weights, writing, checked, step)
+        return _analyse_and_render(plan, kb, weights, writing or write, checked, step)
     finally:
-        writing.wait()
+        if writing is not None:
+            writing.wait()
         shutil.rmtree(claims_files, ignore_errors=True)
 
 
 def _analyse_and_render(
-    plan: Plan, kb: KnowledgeBase, weights: Weights, writing: Forked[None], checked: int | None, step: Step
+    plan: Plan, kb: KnowledgeBase, weights: Weights, writing: Forked[None] | Callable[[], None], checked: int | None, step: Step
 ) -> RenderResult:
+    """`writing`: the claims' data files, being written (Forked) or to write beside the approved
+    and drift views (a function)."""
     from kb.aggregate import warm
     from kb.db.aggregates import portfolio_rows, write_portfolio
     from kb.db.publish import write_metadata
@@ -410,12 +420,15 @@ def _analyse_and_render(
         # while the default view is explained (a memo prunes what its own process used)
         computed = extras(kb, weights, settings.draws, settings.seed, memo=memo)
         memo.prune(("approved", "dates"))
+        if not isinstance(writing, Forked):
+            writing()
         return computed
 
     explained, computed = beside(analysed, extra)
     memo.prune(("explained",))
     write_metadata(database)
-    writing.result()
+    if isinstance(writing, Forked):
+        writing.result()
     rendered = render_site(
         kb,
         weights,

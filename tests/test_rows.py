@@ -63,9 +63,12 @@ def test_kept_rows_equal_fresh_rows_after_any_edits_and_only_edited_findings_are
 def test_unreadable_or_other_code_s_rows_are_made_again(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     kb = _kb(tmp_path_factory)
     files = _digests(kb)
+    assert not KeptRows(tmp_path, "salt", files).kept()  # none yet
     list(KeptRows(tmp_path, "salt", files).parts(kb))
+    assert KeptRows(tmp_path, "salt", files).kept()
     for salt, fresh in (("salt", True), ("other code", False)):
         rows = KeptRows(tmp_path, salt, files, fresh=fresh)
+        assert not rows.kept()
         assert list(rows.parts(kb)) == [(cid, parts(kb, cid)) for cid in sorted(kb.claims)]
         assert rows.made == len(kb.claims)
     cache = next(tmp_path.rglob("rows.pickle"))

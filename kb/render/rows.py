@@ -86,6 +86,10 @@ class KeptRows:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             return
 
+    def kept(self) -> bool:
+        """Whether the last build's parts can be read (so that few need making)."""
+        return next(self._kept(), None) is not None
+
     def parts(self, kb: KnowledgeBase) -> Iterator[tuple[str, Parts]]:
         """Every finding's parts in id order: the last build's where its file's digest is the same,
         else made. This build's are written as they go, and take the last's place at the end."""
