@@ -100,8 +100,8 @@ class Dispenser:
 
     def _take(self) -> Iterator[int]:
         if self.pipe is None:
-            while self.held:
-                yield self.held.pop(0)
+            taken, self.held = self.held, []
+            yield from taken
             return
         while len(item := os.read(self.pipe[0], 8)) == 8:
             yield array("q", item)[0]
@@ -230,30 +230,15 @@ def in_child(work: Callable[[Callable[[str], None]], R], tell: Callable[[str], N
     system when it exits, so a process started afterwards (the site engine) does not add to a
     parent still holding every record. A user error (KbError, OSError) raised there is raised
     here; anything else is printed there and reported here in one line."""
-    result: R = InChild(work).result(tell)
+    if not hasattr(os, "fork"):
+        return work(tell)
+    pid, read = _fork(lambda write: _child(work, write))
+    result: R = _outcome(pid, read, tell)
     return result
 
 
-class InChild(Generic[R]):
-    """in_child started now and waited for later (`result`, once, which passes on the stages
-    named meanwhile): for work that runs beside this process' own. Without fork, `result` runs it."""
-
-    def __init__(self, work: Callable[[Callable[[str], None]], R]) -> None:
-        self.work = work
-        self.started = _fork(lambda write: _child(work, write)) if hasattr(os, "fork") else None
-
-    def result(self, tell: Callable[[str], None]) -> R:
-        if self.started is None:
-            return self.work(tell)
-        started, self.started = self.started, (-1, -1)
-        if started == (-1, -1):
-            raise RuntimeError("InChild.result asked twice")
-        there: R = _outcome(*started, tell)
-        return there
-
-
 def _outcome(pid: int, read: int, tell: Callable[[str], None]) -> Any:
-    """in_child's side once the child runs: its stages passed on to `tell`, then its result."""
+    """in_child's side once the child runs (Primed's too): its stages passed on to `tell`, then its result."""
     result: tuple[str, object] | None = None
     try:
         with os.fdopen(read, "rb") as source:

@@ -4,8 +4,8 @@ recorded in build/stamps.json when it last succeeded:
 
 - check and database: every file under claims/ (paths and bytes);
 - aggregate, render and site: those, the hand-written site project, the kb package's code and
-  templates and the versions of the libraries that shape them (kb.libraries), the build settings (draws, seed, engine, grouping) and the commits to claims/ that the
-  drift chart shows.
+  templates and the versions of the libraries that shape them (kb.libraries), the build settings
+  (draws, seed, engine, grouping) and the commits to claims/ that the drift chart shows.
 
 A stamp is written only after its part succeeded, so a failed build is redone in full next time.
 A file of claims/ is hashed again only when its size or modification time changed (or that time
@@ -377,20 +377,26 @@ def _render(plan: Plan, step: Step) -> RenderResult:
     def write() -> None:
         write_claims(kb, claims_files, layout.url, rows)
 
-    writing = Forked(write) if rows.kept() else None
+    early = Forked(write) if rows.kept() else None
     try:
-        return _analyse_and_render(plan, kb, weights, writing or write, checked, step)
+        return _analyse_and_render(plan, kb, weights, early, None if early else write, checked, step)
     finally:
-        if writing is not None:
-            writing.wait()
+        if early is not None:
+            early.wait()
         shutil.rmtree(claims_files, ignore_errors=True)
 
 
 def _analyse_and_render(
-    plan: Plan, kb: KnowledgeBase, weights: Weights, writing: Forked[None] | Callable[[], None], checked: int | None, step: Step
+    plan: Plan,
+    kb: KnowledgeBase,
+    weights: Weights,
+    early: Forked[None] | None,
+    late: Callable[[], None] | None,
+    checked: int | None,
+    step: Step,
 ) -> RenderResult:
-    """`writing`: the claims' data files, being written (Forked) or to write beside the approved
-    and drift views (a function)."""
+    """The claims' data files: `early`, being written already, or `late`, to write beside the
+    approved and drift views."""
     from kb.aggregate import warm
     from kb.db.aggregates import portfolio_rows, write_portfolio
     from kb.db.publish import write_metadata
@@ -420,15 +426,15 @@ def _analyse_and_render(
         # while the default view is explained (a memo prunes what its own process used)
         computed = extras(kb, weights, settings.draws, settings.seed, memo=memo)
         memo.prune(("approved", "dates"))
-        if not isinstance(writing, Forked):
-            writing()
+        if late is not None:
+            late()
         return computed
 
     explained, computed = beside(analysed, extra)
     memo.prune(("explained",))
     write_metadata(database)
-    if isinstance(writing, Forked):
-        writing.result()
+    if early is not None:
+        early.result()
     rendered = render_site(
         kb,
         weights,

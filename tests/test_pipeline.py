@@ -249,27 +249,6 @@ def test_a_primed_child_runs_what_it_is_asked_after_priming_and_one_never_asked_
     assert time.monotonic() - started < 30 and not (tmp_path / "asked").exists()
 
 
-def test_work_started_in_a_child_runs_beside_this_process_and_is_collected_once(tmp_path: Path) -> None:
-    """kb.bulk.InChild: the child works while this process does (it finds this process' file
-    once this process wrote it), its stages are passed on when its result is asked for, once."""
-    import time
-
-    from kb.bulk import InChild
-
-    def work(step: Callable[[str], None]) -> str:
-        step("check")
-        while not (tmp_path / "parent").exists():
-            time.sleep(0.001)
-        return "child saw the parent's file"
-
-    started = InChild(work)
-    (tmp_path / "parent").touch()
-    told: list[str] = []
-    assert started.result(told.append) == "child saw the parent's file" and told == ["check"]
-    with pytest.raises(RuntimeError, match="asked twice"):
-        started.result(told.append)
-
-
 def _site_files(site: Path) -> dict[str, object]:
     """Every file of a built site, the build time masked; the search index as a set of entries
     (a rebuild merges it in another order); the database copy left out (its metadata holds the

@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from kb import audit, yamlio
+from kb.bulk import Dispenser
 from kb.models import Claim
 from kb.render.exports import write_claims
 from kb.render.kept import KeptPages
@@ -150,26 +151,35 @@ def test_forked_work_runs_while_this_process_works_and_its_files_and_result_arri
     assert waited.wait() == 0 and waited.result() == 7
 
 
+def _put(dispenser: Dispenser, indexes: list[int]) -> None:
+    """The putting side of a kb.bulk.Dispenser, as the renderer's: closed however it ends."""
+    try:
+        dispenser.put(indexes)
+    finally:
+        dispenser.close()
+
+
+def _taken(dispenser: Dispenser, work: Callable[[int], int] = lambda i: i) -> list[int]:
+    return [i for i, _ in dispenser.each(work)]
+
+
 def test_a_dispenser_deals_every_index_once_to_whichever_side_asks_and_one_never_put_ends_the_wait(tmp_path: Path) -> None:
     """kb.bulk.Dispenser: the indexes put (more than a pipe's buffer holds) are taken once each,
     between both sides; a side still busy with its own part gets none of those the other took
     meanwhile; a putting side that fails before putting still ends the other's wait, and its
     error is raised."""
-    from kb.bulk import Dispenser, beside
+    from kb.bulk import beside
 
     many = list(range(100_000))
     dispenser = Dispenser()
 
     def put_and_take() -> list[int]:
-        try:
-            dispenser.put(many)
-        finally:
-            dispenser.close()
-        return [i for i, _ in dispenser.each(lambda i: i)]
+        _put(dispenser, many)
+        return _taken(dispenser)
 
     def take() -> list[int]:
         dispenser.forked()
-        return [i for i, _ in dispenser.each(lambda i: i)]
+        return _taken(dispenser)
 
     mine, theirs = beside(put_and_take, take)
     assert sorted(mine + theirs) == many and not set(mine) & set(theirs)
@@ -178,19 +188,16 @@ def test_a_dispenser_deals_every_index_once_to_whichever_side_asks_and_one_never
     busy = Dispenser()
 
     def take_all_then_tell() -> list[int]:
-        try:
-            busy.put(many)
-        finally:
-            busy.close()
-        taken = [i for i, _ in busy.each(lambda i: i)]
+        _put(busy, many)
+        every = _taken(busy)
         done.touch()
-        return taken
+        return every
 
     def busy_then_take() -> list[int]:
         busy.forked()
         while not done.exists():
             os.sched_yield()
-        return [i for i, _ in busy.each(lambda i: i)]
+        return _taken(busy)
 
     assert beside(take_all_then_tell, busy_then_take) == (many, [])
     # taken one at a time: each side's first index waits until the other side has one too, so
@@ -208,15 +215,12 @@ def test_a_dispenser_deals_every_index_once_to_whichever_side_asks_and_one_never
         return work
 
     def put_then_work() -> list[int]:
-        try:
-            lazy.put([0, 1, 2])
-        finally:
-            lazy.close()
-        return [i for i, _ in lazy.each(first_waits_for_the_other("here", "there"))]
+        _put(lazy, [0, 1, 2])
+        return _taken(lazy, first_waits_for_the_other("here", "there"))
 
     def other() -> list[int]:
         lazy.forked()
-        return [i for i, _ in lazy.each(first_waits_for_the_other("there", "here"))]
+        return _taken(lazy, first_waits_for_the_other("there", "here"))
 
     here, there = beside(put_then_work, other)
     assert here and there and sorted(here + there) == [0, 1, 2]
@@ -230,7 +234,7 @@ def test_a_dispenser_deals_every_index_once_to_whichever_side_asks_and_one_never
 
     def waits() -> list[int]:
         unput.forked()
-        return [i for i, _ in unput.each(lambda i: i)]
+        return _taken(unput)
 
     with pytest.raises(ValueError, match="before putting"):
         beside(fails, waits)

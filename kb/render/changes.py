@@ -41,27 +41,29 @@ def _claim_changes(root: Path, pairs: list[tuple[str, str]], cache: Path | None 
     one `git diff` per pair, all started at once. With `cache` (a folder), each pair's diff is kept
     there under the two commits' names (what two commits hold never changes) and read back
     instead of asked again."""
-    kept = [_kept_diff(cache, pair) for pair in pairs]
-    started = [
-        Started(root, "diff", "--name-status", before, after, "--", f"{CLAIMS_DIR}/findings") if diff is None else None
-        for (before, after), diff in zip(pairs, kept, strict=True)
-    ]
-    found: list[list[tuple[str, str]]] = []
-    for pair, diff, asked in zip(pairs, kept, started, strict=True):
-        if diff is None and asked is not None:
-            try:
-                diff = asked.output().decode()
-            except GitUnavailable:
-                found.append([])
-                continue
-            if cache is not None:
-                keep(_diff_file(cache, pair), diff)
-        changed = []
-        for line in (diff or "").splitlines():
-            status, *paths = line.split("\t")
-            changed.append((STATUS.get(status[:1], status), Path(paths[-1]).stem))
-        found.append(sorted(changed, key=lambda sc: sc[1]))
-    return found
+    diffs = [_kept_diff(cache, pair) for pair in pairs]
+    asked = {
+        n: Started(root, "diff", "--name-status", before, after, "--", f"{CLAIMS_DIR}/findings")
+        for n, (before, after) in enumerate(pairs)
+        if diffs[n] is None
+    }
+    for n, started in asked.items():
+        try:
+            diffs[n] = started.output().decode()
+        except GitUnavailable:
+            continue
+        if cache is not None:
+            keep(_diff_file(cache, pairs[n]), diffs[n])
+    return [_changed(diff or "") for diff in diffs]
+
+
+def _changed(diff: str) -> list[tuple[str, str]]:
+    """`git diff --name-status` as (what happened, claim id), by id."""
+    changed = []
+    for line in diff.splitlines():
+        status, *paths = line.split("\t")
+        changed.append((STATUS.get(status[:1], status), Path(paths[-1]).stem))
+    return sorted(changed, key=lambda sc: sc[1])
 
 
 def _diff_file(cache: Path, pair: tuple[str, str]) -> Path:
