@@ -1,15 +1,19 @@
 """Analyses kept between builds, one file per unit of hypotheses (kb.portfolio.unit_ids) and
 view, under build/cache/analysis/. A file is named by the content hash of everything its analysis
-reads: every record but the findings (`records`: the digest of their files, from the caller), the
-file of each finding linked to a hypothesis of the unit and of every finding those restate
-(`files`: their sha256, which the build already reads), the weights, draws and seed, and the
-aggregator's code; for the drift over dates, also the date each of those findings arrived. After
-one claim changes, a build analyses again only the units that claim's links reach, and makes the
-evidence of those alone; the others are read back, equal to what they would compute (a unit's
-results do not depend on the rest). Without `records` and `files` (a knowledge base not read from
-its files), the records themselves are hashed.
+reads: every record but the findings (`records`: the digest of their files, from the caller), each
+finding linked to a hypothesis of the unit and every finding those restate, the weights, draws and
+seed, and the aggregator's code. A finding counts by its path and its content without what no
+analysis reads (SHOWN_ONLY: its title, tags, notes and history), so retitling one analyses nothing
+again; that digest is kept by its file's sha256 (`files`, which the build already reads) in one
+more file, so a build makes it only for the files that changed. (The date each finding arrived,
+which the drift over dates reads, is in its content and in its work's and channel's records.)
+After one claim changes, a build analyses again only the units that claim's links reach, and makes
+the evidence of those alone; the others are read back, equal to what they would compute (a unit's
+results do not depend on the rest). Without `records` (a knowledge base not read from its files),
+the records themselves are hashed.
 
     memo = Memo(build / "cache/analysis", weights, draws=None, seed=None, records=..., files=...)
+    if memo.due(kb): warm(weights)                             # some unit is to analyse
     explanations, others = explained(kb, weights, memo=memo)   # every hypothesis, every profile
     memo.prune(("explained",))                                 # only this build's files stay
 
@@ -23,7 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from kb.bulk import beside
-from kb.history import HISTORY_DRAWS, Point, by_date_all, claim_date, code_digest
+from kb.history import HISTORY_DRAWS, Point, by_date_all, code_digest
 from kb.pickled import keep, kept
 from kb.portfolio import Explanation, HypothesisResult, compute_portfolio, evidence, explain_all, gather, unit_ids
 from kb.store import KnowledgeBase
@@ -58,6 +62,31 @@ def reached(kb: KnowledgeBase, unit: Sequence[str]) -> list[str]:
     return found
 
 
+SHOWN_ONLY = {"title", "tags", "notes", "history"}  # a finding's fields that no analysis reads
+DIGESTS = "findings.pickle"  # in the memo's folder: (code digest, {file's sha256: content digest})
+
+
+class _Findings(dict[str, bytes]):
+    """Each finding's part of the keys, made when first looked up: its path and the digest of its
+    content without SHOWN_ONLY, read back by its file's sha256 when an earlier build made it."""
+
+    def __init__(self, kb: KnowledgeBase, files: Mapping[str, bytes] | None, known: Mapping[bytes, bytes]) -> None:
+        super().__init__()
+        self.kb, self.files, self.known = kb, files, known
+        self.made: dict[bytes, bytes] = {}  # file's sha256 -> digest, made here
+
+    def __missing__(self, cid: str) -> bytes:
+        path = self.kb.path_of("findings", cid)
+        sha = self.files.get(path) if self.files is not None else None
+        digest = self.known.get(sha) if sha is not None else None
+        if digest is None:
+            digest = hashlib.sha256(self.kb.claims[cid].model_dump_json(exclude=SHOWN_ONLY).encode()).digest()
+            if sha is not None:
+                self.made[sha] = digest
+        out = self[cid] = path.encode() + b"\0" + digest
+        return out
+
+
 class Memo:
     """The folder of kept analyses, and the keys this build used (`prune` removes the rest)."""
 
@@ -79,15 +108,24 @@ class Memo:
         self.files = files  # the sha256 of each finding's file, by path from the root
         self.used: set[str] = set()
         self.read: dict[tuple[str, ...], str] = {}  # each unit's `_reads`, made once for every view
-        self.read_of: KnowledgeBase | None = None  # the knowledge base `read` is of
+        self.findings: _Findings | None = None  # of the knowledge base `read` is of
 
-    def key(self, view: str, kb: KnowledgeBase, unit: Sequence[str], *extra: str) -> str:
+    def key(self, view: str, kb: KnowledgeBase, unit: Unit) -> str:
         digest = hashlib.sha256(f"{view}\0{self.salt}\0{self._reads(kb, unit)}\0".encode())
-        for part in extra:
+        for part in _VIEWS[view](kb, unit):
             digest.update(part.encode() + b"\0")
         name = f"{view}-{digest.hexdigest()[:32]}.pickle"
         self.used.add(name)
         return name
+
+    def due(self, kb: KnowledgeBase) -> bool:
+        """Whether some unit of some view has no kept analysis. Makes every key once, for the
+        processes forked after this, and keeps the findings' digests it had to make."""
+        names = [self.key(view, kb, unit) for view in _VIEWS for unit in unit_ids(kb)]
+        if self.findings is not None and self.findings.made and self.files is not None:
+            every = {**self.findings.known, **self.findings.made}
+            keep(self.folder / DIGESTS, (code_digest(), {sha: every[sha] for sha in self.files.values() if sha in every}))
+        return self.fresh or not all((self.folder / name).is_file() for name in names)
 
     def _records(self, kb: KnowledgeBase) -> str:
         if self.records is not None:
@@ -99,15 +137,21 @@ class Memo:
 
     def _reads(self, kb: KnowledgeBase, unit: Sequence[str]) -> str:
         """The digest of what a unit's analysis reads in every view: the records but the findings,
-        and each finding it reaches as loaded."""
-        if self.read_of is not kb:
-            self.read, self.read_of = {}, kb
+        and each finding it reaches."""
+        if self.findings is None or self.findings.kb is not kb:
+            self.read, self.findings = {}, _Findings(kb, self.files, self._known())
         if tuple(unit) not in self.read:
             digest = hashlib.sha256(f"{self._records(kb)}\0{unit}\0".encode())
-            loaded = kb.loaded_all(self.files)
-            digest.update(b"".join(loaded[cid] + b"\0" for cid in reached(kb, unit)))
+            digest.update(b"".join(self.findings[cid] + b"\0" for cid in reached(kb, unit)))
             self.read[tuple(unit)] = digest.hexdigest()
         return self.read[tuple(unit)]
+
+    def _known(self) -> dict[bytes, bytes]:
+        """The findings' digests an earlier build made, by file (none when fresh)."""
+        held = None if self.fresh or self.files is None else kept(self.folder / DIGESTS)
+        if isinstance(held, tuple) and len(held) == 2 and held[0] == code_digest() and isinstance(held[1], dict):
+            return held[1]
+        return {}
 
     def get(self, name: str) -> Any:
         """The kept value, None when there is none (or it cannot be read: it is computed again)."""
@@ -125,15 +169,13 @@ class Memo:
                 path.unlink(missing_ok=True)
 
 
-def _split(
-    memo: Memo | None, view: str, kb: KnowledgeBase, extra: Callable[[Unit], list[str]]
-) -> tuple[list[Any], list[tuple[str, Unit]], set[str]]:
+def _split(memo: Memo | None, view: str, kb: KnowledgeBase) -> tuple[list[Any], list[tuple[str, Unit]], set[str]]:
     """The kept values of the units of `kb`, the units due (with the name to keep each under) and
     the hypotheses of those."""
     found: list[Any] = []
     due: list[tuple[str, Unit]] = []
     for unit in unit_ids(kb):
-        name = memo.key(view, kb, unit, *extra(unit)) if memo is not None else ""
+        name = memo.key(view, kb, unit) if memo is not None else ""
         value = memo.get(name) if memo is not None else None
         if value is None:
             due.append((name, unit))
@@ -142,8 +184,17 @@ def _split(
     return found, due, {hid for _, unit in due for hid in unit}
 
 
-def _none(_: Unit) -> list[str]:
+def _none(kb: KnowledgeBase, unit: Unit) -> list[str]:
     return []
+
+
+def _draws(kb: KnowledgeBase, unit: Unit) -> list[str]:
+    """The drift over dates draws HISTORY_DRAWS (the date each finding arrived is in the key already:
+    its own date is in its content, its work's and channel's in the other records')."""
+    return [f"draws:{HISTORY_DRAWS}"]
+
+
+_VIEWS: dict[str, Callable[[KnowledgeBase, Unit], list[str]]] = {"explained": _none, "approved": _none, "dates": _draws}
 
 
 def _kept(memo: Memo | None, due: list[tuple[str, Unit]], part: Callable[[set[str]], T]) -> list[T]:
@@ -164,7 +215,7 @@ def explained(
     profile (kb.db.aggregates.other_profiles; on the second core)."""
     from kb.db.aggregates import other_profiles
 
-    found, due, wanted = _split(memo, "explained", kb, _none)
+    found, due, wanted = _split(memo, "explained", kb)
     if due:
         gathered = gather(kb, hs=evidence(kb, only=wanted))
         explanations, others = beside(
@@ -187,7 +238,7 @@ def approved(
     kb: KnowledgeBase, weights: Weights, draws: int | None = None, seed: int | None = None, *, memo: Memo | None = None
 ) -> dict[str, HypothesisResult]:
     """The portfolio counting approved claims only (compute_portfolio with approved_only)."""
-    found, due, wanted = _split(memo, "approved", kb, _none)
+    found, due, wanted = _split(memo, "approved", kb)
     if due:
         gathered = gather(kb, approved_only=True, hs=evidence(kb, approved_only=True, only=wanted))
         results = {r.id: r for r in compute_portfolio(kb, weights, approved_only=True, draws=draws, seed=seed, gathered=gathered)}
@@ -196,14 +247,8 @@ def approved(
 
 
 def dates(kb: KnowledgeBase, weights: Weights, *, memo: Memo | None = None) -> dict[str, list[Point]]:
-    """The drift over finding dates (kb.history.by_date_all). Besides the unit's records, its key
-    holds the date of each finding it reads (whether a restated finding had arrived by a date
-    changes the restatement's dependence then)."""
-
-    def arrivals(unit: Unit) -> list[str]:
-        return [f"draws:{HISTORY_DRAWS}", *(f"{cid}:{claim_date(kb, kb.claims[cid])}" for cid in reached(kb, unit))]
-
-    found, due, wanted = _split(memo, "dates", kb, arrivals)
+    """The drift over finding dates (kb.history.by_date_all)."""
+    found, due, wanted = _split(memo, "dates", kb)
     if due:
         points = by_date_all(kb, weights, only=wanted)
         found += _kept(memo, due, lambda ids: {h: points[h] for h in ids})

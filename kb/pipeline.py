@@ -408,10 +408,9 @@ def _analyse_and_render(
 
     settings, out, database = plan.settings, plan.out, db_path(plan.root)
     step("aggregate")
-    if plan.index:  # claims changed: some analysis is due, in each of the processes forked below
-        warm(weights)
-
     memo = Memo(out / ANALYSIS_CACHE, weights, settings.draws, settings.seed, records=plan.records, files=plan.findings, fresh=plan.force)
+    if memo.due(kb):  # some unit is to analyse, in each of the processes forked below (the keys made once, here)
+        warm(weights)
 
     def analysed() -> dict[str, Explanation]:
         # the default profile explained (for the database and the pages), the other profiles'

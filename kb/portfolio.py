@@ -191,8 +191,9 @@ def dependence(kb: KnowledgeBase, c: Claim) -> Dependence:
 
 
 def _key(c: Claim, hypothesis: str) -> str:
-    """The content fingerprint that seeds a link's random stream: its words, never its id."""
-    body = "\x00".join([hypothesis, c.title, c.statement, *(loc.quote for loc in c.locators)])
+    """The content fingerprint that seeds a link's random stream: what it states and quotes, never
+    its id, nor its title (a label: retitling a finding moves no number, and needs no analysis)."""
+    body = "\x00".join([hypothesis, c.statement, *(loc.quote for loc in c.locators)])
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
@@ -318,11 +319,14 @@ def unit_ids(kb: KnowledgeBase) -> list[list[str]]:
     questions = question_of(kb)
     hids = sorted(kb.hypotheses)
 
-    def rivals() -> Iterator[tuple[str, str]]:
+    embodied = {cid: ct.embodies for cid, ct in kb.confounds.items() if ct.embodies is not None}
+
+    def rivals() -> Iterator[tuple[str, str]]:  # each link's threats (_threats) whose type embodies a rival
         for c in kb.claims.values():
             if c.status in COUNTED and c.confounds:
-                for hid in {link.hypothesis for link in c.links}:
-                    yield from ((hid, ct.embodies) for _, ct in _threats(kb, c, hid) if ct.embodies is not None)
+                for e in c.confounds:
+                    if (rival := embodied.get(e.type)) is not None:
+                        yield from ((hid, rival) for hid in {link.hypothesis for link in c.links} if not e.threatens or hid in e.threatens)
 
     joined = kb.cache["unit_ids"] = _joined(hids, {hid: questions.get(hid) for hid in hids}, rivals())
     return [list(unit) for unit in joined]

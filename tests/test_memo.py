@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import shutil
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from kb.db.aggregates import other_profiles
-from kb.memo import Memo, approved, dates, explained
+from kb.memo import DIGESTS, SHOWN_ONLY, Memo, approved, dates, explained
 from kb.portfolio import evidence, explain_all, gather, unit_ids, units
 from kb.store import KnowledgeBase, load
 from kb.synth import synthesise
@@ -124,6 +125,8 @@ def _edited(kb: KnowledgeBase, cid: str, edit: str, pick: int) -> KnowledgeBase:
         change = {"confounds": [moved if e is confound else e for e in c.confounds]}
     elif edit == "restates":
         change = {"provenance": c.provenance.model_copy(update={"restates": sorted(kb.claims)[pick % len(kb.claims)]})}
+    elif edit in SHOWN_ONLY:
+        change = {edit: {"title": f"Retitled {pick}", "tags": [f"tag-{pick}"], "notes": f"note {pick}", "history": []}[edit]}
     else:  # another hypothesis
         hids = sorted(h for h in kb.hypotheses if h not in {link.hypothesis for link in links})
         change = {"links": [links[0].model_copy(update={"hypothesis": hids[pick % len(hids)]}), *links[1:]]}
@@ -134,7 +137,7 @@ def _edited(kb: KnowledgeBase, cid: str, edit: str, pick: int) -> KnowledgeBase:
 
 @given(
     st.integers(min_value=0, max_value=79),
-    st.sampled_from(["strength", "bearing", "status", "date", "controlled", "restates", "hypothesis"]),
+    st.sampled_from(["strength", "bearing", "status", "date", "controlled", "restates", "hypothesis", *sorted(SHOWN_ONLY)]),
     st.integers(min_value=0, max_value=50),
 )
 @settings(max_examples=5, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])  # each example analyses thrice
@@ -153,6 +156,8 @@ def test_a_memo_filled_before_an_edit_gives_what_a_fresh_analysis_gives_after_it
     reached = {link.hypothesis for c in (kb.claims[cid], after.claims[cid]) for link in c.links}
     computed = {p.name for p in folder.iterdir()} - kept
     assert len(computed) <= 3 * len(reached)  # three views
+    if edit in SHOWN_ONLY:  # what no analysis reads: nothing analysed again
+        assert computed == set() and not Memo(folder, weights, DRAWS, SEED).due(after)
     assert memo.used - computed, "nothing was read back"
     memo.prune(("explained", "approved", "dates"))
     assert {p.name for p in folder.iterdir()} == memo.used
@@ -202,3 +207,47 @@ def test_units_are_the_connected_components_of_questions_and_rivals(case: tuple[
     graph.add_edges_from((a, b) for a, b in rivals if a in graph and b in graph)
     expected = sorted(sorted(component) for component in nx.connected_components(graph))
     assert _joined(hids, {h: asked.get(h) for h in hids}, rivals) == expected
+
+
+@given(st.data())
+@settings(max_examples=10, deadline=None)
+def test_no_analysis_reads_what_the_memo_leaves_out_of_its_keys(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject) -> None:
+    """Every claim's title, tags, notes and history changed at once (generated text): every view's
+    results are what they were, computed afresh."""
+    kb, weights = _synthetic(tmp_path_factory)
+    if "plain" not in _KB_RESULTS:
+        _KB_RESULTS["plain"] = _everything(kb, weights, None)
+    words = st.text("abcxyz \u00e9", min_size=1, max_size=12)
+    claims = {}
+    for cid, c in kb.claims.items():
+        update = {"title": data.draw(words), "tags": data.draw(st.lists(words, max_size=2)), "notes": data.draw(words), "history": []}
+        assert set(update) == SHOWN_ONLY  # every field the keys leave out is changed here
+        claims[cid] = c.model_copy(update=update)
+    assert _everything(dataclasses.replace(kb, claims=claims, cache={}), weights, None) == _KB_RESULTS["plain"]
+
+
+_KB_RESULTS: dict[str, dict[str, Any]] = {}
+
+
+def test_the_findings_digests_are_kept_by_file_and_a_retitled_file_is_not_due(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """With the files' sha256 (as a build passes them): the first memo makes every finding's
+    digest and keeps them; the next reads them back by file, makes only a changed file's, and a
+    change to a shown-only field leaves nothing due; --force (fresh) always has work due."""
+    kb, weights = _synthetic(tmp_path_factory)
+    files = {kb.path_of("findings", cid): hashlib.sha256(cid.encode()).digest() for cid in kb.claims}
+    first = Memo(tmp_path, weights, DRAWS, SEED, files=files)
+    assert first.due(kb)
+    _everything(kb, weights, first)
+    assert (tmp_path / DIGESTS).is_file()
+    again = Memo(tmp_path, weights, DRAWS, SEED, files=files)
+    assert not again.due(kb) and again.findings is not None and again.findings.made == {}
+    cid = sorted(kb.claims)[7]
+    retitled = _edited(kb, cid, "title", 1)
+    changed = {**files, kb.path_of("findings", cid): b"another file"}
+    third = Memo(tmp_path, weights, DRAWS, SEED, files=changed)
+    assert not third.due(retitled) and third.findings is not None and list(third.findings.made) == [b"another file"]
+    restrengthened = _edited(kb, cid, "strength", 1)
+    assert Memo(tmp_path, weights, DRAWS, SEED, files={**files, kb.path_of("findings", cid): b"a third"}).due(restrengthened)
+    assert Memo(tmp_path, weights, DRAWS, SEED, files=files, fresh=True).due(kb)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cli.app import app
-from kb import history, pipeline
+from kb import history, memo, pipeline
 from kb.render.changes import changes
 from kb.store import load_valid
 from tests.conftest import EXAMPLE, REPO
@@ -302,8 +302,15 @@ def test_after_one_claim_changes_only_its_pages_are_built_again_and_the_site_equ
     claim = root / "claims" / "findings" / f"{EXAMPLE}.yaml"
     field, word = edit
     claim.write_text(EDITS[field](claim.read_text(encoding="utf-8"), word), encoding="utf-8")
+    analyses = root / "build" / pipeline.ANALYSIS_CACHE
+    kept = {p.name: p.stat().st_mtime_ns for p in analyses.iterdir()}
 
     outcome = pipeline.build(root, pipeline.Settings(draws=50))
+    analysed = sorted(p.name for p in analyses.iterdir() if kept.get(p.name) != p.stat().st_mtime_ns)
+    if field == "title":  # no analysis reads a title: every one is read back, none made again
+        assert analysed == [memo.DIGESTS], analysed
+    else:
+        assert len(analysed) > 1, analysed
     rebuilt = sorted(p.relative_to(site).as_posix() for p, before in html.items() if p.stat().st_mtime_ns != before)
     assert outcome.pages is not None and 0 < outcome.pages < len(html) / 4, outcome.pages
     assert f"findings/{EXAMPLE}.html" in rebuilt and len(rebuilt) <= outcome.pages + 1  # + the 404 page, always rebuilt
