@@ -94,6 +94,10 @@ class KnowledgeBase:
             held = known[(folder, id)] = (path, self.rel(path))
         return held[1]
 
+    def known_path(self, folder: str, id: str, path: Path, rel: str) -> None:
+        """Tell `path_of` the record's file `path` is `rel` (for a reader that has both)."""
+        self.cache.setdefault("path_of", {})[(folder, id)] = (path, rel)
+
     def loaded_all(self, files: Mapping[str, bytes] | None) -> Mapping[str, bytes]:
         """Each finding's content as loaded, by id, for the keys of what is kept between builds:
         its file's path and sha256 (`files`: the digests the build read, by path from the root),

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from kb import history, memo, pipeline
-from kb.render.changes import changes
+from kb.render.changes import _stem, changes
 from kb.store import load_valid
 from tests.conftest import EXAMPLE, REPO
 
@@ -432,3 +432,13 @@ def test_a_library_upgrade_is_never_served_what_the_last_version_kept(
     assert "jinja2=99.0" in versions() and versions() != before and code_digest() != digest
     outcome = pipeline.build(kb_root, pipeline.Settings(draws=50))
     assert not {"aggregate", "render", "site"} & set(outcome.skipped)
+
+
+@given(
+    st.lists(st.text("ab.-/", max_size=6), min_size=1, max_size=4)
+    .map("/".join)
+    .filter(lambda p: p.rsplit("/", 1)[-1] not in ("", ".", ".."))
+)
+@settings(max_examples=300)
+def test_a_diff_line_names_the_claim_by_its_files_stem_as_pathlib_does(path: str) -> None:
+    assert _stem(path) == Path(path).stem

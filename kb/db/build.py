@@ -525,7 +525,8 @@ def read(root: Path) -> KnowledgeBase:
             model, records = RECORD_FOLDERS[folder], kb.folder(folder)
             for id, path, data in conn.execute(f"SELECT id, path, data FROM {table} ORDER BY path"):  # noqa: S608
                 records[id] = model.model_validate(json.loads(data))  # Python input: kb.models.StrictMissing
-                kb.paths[(folder, id)] = root / path
+                full = kb.paths[(folder, id)] = root / path
+                kb.known_path(folder, id, full, path)
     return kb
 
 

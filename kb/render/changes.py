@@ -62,8 +62,15 @@ def _changed(diff: str) -> list[tuple[str, str]]:
     changed = []
     for line in diff.splitlines():
         status, *paths = line.split("\t")
-        changed.append((STATUS.get(status[:1], status), Path(paths[-1]).stem))
+        changed.append((STATUS.get(status[:1], status), _stem(paths[-1])))
     return sorted(changed, key=lambda sc: sc[1])
+
+
+def _stem(path: str) -> str:
+    """Path(path).stem, without making a Path (a diff of 10k files made 10k of them: 0.06 s)."""
+    name = path.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def _diff_file(cache: Path, pair: tuple[str, str]) -> Path:
