@@ -51,7 +51,9 @@ from kb.render.sizes import GROUP_ABOVE, HISTORY_COMMITS
 from kb.render.staging import files_under
 
 if TYPE_CHECKING:
+    from kb.db.publish import Published
     from kb.portfolio import Explanation
+    from kb.render.builder import Rendered
     from kb.render.views import Extras
     from kb.store import KnowledgeBase
     from kb.weights import Weights
@@ -64,6 +66,7 @@ DIGESTS_CACHE = "cache/digests.pickle"  # each claims/ file's size, modification
 SAME_TICK = 2_000_000_000  # ns: a modification time this close to the hashing is not trusted (FAT: 2 s)
 ANALYSIS_CACHE = "cache/analysis"
 CLAIMS_NEXT = "claims.next"  # the claims' data files, written beside the analyses (kb.render.exports)
+PUBLISHED_NEXT = "published.sqlite"  # the database's published copy, until the render moves it in
 PACKAGE = Path(__file__).resolve().parent
 Step = Callable[[str], None]
 
@@ -399,11 +402,9 @@ def _analyse_and_render(
     approved and drift views."""
     from kb.aggregate import warm
     from kb.db.aggregates import portfolio_rows, write_portfolio
-    from kb.db.publish import write_metadata
+    from kb.db.publish import Published, write_metadata
     from kb.memo import Memo
     from kb.memo import explained as memo_explained
-    from kb.render.builder import render_site
-    from kb.render.kept import KeptPages
     from kb.render.views import extras
 
     settings, out, database = plan.settings, plan.out, db_path(plan.root)
@@ -432,15 +433,38 @@ def _analyse_and_render(
     explained, computed = beside(analysed, extra)
     memo.prune(("explained",))
     write_metadata(database)
-    if early is not None:
-        early.result()
-    rendered = render_site(
+    # the database is final: its published copy is made on a thread from now, beside the site's data
+    published = Published(database, out / PUBLISHED_NEXT)
+    try:
+        if early is not None:
+            early.result()
+        rendered = _rendered(plan, kb, weights, explained, computed, published, step)
+    finally:
+        published.close()
+        (out / PUBLISHED_NEXT).unlink(missing_ok=True)
+    return checked, rendered.config, rendered.changed
+
+
+def _rendered(
+    plan: Plan,
+    kb: KnowledgeBase,
+    weights: Weights,
+    explained: dict[str, Explanation],
+    computed: Extras,
+    published: Published,
+    step: Step,
+) -> Rendered:
+    from kb.render.builder import render_site
+    from kb.render.kept import KeptPages
+
+    settings, out = plan.settings, plan.out
+    return render_site(
         kb,
         weights,
         out,
         version=plan.version,
         src=plan.src,
-        database=database,
+        database=db_path(plan.root),
         draws=settings.draws,
         seed=settings.seed,
         step=step,
@@ -450,5 +474,5 @@ def _analyse_and_render(
         computed=computed,
         kept=KeptPages(out, plan.beyond_findings, plan.findings, fresh=plan.force),
         written=out / CLAIMS_NEXT,
+        published=published,
     )
-    return checked, rendered.config, rendered.changed

@@ -186,6 +186,49 @@ def test_the_published_database_depends_only_on_content(tmp_path: Path, full_roo
         assert conn.execute("SELECT count(*) FROM claim").fetchone() == (len(list((kb_root / "claims" / "findings").glob("*.yaml"))),)
 
 
+def test_a_copy_published_on_a_thread_is_waited_for_here_and_in_a_process_forked_meanwhile(tmp_path: Path) -> None:
+    """kb.db.publish.Published: `wait` returns once the copy is whole, in this process and in a
+    child forked while it runs (both may wait, in any order); a copy that fails raises WriteFailed
+    in both and `close` raises its own error."""
+    from kb.bulk import Forked
+    from kb.db.publish import Published, publish
+    from kb.errors import WriteFailed
+
+    source = tmp_path / "kb.sqlite"
+    with closing(sqlite3.connect(source)) as conn, conn:
+        conn.execute("CREATE TABLE file (path TEXT)")
+        conn.execute("CREATE TABLE meta (key TEXT, value TEXT)")
+        conn.execute("CREATE TABLE claim (id TEXT, data TEXT)")
+        conn.executemany("INSERT INTO claim VALUES (?, ?)", [(f"c{i}", "x" * 2000) for i in range(3000)])
+    publish(source, tmp_path / "expected.sqlite")
+    published = Published(source, tmp_path / "copy.sqlite")
+
+    def there() -> bytes:
+        published.wait()
+        return (tmp_path / "copy.sqlite").read_bytes()
+
+    child = Forked(there)
+    published.wait()
+    assert child.result() == (tmp_path / "copy.sqlite").read_bytes() == (tmp_path / "expected.sqlite").read_bytes()
+    published.close()
+
+    failing = Published(tmp_path / "missing" / "kb.sqlite", tmp_path / "not-made.sqlite")
+
+    def fails_there() -> str:
+        try:
+            failing.wait()
+        except WriteFailed as e:
+            return str(e)
+        return "no error"
+
+    told = Forked(fails_there)
+    with pytest.raises(WriteFailed, match="not-made.sqlite"):
+        failing.wait()
+    assert "not-made.sqlite" in told.result()
+    with pytest.raises(sqlite3.Error):
+        failing.close()
+
+
 def test_a_relative_root_gives_the_same_file_paths(kb_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """scan() names files relative to the root however the root is spelled (Path(".") joins
     claims/ without a leading "./": the incremental update then saw every file as changed)."""

@@ -19,6 +19,8 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from kb.bulk import gc_paused
 from kb.db.freshness import SCHEMA_VERSION, FileStats, db_path, scan, stored_fingerprint
 from kb.db.lock import build_lock
@@ -524,7 +526,7 @@ def read(root: Path) -> KnowledgeBase:
         for folder, table in TABLES.items():
             model, records = RECORD_FOLDERS[folder], kb.folder(folder)
             for id, path, data in conn.execute(f"SELECT id, path, data FROM {table} ORDER BY path"):  # noqa: S608
-                records[id] = model.model_validate(json.loads(data))  # Python input: kb.models.StrictMissing
+                records[id] = model.model_validate(orjson.loads(data))  # Python input: kb.models.StrictMissing
                 full = kb.paths[(folder, id)] = root / path
                 kb.known_path(folder, id, full, path)
     return kb

@@ -5,12 +5,15 @@ fingerprint are left out, and nothing stores an absolute path."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import threading
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 from kb.db.build import METADATA_JSON
+from kb.errors import WriteFailed
 
 TITLE = "The AI consciousness evidence portfolio"
 LICENSE = "MIT, as the repository (pyproject.toml); archived source texts remain their authors'"
@@ -54,3 +57,38 @@ def publish(database: Path, target: Path) -> None:
         with conn:
             conn.execute("DELETE FROM file")
             conn.execute("DELETE FROM meta WHERE key = 'fingerprint'")
+
+
+class Published:
+    """`publish(database, target)` on a thread from now (SQLite copies without holding Python's
+    lock, so it runs beside this process' work). `wait` blocks until the copy is done and raises
+    WriteFailed if it failed, here or in a process forked after this started: the thread tells
+    through a pipe, one byte, that each waiter puts back for the next."""
+
+    def __init__(self, database: Path, target: Path) -> None:
+        self.target = target
+        self.error: BaseException | None = None
+        self.read, self.write = os.pipe()
+        self.thread = threading.Thread(target=self._copy, args=(database,), daemon=True)
+        self.thread.start()
+
+    def _copy(self, database: Path) -> None:
+        try:
+            publish(database, self.target)
+        except BaseException as e:  # told to every waiter, raised again by `close`
+            self.error = e
+        os.write(self.write, b"0" if self.error is not None else b"1")
+
+    def wait(self) -> None:
+        done = os.read(self.read, 1)
+        os.write(self.write, done)
+        if done != b"1":
+            raise WriteFailed(f"{self.target.name}: the published copy of the database could not be written")
+
+    def close(self) -> None:
+        """Wait for the thread and free the pipe; raise what the copy raised."""
+        self.thread.join()
+        os.close(self.read)
+        os.close(self.write)
+        if self.error is not None:
+            raise self.error

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.bulk import Dispenser, beside, gc_paused, heap_frozen
+from kb.db.publish import Published
 from kb.portfolio import Explanation
 from kb.render import project
 from kb.render.exports import write_data
@@ -52,6 +53,7 @@ def render_docs(
     compiled: Path | None = None,
     rows: KeptRows | None = None,
     written: Path | None = None,
+    published: Published | None = None,
 ) -> list[str]:
     """Fill `docs` (emptied first) with the hand-written pages of `src/docs`, one Markdown file per
     generated page and the data files. Returns the generated pages' paths (relative to docs/).
@@ -59,7 +61,8 @@ def render_docs(
     findings or of a record listing them whose content key did not change since the last render
     is taken from that render (kb.render.kept). `compiled`: where compiled templates are kept;
     `rows`: each finding's rows in the data files, kept by the last render (kb.render.rows);
-    `written`: a folder where the caller had the claims' data files written (write_data)."""
+    `written`: a folder where the caller had the claims' data files written, `published`: the
+    database's published copy the caller started (write_data)."""
     if docs.exists():
         shutil.rmtree(docs)
     if (src / "docs").is_dir():
@@ -86,7 +89,7 @@ def render_docs(
         paths, due = _kept(tasks, keeper, docs)
         for i in due:
             paths[i] = write(i)
-        write_data(data, docs, database, layout.url, rows, written=written)
+        write_data(data, docs, database, layout.url, rows, written=written, published=published)
         return paths
 
     # the other process writes the data files first, while this one works out which pages are
@@ -104,7 +107,7 @@ def render_docs(
 
     def data_and_pages() -> list[tuple[int, str]]:
         dispenser.forked()
-        write_data(data, docs, database, layout.url, rows, written=written)
+        write_data(data, docs, database, layout.url, rows, written=written, published=published)
         return dispenser.each(write)
 
     (paths, mine), theirs = beside(keys_and_pages, data_and_pages)
@@ -144,6 +147,7 @@ def render_site(
     kept: KeptPages | None = None,
     rows: KeptRows | None = None,
     written: Path | None = None,
+    published: Published | None = None,
 ) -> Rendered:
     """Aggregate and render every page into out/docs (by way of out/docs.next: a file whose bytes
     did not change keeps its modification time, kb.render.staging) and write out/mkdocs.yml;
@@ -154,7 +158,8 @@ def render_site(
     seed, if the caller already has them; `kept`: the pages of the last render that may be kept
     (kb.render.kept); `rows`: the findings' rows in the data files, likewise (kb.render.rows);
     `written`: a folder where the caller had the claims' data files written (kb.render.exports
-    write_claims, with the layout's links: FindingLayout.of(kb.claims, group, PER_GROUP).url)."""
+    write_claims, with the layout's links: FindingLayout.of(kb.claims, group, PER_GROUP).url);
+    `published`: the database's published copy, if the caller started it (kb.db.publish.Published)."""
     tell = step or (lambda _: None)
     src = src or project.site_project(kb.root)
     docs, site = out / "docs", out / "site"
@@ -166,7 +171,16 @@ def render_site(
     staged = out / "docs.next"
     with heap_frozen():
         generated = render_docs(
-            data, src, staged, database, group=group, keeper=kept, compiled=out / TEMPLATES_CACHE, rows=rows, written=written
+            data,
+            src,
+            staged,
+            database,
+            group=group,
+            keeper=kept,
+            compiled=out / TEMPLATES_CACHE,
+            rows=rows,
+            written=written,
+            published=published,
         )
     if kept is not None:
         kept.forget()  # until the new render is in place of the last

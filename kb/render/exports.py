@@ -7,12 +7,12 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TextIO
 
 from kb.bibtex import bibliography
-from kb.db.publish import metadata, publish
+from kb.db.publish import Published, metadata, publish
 from kb.formats import JsonListOut, json_list, json_text, write_csv
 from kb.render.changes import atom
 from kb.render.project import LICENCE
@@ -95,17 +95,21 @@ def write_data(
     rows: KeptRows | None = None,
     *,
     written: Path | None = None,
+    published: Published | None = None,
 ) -> None:
     """Write the explorer's data and the downloads under `docs` (data/ and downloads/): the
     claims' files (`write_claims`; or, with `written`, moved from that folder, where the caller
     had them written with the same `finding_url`), the database (published copy, on a thread of
     its own: SQLite works without holding Python's lock, so the copy runs beside the claims'
-    files) with its Datasette metadata, and the files of `downloads`."""
+    files; or, with `published`, the copy the caller started already, moved in when done) with its
+    Datasette metadata, and the files of `downloads`."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        published = None
-        if database is not None and database.is_file():
+        copied: Future[None] | None = None
+        if published is not None:
+            copied = pool.submit(_moved_in, published, docs / "downloads" / "kb.sqlite")
+        elif database is not None and database.is_file():
             (docs / "downloads").mkdir(parents=True, exist_ok=True)
-            published = pool.submit(publish, database, docs / "downloads" / "kb.sqlite")
+            copied = pool.submit(publish, database, docs / "downloads" / "kb.sqlite")
         if written is None:
             write_claims(data.kb, docs, finding_url, rows)
         else:
@@ -120,12 +124,18 @@ def write_data(
         (docs / "changes.xml").write_text(
             atom(data.changes, "AI consciousness evidence portfolio: changes", "changes.html", data.version.built), encoding="utf-8"
         )
-        if published is not None:
-            published.result()  # raises what the copy raised
+        if copied is not None:
+            copied.result()  # raises what the copy raised
             (docs / "downloads" / "metadata.json").write_text(
                 json.dumps(metadata("kb"), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
             )
     _dump(docs / "downloads" / "VERSION.json", version_manifest(data, docs / "downloads"))
+
+
+def _moved_in(published: Published, target: Path) -> None:
+    published.wait()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(published.target, target)
 
 
 def version_manifest(data: SiteData, folder: Path) -> dict[str, Any]:
