@@ -93,14 +93,17 @@ def render_docs(
         return paths
 
     # the other process writes the data files first, while this one works out which pages are
-    # kept (their keys) and which are due; then each takes the pages due one at a time until none
-    # is left, so whichever is done first with its own part renders more
+    # kept (their keys) and which are due; each takes the pages due one at a time until none is
+    # left, so whichever is done first with its own part renders more: the pages never kept first
+    # (the other side may be done before the keys are)
     dispenser = Dispenser()
 
     def keys_and_pages() -> tuple[list[str], list[tuple[int, str]]]:
         try:
+            always = [i for i, task in enumerate(tasks) if keeper is None or not isinstance(task, Task)]
+            dispenser.put(always, more=True)
             paths, due = _kept(tasks, keeper, docs)
-            dispenser.put(due)
+            dispenser.put(sorted(set(due) - set(always)))
         finally:
             dispenser.close()
         return paths, dispenser.each(write)

@@ -461,7 +461,7 @@ class Renderer:
         """Every generated page, as a function that renders it (so pages can be shared out
         between processes); the pages of findings and of the records that list them as Tasks
         that can be kept."""
-        out: list[Callable[[], Page]] = []
+        out: list[Callable[[], Page]] = [self.reviewers]  # the costliest of the pages never kept: dealt out first
         kb = self.kb
         out.append(self.home)
         out.append(partial(self.home, approved_only=True))
@@ -486,7 +486,6 @@ class Renderer:
         ]
         for template, path, title, source, more in simple:
             out.append(partial(self.render, template, path, title, source, **more))
-        out.append(self.reviewers)
         for h in kb.hypotheses.values():
             out.append(Task(partial(self.hypothesis, h), f"hypotheses/{h.id}.md", partial(self.hypothesis_key, h)))
         if self.layout.grouped:
