@@ -209,15 +209,25 @@ def _kept(memo: Memo | None, due: list[tuple[str, Unit]], part: Callable[[set[st
 
 
 def explained(
-    kb: KnowledgeBase, weights: Weights, draws: int | None = None, seed: int | None = None, *, memo: Memo | None = None
+    kb: KnowledgeBase,
+    weights: Weights,
+    draws: int | None = None,
+    seed: int | None = None,
+    *,
+    memo: Memo | None = None,
+    ready: Callable[[], object] | None = None,
 ) -> tuple[dict[str, Explanation], Others]:
     """Every hypothesis explained under the default profile, and its results under every other
-    profile (kb.db.aggregates.other_profiles; on the second core)."""
+    profile (kb.db.aggregates.other_profiles; on the second core, in a process forked once
+    `ready()` returns: kb.pipeline waits there for its other process, so that no more than two
+    hold copies of the records' pages at once)."""
     from kb.db.aggregates import other_profiles
 
     found, due, wanted = _split(memo, "explained", kb)
     if due:
         gathered = gather(kb, hs=evidence(kb, only=wanted))
+        if ready is not None:
+            ready()
         explanations, others = beside(
             lambda: explain_all(kb, weights, draws=draws, seed=seed, gathered=gathered),
             lambda: other_profiles(kb, weights, draws, seed, gathered),

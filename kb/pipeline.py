@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kb import pickled
-from kb.bulk import Forked, Primed, beside, gc_paused, in_child
+from kb.bulk import Forked, Primed, gc_paused, in_child
 from kb.db.freshness import build_dir, db_path, scan
 from kb.git import GitUnavailable, Started
 from kb.libraries import versions
@@ -413,11 +413,13 @@ def _analyse_and_render(
     if memo.due(kb):  # some unit is to analyse, in each of the processes forked below (the keys made once, here)
         warm(weights)
 
-    def analysed() -> dict[str, Explanation]:
+    def analysed(ready: Callable[[], object]) -> dict[str, Explanation]:
         # the default profile explained (for the database and the pages), the other profiles'
-        # portfolio rows (for the database only) beside it; each unit of hypotheses whose
-        # evidence did not change is read back from the memo
-        explained, others = memo_explained(kb, weights, settings.draws, settings.seed, memo=memo)
+        # portfolio rows (for the database only) beside it, once the views' process (and the
+        # claims' files') has ended (at 50k three processes copying the records' pages had taken
+        # the peak to 2 GiB); each unit of hypotheses whose evidence did not change is read back
+        # from the memo
+        explained, others = memo_explained(kb, weights, settings.draws, settings.seed, memo=memo, ready=ready)
         write_portfolio(database, portfolio_rows(kb, weights, settings.draws, settings.seed, explained, others=others))
         return explained  # every variant's rows and layouts go: the pages need only what they explained
 
@@ -430,7 +432,19 @@ def _analyse_and_render(
             late()
         return computed
 
-    explained, computed = beside(analysed, extra)
+    views = Forked(extra)
+
+    def ready() -> None:  # the other processes holding copies of the records have ended
+        views.wait()
+        if early is not None:
+            early.wait()
+
+    try:
+        explained = analysed(ready)
+    except BaseException:
+        views.wait()
+        raise
+    computed = views.result()
     memo.prune(("explained",))
     write_metadata(database)
     # the database is final: its published copy is made on a thread from now, beside the site's data

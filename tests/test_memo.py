@@ -251,3 +251,29 @@ def test_the_findings_digests_are_kept_by_file_and_a_retitled_file_is_not_due(
     restrengthened = _edited(kb, cid, "strength", 1)
     assert Memo(tmp_path, weights, DRAWS, SEED, files={**files, kb.path_of("findings", cid): b"a third"}).due(restrengthened)
     assert Memo(tmp_path, weights, DRAWS, SEED, files=files, fresh=True).due(kb)
+
+
+def test_the_other_profiles_process_forks_only_once_ready_returns_and_not_at_all_with_nothing_due(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kb.pipeline passes `ready` (wait for its other processes) so that at most two processes
+    hold copies of the records: the other profiles, computed in a forked child, see it called."""
+    from kb.db import aggregates
+
+    kb, weights = _synthetic(tmp_path_factory)
+    told: list[str] = []
+    real = aggregates.other_profiles
+
+    def checked(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        if told != ["ready"]:
+            raise AssertionError(f"the other profiles started before ready returned: {told}")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(aggregates, "other_profiles", checked)
+    explanations, others = explained(
+        kb, weights, DRAWS, SEED, memo=Memo(tmp_path, weights, DRAWS, SEED), ready=lambda: told.append("ready")
+    )
+    assert told == ["ready"] and others and explanations
+    told.clear()
+    again, _ = explained(kb, weights, DRAWS, SEED, memo=Memo(tmp_path, weights, DRAWS, SEED), ready=lambda: told.append("ready"))
+    assert told == [] and {h: e.to_json() for h, e in again.items()} == {h: e.to_json() for h, e in explanations.items()}
