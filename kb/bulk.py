@@ -204,7 +204,12 @@ def beside(mine: Callable[[], T], theirs: Callable[[], R]) -> tuple[T, R]:
     """`mine()` here while a forked child runs `theirs()` (Forked; without fork, one after the
     other): the only way to give pure-Python work (the aggregator's bookkeeping, Jinja) a second
     core."""
-    there = Forked(theirs)
+    return alongside(Forked(theirs), mine)
+
+
+def alongside(there: Forked[R], mine: Callable[[], T]) -> tuple[T, R]:
+    """`mine()` here while `there` runs, then both results (`there` waited for however `mine`
+    ends): `beside` for a caller that holds the child, to wait for it meanwhile."""
     try:
         here = mine()
     except BaseException:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from kb.bulk import beside
-from kb.history import HISTORY_DRAWS, Point, by_date_all, code_digest
+from kb.history import Point, by_date_all, code_digest
 from kb.pickled import keep, kept
 from kb.portfolio import Explanation, HypothesisResult, compute_portfolio, evidence, explain_all, gather, unit_ids
 from kb.store import KnowledgeBase
@@ -63,6 +63,7 @@ def reached(kb: KnowledgeBase, unit: Sequence[str]) -> list[str]:
 
 
 SHOWN_ONLY = {"title", "tags", "notes", "history"}  # a finding's fields that no analysis reads
+VIEWS = ("explained", "approved", "dates")  # each kept by unit (the salt holds the code: HISTORY_DRAWS too)
 DIGESTS = "findings.pickle"  # in the memo's folder: (code digest, {file's sha256: content digest})
 
 
@@ -112,8 +113,6 @@ class Memo:
 
     def key(self, view: str, kb: KnowledgeBase, unit: Unit) -> str:
         digest = hashlib.sha256(f"{view}\0{self.salt}\0{self._reads(kb, unit)}\0".encode())
-        for part in _VIEWS[view](kb, unit):
-            digest.update(part.encode() + b"\0")
         name = f"{view}-{digest.hexdigest()[:32]}.pickle"
         self.used.add(name)
         return name
@@ -121,7 +120,7 @@ class Memo:
     def due(self, kb: KnowledgeBase) -> bool:
         """Whether some unit of some view has no kept analysis. Makes every key once, for the
         processes forked after this, and keeps the findings' digests it had to make."""
-        names = [self.key(view, kb, unit) for view in _VIEWS for unit in unit_ids(kb)]
+        names = [self.key(view, kb, unit) for view in VIEWS for unit in unit_ids(kb)]
         if self.findings is not None and self.findings.made and self.files is not None:
             every = {**self.findings.known, **self.findings.made}
             keep(self.folder / DIGESTS, (code_digest(), {sha: every[sha] for sha in self.files.values() if sha in every}))
@@ -182,19 +181,6 @@ def _split(memo: Memo | None, view: str, kb: KnowledgeBase) -> tuple[list[Any], 
         else:
             found.append(value)
     return found, due, {hid for _, unit in due for hid in unit}
-
-
-def _none(kb: KnowledgeBase, unit: Unit) -> list[str]:
-    return []
-
-
-def _draws(kb: KnowledgeBase, unit: Unit) -> list[str]:
-    """The drift over dates draws HISTORY_DRAWS (the date each finding arrived is in the key already:
-    its own date is in its content, its work's and channel's in the other records')."""
-    return [f"draws:{HISTORY_DRAWS}"]
-
-
-_VIEWS: dict[str, Callable[[KnowledgeBase, Unit], list[str]]] = {"explained": _none, "approved": _none, "dates": _draws}
 
 
 def _kept(memo: Memo | None, due: list[tuple[str, Unit]], part: Callable[[set[str]], T]) -> list[T]:

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kb import pickled
-from kb.bulk import Forked, Primed, gc_paused, in_child
+from kb.bulk import Forked, Primed, alongside, gc_paused, in_child
 from kb.db.freshness import build_dir, db_path, scan
 from kb.git import GitUnavailable, Started
 from kb.libraries import versions
@@ -439,12 +439,7 @@ def _analyse_and_render(
         if early is not None:
             early.wait()
 
-    try:
-        explained = analysed(ready)
-    except BaseException:
-        views.wait()
-        raise
-    computed = views.result()
+    explained, computed = alongside(views, lambda: analysed(ready))
     memo.prune(("explained",))
     write_metadata(database)
     # the database is final: its published copy is made on a thread from now, beside the site's data

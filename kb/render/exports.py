@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -103,13 +103,12 @@ def write_data(
     its own: SQLite works without holding Python's lock, so the copy runs beside the claims'
     files; or, with `published`, the copy the caller started already, moved in when done) with its
     Datasette metadata, and the files of `downloads`."""
+    target = docs / "downloads" / "kb.sqlite"
     with ThreadPoolExecutor(max_workers=1) as pool:
-        copied: Future[None] | None = None
-        if published is not None:
-            copied = pool.submit(_moved_in, published, docs / "downloads" / "kb.sqlite")
-        elif database is not None and database.is_file():
-            (docs / "downloads").mkdir(parents=True, exist_ok=True)
-            copied = pool.submit(publish, database, docs / "downloads" / "kb.sqlite")
+        copied = None
+        if published is None and database is not None and database.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            copied = pool.submit(publish, database, target)
         if written is None:
             write_claims(data.kb, docs, finding_url, rows)
         else:
@@ -126,16 +125,15 @@ def write_data(
         )
         if copied is not None:
             copied.result()  # raises what the copy raised
+        if published is not None:  # the caller's copy, moved in once done
+            published.wait()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(published.target, target)
+        if target.is_file():
             (docs / "downloads" / "metadata.json").write_text(
                 json.dumps(metadata("kb"), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
             )
     _dump(docs / "downloads" / "VERSION.json", version_manifest(data, docs / "downloads"))
-
-
-def _moved_in(published: Published, target: Path) -> None:
-    published.wait()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(published.target, target)
 
 
 def version_manifest(data: SiteData, folder: Path) -> dict[str, Any]:
