@@ -126,6 +126,12 @@ class Memo:
             keep(self.folder / DIGESTS, (code_digest(), {sha: every[sha] for sha in self.files.values() if sha in every}))
         return self.fresh or not all((self.folder / name).is_file() for name in names)
 
+    def analyses(self, kb: KnowledgeBase) -> dict[str, str]:
+        """Each hypothesis' analyses in every view, named by their keys (those of its unit): equal
+        keys, equal results, explanation and drift, so a page can be keyed by what it shows of
+        them without reading them (kb.render.pages.Renderer.hypothesis_key)."""
+        return {hid: "\0".join(self.key(view, kb, unit) for view in VIEWS) for unit in unit_ids(kb) for hid in unit}
+
     def _records(self, kb: KnowledgeBase) -> str:
         if self.records is not None:
             return self.records

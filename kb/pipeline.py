@@ -33,6 +33,7 @@ import json
 import os
 import shutil
 import stat
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,10 +49,11 @@ from kb.libraries import versions
 from kb.paths import CLAIMS_DIR
 from kb.render import project
 from kb.render.sizes import GROUP_ABOVE, HISTORY_COMMITS
-from kb.render.staging import files_under
+from kb.render.staging import TRASH, empty, files_under, move_aside
 
 if TYPE_CHECKING:
     from kb.db.publish import Published
+    from kb.memo import Others
     from kb.portfolio import Explanation
     from kb.render.builder import Rendered
     from kb.render.views import Extras
@@ -309,8 +311,18 @@ def _due(root: Path, settings: Settings, tell: Step, force: bool, git: GitFacts,
     last_commit = stamps.known.get("commit")
     again = stamps.fresh("shape", shape) and (outcome.site / "index.html").is_file() and version.commit in (None, last_commit)
     stamps.drop("shape")  # a failed engine run leaves a site that only a full build can trust
-    if project.run(config, settings.engine, changed=changed if again else None):
-        outcome.pages = len([p for p in changed if p.endswith(".md")])
+    if again:  # the engine copies each changed data file over the last: it then writes a new file
+        for rel in changed:
+            if not rel.endswith(".md"):
+                move_aside(str(outcome.site / rel), out / TRASH)
+    # what the render and this set aside is deleted beside the engine's run (its blocks freed)
+    emptying = threading.Thread(target=empty, args=(out / TRASH,), daemon=True)
+    emptying.start()
+    try:
+        if project.run(config, settings.engine, changed=changed if again else None):
+            outcome.pages = len([p for p in changed if p.endswith(".md")])
+    finally:
+        emptying.join()
     stamps.record("shape", shape)
     stamps.record("commit", version.commit or last_commit or "")
     stamps.record("site", site_digest)
@@ -355,7 +367,7 @@ def _render(plan: Plan, step: Step) -> RenderResult:
     configuration and the files that changed (plain values: the parent need not import the
     renderer to read them)."""
     from kb.db.build import read
-    from kb.render.exports import write_claims
+    from kb.render.exports import write_claims_aside
     from kb.render.pages import FindingLayout
     from kb.render.rows import KeptRows
     from kb.render.sizes import PER_GROUP
@@ -378,7 +390,7 @@ def _render(plan: Plan, step: Step) -> RenderResult:
     rows = KeptRows(plan.out, plan.code, plan.findings, fresh=plan.force)
 
     def write() -> None:
-        write_claims(kb, claims_files, layout.url, rows)
+        write_claims_aside(kb, claims_files, layout.url, rows)
 
     early = Forked(write) if rows.kept() else None
     try:
@@ -413,15 +425,13 @@ def _analyse_and_render(
     if memo.due(kb):  # some unit is to analyse, in each of the processes forked below (the keys made once, here)
         warm(weights)
 
-    def analysed(ready: Callable[[], object]) -> dict[str, Explanation]:
+    def analysed(ready: Callable[[], object]) -> tuple[dict[str, Explanation], Others]:
         # the default profile explained (for the database and the pages), the other profiles'
         # portfolio rows (for the database only) beside it, once the views' process (and the
         # claims' files') has ended (at 50k three processes copying the records' pages had taken
         # the peak to 2 GiB); each unit of hypotheses whose evidence did not change is read back
         # from the memo
-        explained, others = memo_explained(kb, weights, settings.draws, settings.seed, memo=memo, ready=ready)
-        write_portfolio(database, portfolio_rows(kb, weights, settings.draws, settings.seed, explained, others=others))
-        return explained  # every variant's rows and layouts go: the pages need only what they explained
+        return memo_explained(kb, weights, settings.draws, settings.seed, memo=memo, ready=ready)
 
     def extra() -> Extras:
         # the approved-only view and the drift over dates need none of that: on the second core
@@ -439,15 +449,22 @@ def _analyse_and_render(
         if early is not None:
             early.wait()
 
-    explained, computed = alongside(views, lambda: analysed(ready))
+    (explained, others), computed = alongside(views, lambda: analysed(ready))
     memo.prune(("explained",))
-    write_metadata(database)
-    # the database is final: its published copy is made on a thread from now, beside the site's data
-    published = Published(database, out / PUBLISHED_NEXT)
+
+    def last_writes() -> None:
+        write_portfolio(database, portfolio_rows(kb, weights, settings.draws, settings.seed, explained, others=others))
+        write_metadata(database)
+
+    # the database's last writes (its portfolio tables, every profile: the pages need only the
+    # default one's explanations) in a process of their own, then its published copy on a thread,
+    # beside the site's data and the render (a thread would wait for Python's lock at every row)
+    written = Forked(last_writes)
+    published = Published(database, out / PUBLISHED_NEXT, written.result)
     try:
         if early is not None:
             early.result()
-        rendered = _rendered(plan, kb, weights, explained, computed, published, step)
+        rendered = _rendered(plan, kb, weights, explained, computed, memo.analyses(kb), published, step)
     finally:
         published.close()
         (out / PUBLISHED_NEXT).unlink(missing_ok=True)
@@ -460,6 +477,7 @@ def _rendered(
     weights: Weights,
     explained: dict[str, Explanation],
     computed: Extras,
+    analyses: dict[str, str],
     published: Published,
     step: Step,
 ) -> Rendered:
@@ -484,4 +502,5 @@ def _rendered(
         kept=KeptPages(out, plan.beyond_findings, plan.findings, fresh=plan.force),
         written=out / CLAIMS_NEXT,
         published=published,
+        analyses=analyses,
     )

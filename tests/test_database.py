@@ -4,6 +4,7 @@ depends only on content."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -187,9 +188,10 @@ def test_the_published_database_depends_only_on_content(tmp_path: Path, full_roo
 
 
 def test_a_copy_published_on_a_thread_is_waited_for_here_and_in_a_process_forked_meanwhile(tmp_path: Path) -> None:
-    """kb.db.publish.Published: `wait` returns once the copy is whole, in this process and in a
-    child forked while it runs (both may wait, in any order); a copy that fails raises WriteFailed
-    in both and `close` raises its own error."""
+    """kb.db.publish.Published: `wait` returns once the copy is whole, with its sha256, in this
+    process and in a child forked while it runs (both may wait, in any order); its `first` step
+    (the database's last writes) is in the copy; a copy that fails raises WriteFailed in both and
+    `close` raises its own error."""
     from kb.bulk import Forked
     from kb.db.publish import Published, publish
     from kb.errors import WriteFailed
@@ -201,16 +203,29 @@ def test_a_copy_published_on_a_thread_is_waited_for_here_and_in_a_process_forked
         conn.execute("CREATE TABLE claim (id TEXT, data TEXT)")
         conn.executemany("INSERT INTO claim VALUES (?, ?)", [(f"c{i}", "x" * 2000) for i in range(3000)])
     publish(source, tmp_path / "expected.sqlite")
-    published = Published(source, tmp_path / "copy.sqlite")
 
-    def there() -> bytes:
-        published.wait()
-        return (tmp_path / "copy.sqlite").read_bytes()
+    def last_writes() -> None:  # what the copy must hold, written on the copy's thread first
+        shutil.copyfile(source, tmp_path / "kb-last.sqlite")
+        with closing(sqlite3.connect(tmp_path / "kb-last.sqlite")) as conn, conn:
+            conn.execute("CREATE TABLE portfolio (h TEXT)")
+            conn.execute("INSERT INTO portfolio VALUES ('h1')")
+
+    published = Published(tmp_path / "kb-last.sqlite", tmp_path / "copy.sqlite", last_writes)
+
+    def there() -> tuple[str, bytes]:
+        return published.wait(), (tmp_path / "copy.sqlite").read_bytes()
 
     child = Forked(there)
-    published.wait()
-    assert child.result() == (tmp_path / "copy.sqlite").read_bytes() == (tmp_path / "expected.sqlite").read_bytes()
+    digest = published.wait()
+    copy = (tmp_path / "copy.sqlite").read_bytes()
+    assert child.result() == (digest, copy) and digest == hashlib.sha256(copy).hexdigest()
     published.close()
+    with closing(sqlite3.connect(tmp_path / "copy.sqlite")) as conn:
+        assert conn.execute("SELECT h FROM portfolio").fetchall() == [("h1",)]
+        assert conn.execute("SELECT count(*) FROM claim").fetchone() == (3000,)
+    plain = Published(source, tmp_path / "plain.sqlite")
+    assert plain.wait() == hashlib.sha256((tmp_path / "expected.sqlite").read_bytes()).hexdigest()
+    plain.close()
 
     failing = Published(tmp_path / "missing" / "kb.sqlite", tmp_path / "not-made.sqlite")
 

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import Phase, given, settings
@@ -19,6 +20,7 @@ from typer.testing import CliRunner
 from cli.app import app
 from kb import history, memo, pipeline
 from kb.render.changes import _stem, changes
+from kb.render.staging import TRASH
 from kb.store import load_valid
 from tests.conftest import EXAMPLE, REPO
 
@@ -316,6 +318,11 @@ def test_after_one_claim_changes_only_its_pages_are_built_again_and_the_site_equ
     assert f"findings/{EXAMPLE}.html" in rebuilt and len(rebuilt) <= outcome.pages + 1  # + the 404 page, always rebuilt
     incremental = _site_files(site)
     assert not (root / "build" / pipeline.CLAIMS_NEXT).exists()  # the claims' data files were moved into the site
+    assert not (root / "build" / TRASH).exists()  # what the build set aside is deleted by its end
+    # the downloads' digests, worked out where each was written (the database's on its copy's thread)
+    version = json.loads((site / "downloads" / "VERSION.json").read_text(encoding="utf-8"))
+    downloads = {p.relative_to(site / "downloads").as_posix(): p for p in (site / "downloads").rglob("*") if p.is_file()}
+    assert version["files"] == {rel: hashlib.sha256(p.read_bytes()).hexdigest() for rel, p in downloads.items() if rel != "VERSION.json"}
     # only what depends on the claim: every page built again shows something else now (but the 404
     # page, which MkDocs always builds, and the downloads page, whose text holds the build time)
     assert [rel for rel in rebuilt if rel not in ("404.html", "downloads.html") and previous[rel] == incremental[rel]] == []
@@ -328,11 +335,15 @@ def test_after_one_claim_changes_only_its_pages_are_built_again_and_the_site_equ
 @given(
     st.dictionaries(st.sampled_from(["a.md", "b.md", "d/c.md", "d/e/f.json", "g"]), st.binary(max_size=5), max_size=5),
     st.dictionaries(st.sampled_from(["a.md", "b.md", "d/c.md", "d/e/f.json", "g", "g/h.md", "d"]), st.binary(max_size=5), max_size=5),
+    st.booleans(),
 )
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 def test_replace_tree_leaves_unchanged_files_alone_and_ends_with_exactly_the_new_files(
-    tmp_path_factory: pytest.TempPathFactory, old_files: dict[str, bytes], new_files: dict[str, bytes]
+    tmp_path_factory: pytest.TempPathFactory, old_files: dict[str, bytes], new_files: dict[str, bytes], trashed: bool
 ) -> None:
+    """With a trash folder (and "large" files of 3 bytes or more), the same outcome; every large file
+    of the old tree that was replaced or deleted is in the trash, nothing else, until it is emptied."""
+    from kb.render import staging
     from kb.render.staging import replace_tree
 
     base = tmp_path_factory.mktemp("tree")
@@ -345,9 +356,16 @@ def test_replace_tree_leaves_unchanged_files_alone_and_ends_with_exactly_the_new
                 (folder / rel).write_bytes(data)
     wanted = {p.relative_to(new).as_posix(): p.read_bytes() for p in new.rglob("*") if p.is_file()}
     before = {p.relative_to(old).as_posix(): (p.read_bytes(), p.stat().st_ino) for p in old.rglob("*") if p.is_file()}
-    changed = replace_tree(new, old)
+    trash = base / "trash" if trashed else None
+    with mock.patch.object(staging, "TRASH_FROM", 3):
+        changed = replace_tree(new, old, trash)
     after = {p.relative_to(old).as_posix(): (p.read_bytes(), p.stat().st_ino) for p in old.rglob("*") if p.is_file()}
     assert {rel: data for rel, (data, _) in after.items()} == wanted and not new.exists()
+    if trash is not None:
+        gone = sorted(data for rel, (data, ino) in before.items() if len(data) >= 3 and after.get(rel, (b"", None))[1] != ino)
+        assert sorted(p.read_bytes() for p in trash.glob("*")) == gone
+        staging.empty(trash)
+        assert not trash.exists()
     assert set(changed) <= set(wanted)
     for rel in wanted:
         same = rel in before and before[rel][0] == wanted[rel]

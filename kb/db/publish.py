@@ -4,10 +4,12 @@ fingerprint are left out, and nothing stores an absolute path."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -60,33 +62,43 @@ def publish(database: Path, target: Path) -> None:
 
 
 class Published:
-    """`publish(database, target)` on a thread from now (SQLite copies without holding Python's
-    lock, so it runs beside this process' work). `wait` blocks until the copy is done and raises
-    WriteFailed if it failed, here or in a process forked after this started: the thread tells
-    through a pipe, one byte, that each waiter puts back for the next."""
+    """`first()` then `publish(database, target)` on a thread from now (SQLite writes and copies
+    without holding Python's lock, so they run beside this process' work: `first` is for the
+    database's last writes, such as its portfolio tables), then the copy's sha256. `wait` blocks
+    until the copy is done and returns that digest, or raises WriteFailed if something failed,
+    here or in a process forked after this started: the thread tells through a pipe, one message
+    of DONE bytes (an outcome byte and the digest), that each waiter puts back for the next."""
 
-    def __init__(self, database: Path, target: Path) -> None:
+    DONE = 65
+
+    def __init__(self, database: Path, target: Path, first: Callable[[], object] = lambda: None) -> None:
         self.target = target
         self.error: BaseException | None = None
         self.read, self.write = os.pipe()
-        self.thread = threading.Thread(target=self._copy, args=(database,), daemon=True)
+        self.thread = threading.Thread(target=self._copy, args=(database, first), daemon=True)
         self.thread.start()
 
-    def _copy(self, database: Path) -> None:
+    def _copy(self, database: Path, first: Callable[[], object]) -> None:
+        digest = "0" * 64
         try:
+            first()
             publish(database, self.target)
+            with self.target.open("rb") as copy:
+                digest = hashlib.file_digest(copy, "sha256").hexdigest()
         except BaseException as e:  # told to every waiter, raised again by `close`
             self.error = e
-        os.write(self.write, b"0" if self.error is not None else b"1")
+        os.write(self.write, (b"0" if self.error is not None else b"1") + digest.encode())
 
-    def wait(self) -> None:
-        done = os.read(self.read, 1)
+    def wait(self) -> str:
+        """The copy's sha256, once it is done."""
+        done = os.read(self.read, self.DONE)  # written whole: fewer than PIPE_BUF bytes
         os.write(self.write, done)
-        if done != b"1":
+        if done[:1] != b"1":
             raise WriteFailed(f"{self.target.name}: the published copy of the database could not be written")
+        return done[1:].decode()
 
     def close(self) -> None:
-        """Wait for the thread and free the pipe; raise what the copy raised."""
+        """Wait for the thread and free the pipe; raise what `first` or the copy raised."""
         self.thread.join()
         os.close(self.read)
         os.close(self.write)

@@ -25,7 +25,7 @@ from kb.render.kept import KeptPages
 from kb.render.pages import FindingLayout, Page, Renderer, Task
 from kb.render.rows import KeptRows
 from kb.render.sizes import GROUP_ABOVE, PER_GROUP
-from kb.render.staging import replace_tree
+from kb.render.staging import TRASH, replace_tree
 from kb.render.views import Extras, SiteData, site_data
 from kb.store import KnowledgeBase
 from kb.weights import Weights
@@ -95,7 +95,8 @@ def render_docs(
     # the other process writes the data files first, while this one works out which pages are
     # kept (their keys) and which are due; each takes the pages due one at a time until none is
     # left, so whichever is done first with its own part renders more: the pages never kept first
-    # (the other side may be done before the keys are)
+    # (the other side may be done before the keys are). The other side renders its share before
+    # it waits for the database's published copy, which is still being made
     dispenser = Dispenser()
 
     def keys_and_pages() -> tuple[list[str], list[tuple[int, str]]]:
@@ -110,8 +111,18 @@ def render_docs(
 
     def data_and_pages() -> list[tuple[int, str]]:
         dispenser.forked()
-        write_data(data, docs, database, layout.url, rows, written=written, published=published)
-        return dispenser.each(write)
+        done: list[tuple[int, str]] = []  # the pages rendered while the database's copy is made
+        write_data(
+            data,
+            docs,
+            database,
+            layout.url,
+            rows,
+            written=written,
+            published=published,
+            meanwhile=lambda: done.extend(dispenser.each(write)),
+        )
+        return done
 
     (paths, mine), theirs = beside(keys_and_pages, data_and_pages)
     for i, path in mine + theirs:
@@ -151,6 +162,7 @@ def render_site(
     rows: KeptRows | None = None,
     written: Path | None = None,
     published: Published | None = None,
+    analyses: dict[str, str] | None = None,
 ) -> Rendered:
     """Aggregate and render every page into out/docs (by way of out/docs.next: a file whose bytes
     did not change keeps its modification time, kb.render.staging) and write out/mkdocs.yml;
@@ -162,7 +174,9 @@ def render_site(
     (kb.render.kept); `rows`: the findings' rows in the data files, likewise (kb.render.rows);
     `written`: a folder where the caller had the claims' data files written (kb.render.exports
     write_claims, with the layout's links: FindingLayout.of(kb.claims, group, PER_GROUP).url);
-    `published`: the database's published copy, if the caller started it (kb.db.publish.Published)."""
+    `published`: the database's published copy, if the caller started it (kb.db.publish.Published);
+    `analyses`: the content keys of `explanations` and `computed` by hypothesis, if the caller
+    keeps them (kb.memo.Memo.analyses: the kept pages' keys then name them instead of reading them)."""
     tell = step or (lambda _: None)
     src = src or project.site_project(kb.root)
     docs, site = out / "docs", out / "site"
@@ -170,6 +184,7 @@ def render_site(
     with gc_paused():
         data = site_data(kb, weights, draws=draws, seed=seed, history_cache=history_cache, explanations=explanations, computed=computed)
     data.version = version
+    data.analyses = dict(analyses or {})
     tell("render")
     staged = out / "docs.next"
     with heap_frozen():
@@ -187,7 +202,7 @@ def render_site(
         )
     if kept is not None:
         kept.forget()  # until the new render is in place of the last
-    changed = replace_tree(staged, docs)
+    changed = replace_tree(staged, docs, out / TRASH)  # emptied beside the engine's run (kb.pipeline)
     if kept is not None:
         kept.commit()
     return Rendered(project.write_config(src / "mkdocs.yml", docs, site, out / "mkdocs.yml", version, generated), changed)

@@ -57,6 +57,26 @@ def downloads(data: SiteData) -> dict[str, Writer]:
 
 
 CLAIMS_FILES = ("data/findings.json", "downloads/claims.json", "downloads/claims.csv")  # what write_claims writes
+CLAIMS_DIGESTS = "digests.json"  # beside the claims' files written aside (write_claims_aside): the downloads' sha256
+
+
+def write_claims_aside(
+    kb: KnowledgeBase, folder: Path, finding_url: Callable[[str], str] = _own_page, rows: KeptRows | None = None
+) -> None:
+    """`write_claims` into `folder`, for write_data to move in (its `written`), with the sha256 of
+    the downloads among them (CLAIMS_DIGESTS): worked out here, in a process with time to spare,
+    rather than by the version manifest at the end of the render."""
+    write_claims(kb, folder, finding_url, rows)
+    _dump(folder / CLAIMS_DIGESTS, {name: _sha256(folder / "downloads" / name) for name in _downloaded(CLAIMS_FILES)})
+
+
+def _downloaded(names: tuple[str, ...]) -> list[str]:
+    return [name.split("/", 1)[1] for name in names if name.startswith("downloads/")]
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def write_claims(kb: KnowledgeBase, docs: Path, finding_url: Callable[[str], str] = _own_page, rows: KeptRows | None = None) -> None:
@@ -96,14 +116,17 @@ def write_data(
     *,
     written: Path | None = None,
     published: Published | None = None,
+    meanwhile: Callable[[], object] = lambda: None,
 ) -> None:
     """Write the explorer's data and the downloads under `docs` (data/ and downloads/): the
     claims' files (`write_claims`; or, with `written`, moved from that folder, where the caller
     had them written with the same `finding_url`), the database (published copy, on a thread of
     its own: SQLite works without holding Python's lock, so the copy runs beside the claims'
     files; or, with `published`, the copy the caller started already, moved in when done) with its
-    Datasette metadata, and the files of `downloads`."""
+    Datasette metadata, and the files of `downloads`. `meanwhile()` runs once every file but the
+    database's is written, before the copy is waited for (the caller's other work)."""
     target = docs / "downloads" / "kb.sqlite"
+    known: dict[str, str] = {}  # sha256 of downloads, by path under downloads/, worked out elsewhere
     with ThreadPoolExecutor(max_workers=1) as pool:
         copied = None
         if published is None and database is not None and database.is_file():
@@ -115,6 +138,8 @@ def write_data(
             for name in CLAIMS_FILES:
                 (docs / name).parent.mkdir(parents=True, exist_ok=True)
                 os.replace(written / name, docs / name)
+            if (written / CLAIMS_DIGESTS).is_file():
+                known |= json.loads((written / CLAIMS_DIGESTS).read_text(encoding="utf-8"))
         for name, write in downloads(data).items():
             path = docs / "downloads" / name
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -123,29 +148,32 @@ def write_data(
         (docs / "changes.xml").write_text(
             atom(data.changes, "AI consciousness evidence portfolio: changes", "changes.html", data.version.built), encoding="utf-8"
         )
+        meanwhile()
         if copied is not None:
             copied.result()  # raises what the copy raised
         if published is not None:  # the caller's copy, moved in once done
-            published.wait()
+            known[target.name] = published.wait()
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(published.target, target)
         if target.is_file():
             (docs / "downloads" / "metadata.json").write_text(
                 json.dumps(metadata("kb"), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
             )
-    _dump(docs / "downloads" / "VERSION.json", version_manifest(data, docs / "downloads"))
+    _dump(docs / "downloads" / "VERSION.json", version_manifest(data, docs / "downloads", known))
 
 
-def version_manifest(data: SiteData, folder: Path) -> dict[str, Any]:
+def version_manifest(data: SiteData, folder: Path, known: dict[str, str] | None = None) -> dict[str, Any]:
     """Which portfolio the downloads are (commit of claims/, build date, licence) and each file's
-    sha256: the downloads themselves stay byte-equal to what the CLI prints, so the version they
-    carry is stated beside them, once, for all of them."""
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "VERSION.json")
+    sha256 (`known`: those already worked out, by path under `folder`): the downloads themselves
+    stay byte-equal to what the CLI prints, so the version they carry is stated beside them, once,
+    for all of them."""
+    known = known or {}
+    files = {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "VERSION.json"}
     return {
         "version": data.version.line(),
         "commit": data.version.commit,
         "committed": data.version.committed,
         "built": data.version.built,
         "licence": LICENCE,
-        "files": {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files},
+        "files": {name: known.get(name) or _sha256(p) for name, p in files.items()},
     }

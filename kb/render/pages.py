@@ -427,13 +427,17 @@ class Renderer:
 
     def hypothesis_key(self, h: Hypothesis) -> str:
         """What a hypothesis' page shows besides the other records and the layout: its results in
-        both views, its explanation, robustness note and drift, every finding linked to it (as
-        loaded) and the credences of its rivals and of the other answers of its question."""
+        both views, its explanation (or, when the caller keeps the analyses, their content key:
+        the same key, the same analyses), robustness note and drift, every finding linked to it
+        (as loaded) and the credences of its rivals and of the other answers of its question."""
         d = self.data
         r = d.results[h.id]
         digest = hashlib.sha256()
-        for shown in (r, d.approved[h.id], d.explanations[h.id]):
-            digest.update(shown.model_dump_json().encode() + b"\0")
+        if h.id in d.analyses:
+            digest.update(d.analyses[h.id].encode() + b"\0")
+        else:
+            for shown in (r, d.approved[h.id], d.explanations[h.id]):
+                digest.update(shown.model_dump_json().encode() + b"\0")
         others = [*r.rivals, *(self.kb.questions[r.question].answers if r.question else [])]
         digest.update(repr((d.notes[h.id], d.drift_dates.get(h.id), d.drift_commits.get(h.id))).encode())
         digest.update(repr([(o, d.results[o].posterior) for o in others if o in d.results]).encode())
@@ -443,11 +447,15 @@ class Renderer:
 
     def findings_key(self, ids: Sequence[str]) -> str:
         """What a finding's page (or a group's) shows besides the other records and the layout:
-        each finding, its contributions as shown and its discrepancies."""
+        each finding, its contributions as shown (or the content key of the analyses they come
+        from, when the caller keeps them) and its discrepancies."""
         digest = hashlib.sha256()
         loaded = self.kb.loaded_all(self.files)
+        analyses = self.data.analyses
         for cid in ids:
-            shown = [db_text(self.data.contribution(link.hypothesis, cid)) for link in self.kb.claims[cid].links]
+            shown = [
+                analyses.get(link.hypothesis) or db_text(self.data.contribution(link.hypothesis, cid)) for link in self.kb.claims[cid].links
+            ]
             digest.update(loaded[cid] + repr((shown, self.data.discrepancies_of.get(cid))).encode())
         return digest.hexdigest()
 

@@ -48,6 +48,8 @@ class SiteData:
     changes: list[Change] = field(default_factory=list)  # newest first (kb.render.changes)
     notes: dict[str, str] = field(default_factory=dict)  # per hypothesis: kb.render.notes.robustness
     version: Version = field(default_factory=lambda: Version(None, None, "(not built)"))
+    # per hypothesis: its analyses' content key (kb.memo.Memo.analyses), when the caller keeps them
+    analyses: dict[str, str] = field(default_factory=dict)
     _contributions: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
 
     def contribution(self, hypothesis: str, claim: str) -> float | None:
