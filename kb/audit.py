@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from kb.errors import Problem
@@ -146,6 +147,32 @@ def events(kb: KnowledgeBase, limit: int = 30) -> list[Row]:
         for e in c.history
     ]
     return sorted(rows, key=lambda r: (r["at"], r["claim"]), reverse=True)[:limit]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The reports the reviewer dashboard shows (kb.render.pages.Renderer.reviewers), each row
+    without the lists of claims the page does not show: worked out from the records alone, so a
+    build can work them out beside the analyses (kb.render.views.extras)."""
+
+    uncontrolled: list[Row]  # uncontrolled_by_confound
+    unreviewed: list[Row]
+    disagreements: list[Row]
+    single_work: list[Row]
+    events: list[Row]
+
+
+def dashboard(kb: KnowledgeBase) -> Dashboard:
+    def shown(rows: list[Row]) -> list[Row]:
+        return [{k: v for k, v in r.items() if k != "claims"} for r in rows]
+
+    return Dashboard(
+        shown([r for r in uncontrolled_by_confound(kb) if r["confound"] in kb.confounds]),
+        unreviewed(kb),
+        disagreements(kb),
+        shown(single_work(kb)),
+        events(kb),
+    )
 
 
 def quotes(problems: list[Problem]) -> list[Row]:

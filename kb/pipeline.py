@@ -377,6 +377,11 @@ def _render(plan: Plan, step: Step) -> RenderResult:
         checked, kb = _check_and_index(plan.root, first=plan.first) if plan.index else (None, None)
         if kb is None:
             kb = read(plan.root)
+        # each finding's part of the kept rows' and pages' keys, made once here, before the
+        # processes that read them fork (made by each after, they cost 0.1 s at 10k in the render)
+        loaded = kb.loaded_all(plan.findings)
+        for cid in kb.claims:
+            loaded[cid]  # noqa: B018 - made on first lookup
         gc.freeze()  # the records live as long as this process: no collection need walk them
     weights = load_weights(plan.root)
     # the claims' data files need the records alone, and are moved into the render's docs. With
@@ -417,6 +422,7 @@ def _analyse_and_render(
     from kb.db.publish import Published, write_metadata
     from kb.memo import Memo
     from kb.memo import explained as memo_explained
+    from kb.render.notes import robustness
     from kb.render.views import extras
 
     settings, out, database = plan.settings, plan.out, db_path(plan.root)
@@ -464,7 +470,9 @@ def _analyse_and_render(
     try:
         if early is not None:
             early.result()
-        rendered = _rendered(plan, kb, weights, explained, computed, memo.analyses(kb), published, step)
+        # each note reads what its hypothesis' analyses read: kept by their key
+        notes = memo.by_analyses("notes", kb, lambda h: robustness(kb, explained[h].summary, explained[h]), plan.code)
+        rendered = _rendered(plan, kb, weights, explained, computed, (memo.analyses(kb), notes), published, step)
     finally:
         published.close()
         (out / PUBLISHED_NEXT).unlink(missing_ok=True)
@@ -477,7 +485,7 @@ def _rendered(
     weights: Weights,
     explained: dict[str, Explanation],
     computed: Extras,
-    analyses: dict[str, str],
+    kept: tuple[dict[str, str], dict[str, str]],
     published: Published,
     step: Step,
 ) -> Rendered:
@@ -502,5 +510,6 @@ def _rendered(
         kept=KeptPages(out, plan.beyond_findings, plan.findings, fresh=plan.force),
         written=out / CLAIMS_NEXT,
         published=published,
-        analyses=analyses,
+        analyses=kept[0],
+        notes=kept[1],
     )

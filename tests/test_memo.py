@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from kb.db.aggregates import other_profiles
 from kb.memo import DIGESTS, SHOWN_ONLY, Memo, approved, dates, explained
 from kb.portfolio import evidence, explain_all, gather, unit_ids, units
+from kb.render.notes import robustness
 from kb.store import KnowledgeBase, load
 from kb.synth import synthesise
 from kb.vocab import Bearing, Controlled, Status, Strength
@@ -26,6 +27,7 @@ from kb.weights import Weights, load_weights
 from tests.conftest import REPO
 
 DRAWS, SEED = 60, 3
+NOTES = "notes"  # kept by Memo.by_analyses
 _KB: dict[str, tuple[KnowledgeBase, Weights]] = {}
 
 
@@ -42,11 +44,17 @@ def _synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[KnowledgeBase,
 
 def _everything(kb: KnowledgeBase, weights: Weights, memo: Memo | None) -> dict[str, Any]:
     explanations, others = explained(kb, weights, DRAWS, SEED, memo=memo)
+
+    def note(h: str) -> str:
+        return robustness(kb, explanations[h].summary, explanations[h])
+
     return {
         "explained": {h: e.to_json() for h, e in explanations.items()},
         "others": {p: [r.to_json() for r in rs] for p, rs in others.items()},
         "approved": {h: r.to_json() for h, r in approved(kb, weights, DRAWS, SEED, memo=memo).items()},
         "dates": {h: [p.to_json() for p in ps] for h, ps in dates(kb, weights, memo=memo).items()},
+        # a value kept by the analyses' key (Memo.by_analyses) is what it would be made again
+        "notes": memo.by_analyses(NOTES, kb, note, "code") if memo is not None else {h: note(h) for h in sorted(kb.hypotheses)},
     }
 
 
@@ -160,8 +168,8 @@ def test_a_memo_filled_before_an_edit_gives_what_a_fresh_analysis_gives_after_it
         assert computed == set() and not Memo(folder, weights, DRAWS, SEED).due(after)
     assert memo.used - computed, "nothing was read back"
     memo.prune(("explained", "approved", "dates"))
-    assert {p.name for p in folder.iterdir()} == memo.used
-    assert before != {} and len(kept) == 3 * len(units(evidence(kb)))
+    assert {p.name for p in folder.iterdir()} == memo.used | {f"{NOTES}.pickle"}
+    assert before != {} and len(kept) == 3 * len(units(evidence(kb))) + 1
 
 
 def test_a_fresh_memo_reads_nothing_and_an_unreadable_file_is_computed_again(
@@ -277,3 +285,27 @@ def test_the_other_profiles_process_forks_only_once_ready_returns_and_not_at_all
     told.clear()
     again, _ = explained(kb, weights, DRAWS, SEED, memo=Memo(tmp_path, weights, DRAWS, SEED), ready=lambda: told.append("ready"))
     assert told == [] and {h: e.to_json() for h, e in again.items()} == {h: e.to_json() for h, e in explanations.items()}
+
+
+def test_a_value_kept_by_the_analyses_key_is_made_again_only_where_they_changed_or_for_other_code(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    kb, weights = _synthetic(tmp_path_factory)
+    made: list[str] = []
+
+    def make(h: str) -> str:
+        made.append(h)
+        return f"value of {h}"
+
+    first = Memo(tmp_path, weights, DRAWS, SEED).by_analyses(NOTES, kb, make, "code")
+    assert sorted(made) == sorted(first) == sorted(kb.hypotheses)
+    made.clear()
+    assert Memo(tmp_path, weights, DRAWS, SEED).by_analyses(NOTES, kb, make, "code") == first and made == []
+    cid = sorted(kb.claims)[0]
+    after = _edited(kb, cid, "strength", 1)
+    keys_before, keys_after = Memo(tmp_path, weights, DRAWS, SEED).analyses(kb), Memo(tmp_path, weights, DRAWS, SEED).analyses(after)
+    Memo(tmp_path, weights, DRAWS, SEED).by_analyses(NOTES, after, make, "code")
+    assert made and sorted(made) == sorted(h for h in keys_after if keys_after[h] != keys_before[h])
+    made.clear()
+    Memo(tmp_path, weights, DRAWS, SEED).by_analyses(NOTES, after, make, "other code")
+    assert sorted(made) == sorted(kb.hypotheses)

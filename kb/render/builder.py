@@ -163,6 +163,7 @@ def render_site(
     written: Path | None = None,
     published: Published | None = None,
     analyses: dict[str, str] | None = None,
+    notes: dict[str, str] | None = None,
 ) -> Rendered:
     """Aggregate and render every page into out/docs (by way of out/docs.next: a file whose bytes
     did not change keeps its modification time, kb.render.staging) and write out/mkdocs.yml;
@@ -176,13 +177,16 @@ def render_site(
     write_claims, with the layout's links: FindingLayout.of(kb.claims, group, PER_GROUP).url);
     `published`: the database's published copy, if the caller started it (kb.db.publish.Published);
     `analyses`: the content keys of `explanations` and `computed` by hypothesis, if the caller
-    keeps them (kb.memo.Memo.analyses: the kept pages' keys then name them instead of reading them)."""
+    keeps them (kb.memo.Memo.analyses: the kept pages' keys then name them instead of reading them);
+    `notes`: each hypothesis' robustness note (kb.render.notes), if the caller has them."""
     tell = step or (lambda _: None)
     src = src or project.site_project(kb.root)
     docs, site = out / "docs", out / "site"
     tell("aggregate")
     with gc_paused():
-        data = site_data(kb, weights, draws=draws, seed=seed, history_cache=history_cache, explanations=explanations, computed=computed)
+        data = site_data(
+            kb, weights, draws=draws, seed=seed, history_cache=history_cache, explanations=explanations, computed=computed, notes=notes
+        )
     data.version = version
     data.analyses = dict(analyses or {})
     tell("render")

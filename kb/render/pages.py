@@ -348,7 +348,8 @@ class Renderer:
         """The reviewer dashboard: what needs review, where reviewers disagree, which confounds are
         most often uncontrolled, thinly sourced hypotheses, broken quotes and recent events."""
         kb = self.kb
-        confounds = [r for r in audit.uncontrolled_by_confound(kb) if r["confound"] in kb.confounds]
+        reports = self.data.dashboard or audit.dashboard(kb)
+        confounds = reports.uncontrolled
         bars = [
             svg.Count(kb.confounds[r["confound"]].name, f"confounds/{r['confound']}.html", r["n_uncontrolled"], r["n_claims"])
             for r in confounds
@@ -359,7 +360,7 @@ class Renderer:
             if bars
             else ""
         )
-        unreviewed = audit.unreviewed(kb)
+        unreviewed = reports.unreviewed
         return self.render(
             "reviewers.html.j2",
             "reviewers.md",
@@ -368,12 +369,12 @@ class Renderer:
             unreviewed=unreviewed,
             queue=self._review_queue({r["claim"]: r for r in unreviewed}),
             unlinked=[r for r in unreviewed if not kb.claims[r["claim"]].links],
-            disagreements=audit.disagreements(kb),
+            disagreements=reports.disagreements,
             confounds=confounds,
             confound_chart=Markup(chart),
-            single_work=audit.single_work(kb),
+            single_work=reports.single_work,
             quotes=audit.quotes(self.data.problems),
-            events=audit.events(kb),
+            events=reports.events,
         )
 
     def _review_queue(self, rows: dict[str, audit.Row]) -> list[tuple[Stream, list[tuple[Hypothesis, list[audit.Row]]]]]:

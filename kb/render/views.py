@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import history
+from kb.audit import Dashboard, dashboard
 from kb.errors import Problem
 from kb.history import Point
 from kb.memo import Memo, dates
@@ -47,6 +48,7 @@ class SiteData:
     problems: list[Problem] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)  # newest first (kb.render.changes)
     notes: dict[str, str] = field(default_factory=dict)  # per hypothesis: kb.render.notes.robustness
+    dashboard: Dashboard | None = None  # the reviewer dashboard's reports, if worked out already (Extras)
     version: Version = field(default_factory=lambda: Version(None, None, "(not built)"))
     # per hypothesis: its analyses' content key (kb.memo.Memo.analyses), when the caller keeps them
     analyses: dict[str, str] = field(default_factory=dict)
@@ -91,13 +93,15 @@ class Extras:
 
     approved: dict[str, HypothesisResult]
     drift_dates: dict[str, list[Point]]
+    dashboard: Dashboard | None = None  # the reviewer dashboard's reports (kb.audit.dashboard)
 
 
 def extras(
     kb: KnowledgeBase, weights: Weights, draws: int | None = None, seed: int | None = None, *, drift: bool = True, memo: Memo | None = None
 ) -> Extras:
-    """`memo`: the analyses kept by earlier builds (kb.memo), if the caller keeps them."""
-    return Extras(memo_approved(kb, weights, draws, seed, memo=memo), dates(kb, weights, memo=memo) if drift else {})
+    """`memo`: the analyses kept by earlier builds (kb.memo), if the caller keeps them. With them,
+    the reviewer dashboard's reports, which read the records alone."""
+    return Extras(memo_approved(kb, weights, draws, seed, memo=memo), dates(kb, weights, memo=memo) if drift else {}, dashboard(kb))
 
 
 def site_data(
@@ -111,6 +115,7 @@ def site_data(
     history_cache: Path | None = None,
     explanations: dict[str, Explanation] | None = None,
     computed: Extras | None = None,
+    notes: dict[str, str] | None = None,
 ) -> SiteData:
     """Run the aggregator for both portfolio views (every counted claim; approved claims only),
     explain every hypothesis under the default view and, with `drift`, trace every hypothesis'
@@ -119,18 +124,18 @@ def site_data(
     is the folder where each commit's credences are kept (kb.history.by_commit_all), and each pair
     of commits' diff (kb.render.changes); `explanations`
     and `computed`: explain_all and `extras` with the same draws, seed and drift, if the caller
-    already has them."""
+    already has them; `notes`: each hypothesis' robustness note (kb.render.notes), likewise."""
     if explanations is None:
         explanations = explain_all(kb, weights, draws=draws, seed=seed)
     if computed is None:
         computed = extras(kb, weights, draws, seed, drift=drift)
     hids = sorted(kb.hypotheses)
     results = {h: ex.summary for h, ex in explanations.items()}  # what compute_portfolio gives, without aggregating twice
-    data = SiteData(kb, weights, results, computed.approved, explanations, problems=list(problems))
+    data = SiteData(kb, weights, results, computed.approved, explanations, problems=list(problems), dashboard=computed.dashboard)
     if drift:
         data.drift_dates = computed.drift_dates
         data.drift_commits = history.by_commit_all(kb.root, HISTORY_COMMITS, cache=history_cache, current=kb)
         data.changes = changes(kb.root, data.drift_commits, history_cache)
-    data.notes = {h: robustness(kb, results[h], explanations[h]) for h in hids}
+    data.notes = notes if notes is not None else {h: robustness(kb, results[h], explanations[h]) for h in hids}
     _index(data)
     return data
