@@ -315,6 +315,9 @@ def _due(root: Path, settings: Settings, tell: Step, force: bool, git: GitFacts,
         for rel in changed:
             if not rel.endswith(".md"):
                 move_aside(str(outcome.site / rel), out / TRASH)
+    elif outcome.site.is_dir():  # a whole build empties the site first: it starts from none instead
+        (out / TRASH).mkdir(parents=True, exist_ok=True)
+        outcome.site.rename(out / TRASH / f"site-{os.getpid()}-{time.time_ns()}")
     # what the render and this set aside is deleted beside the engine's run (its blocks freed)
     emptying = threading.Thread(target=empty, args=(out / TRASH,), daemon=True)
     emptying.start()
@@ -472,7 +475,7 @@ def _analyse_and_render(
             early.result()
         # each note reads what its hypothesis' analyses read: kept by their key
         notes = memo.by_analyses("notes", kb, lambda h: robustness(kb, explained[h].summary, explained[h]), plan.code)
-        rendered = _rendered(plan, kb, weights, explained, computed, (memo.analyses(kb), notes), published, step)
+        rendered = _rendered(plan, kb, weights, explained, computed, memo.analyses(kb), notes, published, step)
     finally:
         published.close()
         (out / PUBLISHED_NEXT).unlink(missing_ok=True)
@@ -485,7 +488,8 @@ def _rendered(
     weights: Weights,
     explained: dict[str, Explanation],
     computed: Extras,
-    kept: tuple[dict[str, str], dict[str, str]],
+    analyses: dict[str, str],
+    notes: dict[str, str],
     published: Published,
     step: Step,
 ) -> Rendered:
@@ -510,6 +514,6 @@ def _rendered(
         kept=KeptPages(out, plan.beyond_findings, plan.findings, fresh=plan.force),
         written=out / CLAIMS_NEXT,
         published=published,
-        analyses=kept[0],
-        notes=kept[1],
+        analyses=analyses,
+        notes=notes,
     )

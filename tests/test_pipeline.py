@@ -327,6 +327,7 @@ def test_after_one_claim_changes_only_its_pages_are_built_again_and_the_site_equ
     # page, which MkDocs always builds, and the downloads page, whose text holds the build time)
     assert [rel for rel in rebuilt if rel not in ("404.html", "downloads.html") and previous[rel] == incremental[rel]] == []
     pipeline.build(root, pipeline.Settings(draws=50), force=True)
+    assert not (root / "build" / TRASH).exists()  # the last site, set aside before the whole build, deleted beside it
     full = _site_files(site)
     assert sorted(incremental) == sorted(full)
     assert [rel for rel in full if incremental[rel] != full[rel]] == []
