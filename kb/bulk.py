@@ -64,29 +64,23 @@ class Dispenser:
         self.held: list[int] = []
         self.pipe = os.pipe() if hasattr(os, "fork") else None
         self.writer: threading.Thread | None = None
-        self.done = False  # the last `put` was made
 
-    def put(self, indexes: list[int], *, more: bool = False) -> None:
-        """Deal `indexes` after those put before; `more`: others will follow (the last put closes)."""
-        self.done = not more
+    def put(self, indexes: list[int]) -> None:
+        """Deal `indexes` (once: the writing end closes when they are written)."""
         if self.pipe is None:
             self.held += indexes
             return
         data = array("q", indexes).tobytes()
         write, chunk = self.pipe[1], select.PIPE_BUF // 8 * 8  # whole indexes, at most PIPE_BUF bytes a write
-        before = self.writer
 
         def send() -> None:
             try:
-                if before is not None:
-                    before.join()
                 for start in range(0, len(data), chunk):
                     os.write(write, data[start : start + chunk])
             except BrokenPipeError:  # the other side failed: `beside` reports it
                 pass
             finally:
-                if not more:
-                    self._close_writing()
+                self._close_writing()
 
         self.writer = threading.Thread(target=send, daemon=True)
         self.writer.start()
@@ -97,10 +91,10 @@ class Dispenser:
             os.close(fd)
 
     def close(self) -> None:
-        """The putting side, however it ends (after the last `put`: once its thread has written)."""
-        if not self.done:
-            if self.writer is not None:
-                self.writer.join()
+        """The putting side, however it ends: with no `put` made, the writing end closes here (a
+        put's thread closes it once it has written: waiting for it here could wait for ever, for
+        a reader that is this side itself)."""
+        if self.writer is None:
             self._close_writing()
 
     def forked(self) -> None:

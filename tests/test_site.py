@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -240,47 +240,10 @@ def test_a_dispenser_deals_every_index_once_to_whichever_side_asks_and_one_never
         beside(fails, waits)
 
 
-@given(st.lists(st.integers(0, 3000), min_size=1, max_size=4), st.booleans())
-@settings(max_examples=8, deadline=None)
-def test_indexes_put_in_several_parts_are_each_taken_once_in_order_and_a_failure_between_parts_ends_the_wait(
-    sizes: list[int], fail: bool
-) -> None:
-    """Dispenser.put(..., more=True) then a last put: every index of every part taken once,
-    between both sides, each side's in the order put; a putting side that fails after a part
-    with more to come still ends the other's wait (close) and its error is raised."""
-    from kb.bulk import beside
-
-    bounds = [sum(sizes[:n]) for n in range(len(sizes) + 1)]
-    parts = [list(range(a, b)) for a, b in zip(bounds, bounds[1:], strict=False)]
-    dispenser = Dispenser()
-
-    def put_and_take() -> list[int]:
-        try:
-            for n, part in enumerate(parts):
-                last = n == len(parts) - 1
-                if fail and last and n > 0:
-                    raise ValueError("between parts")
-                dispenser.put(part, more=not last)
-        finally:
-            dispenser.close()
-        return _taken(dispenser)
-
-    def take() -> list[int]:
-        dispenser.forked()
-        return _taken(dispenser)
-
-    if fail and len(parts) > 1:
-        with pytest.raises(ValueError, match="between parts"):
-            beside(put_and_take, take)
-        return
-    mine, theirs = beside(put_and_take, take)
-    assert sorted(mine + theirs) == list(range(bounds[-1]))
-    assert mine == sorted(mine) and theirs == sorted(theirs)  # in the order put
-
-
 def test_two_renderer_processes_write_exactly_what_one_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Above PARALLEL_ABOVE pages the renderer forks: one process works out which pages are kept,
-    the other writes the data files, then both take the pages due one at a time (kb.bulk.Dispenser)."""
+    """Above PARALLEL_ABOVE pages the renderer forks: the other process writes the data files, and
+    both take every page one at a time (kb.bulk.Dispenser), working out a kept page's key and
+    linking it from the last render, or rendering it; the keys both worked out are kept."""
     from kb.render import builder
     from kb.render.project import site_project
 
@@ -310,6 +273,11 @@ def test_two_renderer_processes_write_exactly_what_one_does(tmp_path: Path, monk
     assert builder.render_docs(data, src, build / "docs.next", None, keeper=again) == one
     assert len(again.keys) > len(one) / 2 and all((build / "docs.next" / p).samefile(build / "docs" / p) for p in again.keys)
     assert tree(build / "docs.next") == tree(tmp_path / "one" / "docs")
+    # the keys each process worked out are all kept: those one process works out alone
+    monkeypatch.setattr(builder, "PARALLEL_ABOVE", 10**9)
+    alone = KeptPages(build, "salt")
+    assert builder.render_docs(data, src, tmp_path / "alone" / "docs", None, keeper=alone) == one
+    assert again.keys == alone.keys == keeper.keys
 
 
 def test_strict_build_gives_every_record_a_page(built: Path) -> None:

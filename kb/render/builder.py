@@ -92,42 +92,58 @@ def render_docs(
         write_data(data, docs, database, layout.url, rows, written=written, published=published)
         return paths
 
-    # the other process writes the data files first, while this one works out which pages are
-    # kept (their keys) and which are due; each takes the pages due one at a time until none is
-    # left, so whichever is done first with its own part renders more: the pages never kept first
-    # (the other side may be done before the keys are). The other side renders its share before
-    # it waits for the database's published copy, which is still being made
+    def data_files(meanwhile: Callable[[], object]) -> None:
+        write_data(data, docs, database, layout.url, rows, written=written, published=published, meanwhile=meanwhile)
+
+    return _in_two(tasks, keeper, docs, write, data_files)
+
+
+def _in_two(
+    tasks: list[Callable[[], Page]],
+    keeper: KeptPages | None,
+    docs: Path,
+    write: Callable[[int], str],
+    data_files: Callable[[Callable[[], object]], None],
+) -> list[str]:
+    """Every page dealt to this process and a forked one, one at a time, the pages never kept
+    first (the costliest, the reviewer dashboard, first of all): each side works out a page's key
+    itself and links it from the last render, or renders it (`write`). The other process writes
+    the data files first (`data_files`), and takes its share before it waits for the database's
+    published copy, which is still being made; it sends back the keys it worked out. Returns each
+    page's path."""
     dispenser = Dispenser()
 
-    def keys_and_pages() -> tuple[list[str], list[tuple[int, str]]]:
+    def one(i: int) -> str:
+        return _reused(tasks[i], keeper, docs) or write(i)
+
+    def pages() -> list[tuple[int, str]]:
         try:
-            always = [i for i, task in enumerate(tasks) if keeper is None or not isinstance(task, Task)]
-            dispenser.put(always, more=True)
-            paths, due = _kept(tasks, keeper, docs)
-            dispenser.put(sorted(set(due) - set(always)))
+            never = [i for i, task in enumerate(tasks) if keeper is None or not isinstance(task, Task)]
+            dispenser.put(never + sorted(set(range(len(tasks))) - set(never)))
         finally:
             dispenser.close()
-        return paths, dispenser.each(write)
+        return dispenser.each(one)
 
-    def data_and_pages() -> list[tuple[int, str]]:
+    def data_and_pages() -> tuple[list[tuple[int, str]], dict[str, str]]:
         dispenser.forked()
-        done: list[tuple[int, str]] = []  # the pages rendered while the database's copy is made
-        write_data(
-            data,
-            docs,
-            database,
-            layout.url,
-            rows,
-            written=written,
-            published=published,
-            meanwhile=lambda: done.extend(dispenser.each(write)),
-        )
-        return done
+        done: list[tuple[int, str]] = []
+        data_files(lambda: done.extend(dispenser.each(one)))
+        return done, keeper.keys if keeper is not None else {}
 
-    (paths, mine), theirs = beside(keys_and_pages, data_and_pages)
+    mine, (theirs, keys) = beside(pages, data_and_pages)
+    if keeper is not None:
+        keeper.keys.update(keys)
+    paths = [""] * len(tasks)
     for i, path in mine + theirs:
         paths[i] = path
     return paths
+
+
+def _reused(task: Callable[[], Page], keeper: KeptPages | None, docs: Path) -> str | None:
+    """The path of `task`'s page if the keeper put it in `docs` from the last render (kb.render.kept)."""
+    if keeper is not None and isinstance(task, Task) and keeper.reuse(task.path, task.key(), docs):
+        return task.path
+    return None
 
 
 def _kept(tasks: list[Callable[[], Page]], keeper: KeptPages | None, docs: Path) -> tuple[list[str], list[int]]:
@@ -136,10 +152,11 @@ def _kept(tasks: list[Callable[[], Page]], keeper: KeptPages | None, docs: Path)
     paths = [""] * len(tasks)
     due: list[int] = []
     for i, task in enumerate(tasks):
-        if keeper is not None and isinstance(task, Task) and keeper.reuse(task.path, task.key(), docs):
-            paths[i] = task.path
-            continue
-        due.append(i)
+        path = _reused(task, keeper, docs)
+        if path is None:
+            due.append(i)
+        else:
+            paths[i] = path
     return paths, due
 
 
