@@ -152,12 +152,11 @@ class Memo:
         them without reading them (kb.render.pages.Renderer.hypothesis_key)."""
         return {hid: "\0".join(self.key(view, kb, unit) for view in VIEWS) for unit in unit_ids(kb) for hid in unit}
 
-    def by_analyses(self, name: str, kb: KnowledgeBase, make: Callable[[str], T], code: str) -> dict[str, T]:
+    def by_analyses(self, name: str, analyses: dict[str, str], make: Callable[[str], T], code: str) -> dict[str, T]:
         """`make(hypothesis)` for every hypothesis, for a value that reads only what its analyses
         read (as kb.render.notes.robustness) and `code` (the digest of the code that makes it):
-        kept in `name`.pickle by their key (`analyses`), so only the hypotheses whose analyses
-        changed make it again."""
-        analyses = self.analyses(kb)
+        kept in `name`.pickle by their keys (`analyses`, from `Memo.analyses`), so only the
+        hypotheses whose analyses changed make it again."""
         path = self.folder / f"{name}.pickle"
         held = None if self.fresh else kept(path)
         known = held[1] if isinstance(held, tuple) and len(held) == 2 and held[0] == code and isinstance(held[1], dict) else {}

@@ -474,8 +474,9 @@ def _analyse_and_render(
         if early is not None:
             early.result()
         # each note reads what its hypothesis' analyses read: kept by their key
-        notes = memo.by_analyses("notes", kb, lambda h: robustness(kb, explained[h].summary, explained[h]), plan.code)
-        rendered = _rendered(plan, kb, weights, explained, computed, memo.analyses(kb), notes, published, step)
+        analyses = memo.analyses(kb)
+        notes = memo.by_analyses("notes", analyses, lambda h: robustness(kb, explained[h].summary, explained[h]), plan.code)
+        rendered = _rendered(plan, kb, weights, explained, computed, analyses, notes, published, step)
     finally:
         published.close()
         (out / PUBLISHED_NEXT).unlink(missing_ok=True)

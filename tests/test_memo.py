@@ -54,7 +54,9 @@ def _everything(kb: KnowledgeBase, weights: Weights, memo: Memo | None) -> dict[
         "approved": {h: r.to_json() for h, r in approved(kb, weights, DRAWS, SEED, memo=memo).items()},
         "dates": {h: [p.to_json() for p in ps] for h, ps in dates(kb, weights, memo=memo).items()},
         # a value kept by the analyses' key (Memo.by_analyses) is what it would be made again
-        "notes": memo.by_analyses(NOTES, kb, note, "code") if memo is not None else {h: note(h) for h in sorted(kb.hypotheses)},
+        "notes": memo.by_analyses(NOTES, memo.analyses(kb), note, "code")
+        if memo is not None
+        else {h: note(h) for h in sorted(kb.hypotheses)},
     }
 
 
@@ -297,15 +299,19 @@ def test_a_value_kept_by_the_analyses_key_is_made_again_only_where_they_changed_
         made.append(h)
         return f"value of {h}"
 
-    first = Memo(tmp_path, weights, DRAWS, SEED).by_analyses(NOTES, kb, make, "code")
+    def kept_values(records: KnowledgeBase, code: str) -> dict[str, str]:  # as a build would, with its own memo
+        memo = Memo(tmp_path, weights, DRAWS, SEED)
+        return memo.by_analyses(NOTES, memo.analyses(records), make, code)
+
+    first = kept_values(kb, "code")
     assert sorted(made) == sorted(first) == sorted(kb.hypotheses)
     made.clear()
-    assert Memo(tmp_path, weights, DRAWS, SEED).by_analyses(NOTES, kb, make, "code") == first and made == []
+    assert kept_values(kb, "code") == first and made == []
     cid = sorted(kb.claims)[0]
     after = _edited(kb, cid, "strength", 1)
     keys_before, keys_after = Memo(tmp_path, weights, DRAWS, SEED).analyses(kb), Memo(tmp_path, weights, DRAWS, SEED).analyses(after)
-    Memo(tmp_path, weights, DRAWS, SEED).by_analyses(NOTES, after, make, "code")
+    kept_values(after, "code")
     assert made and sorted(made) == sorted(h for h in keys_after if keys_after[h] != keys_before[h])
     made.clear()
-    Memo(tmp_path, weights, DRAWS, SEED).by_analyses(NOTES, after, make, "other code")
+    kept_values(after, "other code")
     assert sorted(made) == sorted(kb.hypotheses)

@@ -61,6 +61,12 @@ def publish(database: Path, target: Path) -> None:
             conn.execute("DELETE FROM meta WHERE key = 'fingerprint'")
 
 
+def sha256_of(path: Path) -> str:
+    """The sha256 of a file, read in chunks (a download can be hundreds of megabytes)."""
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
 class Published:
     """`first()` then `publish(database, target)` on a thread from now (SQLite writes and copies
     without holding Python's lock, so they run beside this process' work: `first` is for the
@@ -83,8 +89,7 @@ class Published:
         try:
             first()
             publish(database, self.target)
-            with self.target.open("rb") as copy:
-                digest = hashlib.file_digest(copy, "sha256").hexdigest()
+            digest = sha256_of(self.target)
         except BaseException as e:  # told to every waiter, raised again by `close`
             self.error = e
         os.write(self.write, (b"0" if self.error is not None else b"1") + digest.encode())

@@ -86,9 +86,7 @@ def render_docs(
         return page.path
 
     if len(tasks) < PARALLEL_ABOVE:
-        paths, due = _kept(tasks, keeper, docs)
-        for i in due:
-            paths[i] = write(i)
+        paths = [_reused(task, keeper, docs) or write(i) for i, task in enumerate(tasks)]
         write_data(data, docs, database, layout.url, rows, written=written, published=published)
         return paths
 
@@ -144,20 +142,6 @@ def _reused(task: Callable[[], Page], keeper: KeptPages | None, docs: Path) -> s
     if keeper is not None and isinstance(task, Task) and keeper.reuse(task.path, task.key(), docs):
         return task.path
     return None
-
-
-def _kept(tasks: list[Callable[[], Page]], keeper: KeptPages | None, docs: Path) -> tuple[list[str], list[int]]:
-    """Put in `docs` every page the keeper keeps from the last render; returns each task's path
-    (empty for the others) and the indexes of the tasks due to render."""
-    paths = [""] * len(tasks)
-    due: list[int] = []
-    for i, task in enumerate(tasks):
-        path = _reused(task, keeper, docs)
-        if path is None:
-            due.append(i)
-        else:
-            paths[i] = path
-    return paths, due
 
 
 def render_site(

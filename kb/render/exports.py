@@ -3,7 +3,6 @@ and its Datasette metadata, and files equal to what the CLI prints for the same 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kb.bibtex import bibliography
-from kb.db.publish import Published, metadata, publish
+from kb.db.publish import Published, metadata, publish, sha256_of
 from kb.formats import JsonListOut, json_list, json_text, write_csv
 from kb.render.changes import atom
 from kb.render.project import LICENCE
@@ -67,16 +66,11 @@ def write_claims_aside(
     the downloads among them (CLAIMS_DIGESTS): worked out here, in a process with time to spare,
     rather than by the version manifest at the end of the render."""
     write_claims(kb, folder, finding_url, rows)
-    _dump(folder / CLAIMS_DIGESTS, {name: _sha256(folder / "downloads" / name) for name in _downloaded(CLAIMS_FILES)})
+    _dump(folder / CLAIMS_DIGESTS, {name: sha256_of(folder / "downloads" / name) for name in _downloaded(CLAIMS_FILES)})
 
 
 def _downloaded(names: tuple[str, ...]) -> list[str]:
     return [name.split("/", 1)[1] for name in names if name.startswith("downloads/")]
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def write_claims(kb: KnowledgeBase, docs: Path, finding_url: Callable[[str], str] = _own_page, rows: KeptRows | None = None) -> None:
@@ -175,5 +169,5 @@ def version_manifest(data: SiteData, folder: Path, known: dict[str, str] | None 
         "committed": data.version.committed,
         "built": data.version.built,
         "licence": LICENCE,
-        "files": {name: known.get(name) or _sha256(p) for name, p in files.items()},
+        "files": {name: known.get(name) or sha256_of(p) for name, p in files.items()},
     }
