@@ -151,6 +151,18 @@ def median(cmd: Sequence[str], repeat: int, before: object = None) -> Measure:
     return _median_of(runs)
 
 
+def in_turn(first: Sequence[str], second: Sequence[str], repeat: int, before: object = None) -> tuple[Measure, Measure]:
+    """Medians of `first` and `second` run in turn (`before` ahead of every run): a drift of the
+    machine's speed during the runs weighs on both alike."""
+    runs: tuple[list[Measure], list[Measure]] = ([], [])
+    for _ in range(repeat):
+        for cmd, found in zip((first, second), runs, strict=True):
+            if callable(before):
+                before()
+            found.append(measure(cmd))
+    return _median_of(runs[0]), _median_of(runs[1])
+
+
 def _median_of(runs: list[Measure]) -> Measure:
     return Measure(
         statistics.median(r.seconds for r in runs),
@@ -202,8 +214,13 @@ def bench_size(size: int, repeat: int, work: Path, site: bool) -> list[Row]:
     for path in (kb_root / "claims").rglob("*"):
         if path.is_file():
             path.read_bytes()
-    full = median([*KB, "db", "build", "--root", str(kb_root)], reps, fresh)
-    floor = median([PY, "benchmarks/floor.py", str(kb_root), str(work / "floor.sqlite")], reps)
+    # in turn, and at 1k five pairs: a 0.6 s job against a 0.3 s one moves by a tenth from run to run
+    full, floor = in_turn(
+        [*KB, "db", "build", "--root", str(kb_root)],
+        [PY, "benchmarks/floor.py", str(kb_root), str(work / "floor.sqlite")],
+        max(reps, 5) if size <= 1000 else reps,
+        fresh,
+    )
     ratio = full.seconds / floor.seconds
     rows.append(
         Row(

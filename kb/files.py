@@ -82,8 +82,12 @@ def read_bytes(path: Path, rel: str, within: Path | None = None, limit: int | No
                 raise UnreadableFile(rel, f"{_kind(st.st_mode)}, not a regular file (refused)")
             if st.st_size > cap:
                 raise UnreadableFile(rel, f"{st.st_size} bytes, more than the {cap}-byte cap (${MAX_BYTES_ENV})")
-            chunks, total = [], 0
-            while chunk := os.read(fd, min(1 << 20, cap + 1 - total)):
+            # a read allocates the size it asks for: the first asks for the size fstat gave and one
+            # byte more, the next (normally the empty one at the end) for 64 kB; asking for the cap
+            # each time mapped and unmapped 256 kB twice per file (1,163 files: 20 ms against 13)
+            chunks, total, want = [], 0, st.st_size + 1
+            while chunk := os.read(fd, min(want, cap + 1 - total)):
+                want = 1 << 16
                 chunks.append(chunk)
                 total += len(chunk)
                 if total > cap:
