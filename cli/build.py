@@ -25,16 +25,17 @@ def build(
     (content hashes in build/stamps.json) are skipped. Stops at the first part that fails, leaving
     earlier outputs as they were. Progress goes to stderr."""
     from kb import pipeline
+    from kb.paths import find_root
 
-    renderer = pipeline.start_renderer()  # loads the renderer's modules while this loads the progress display
+    base = find_root(root)
+    # loads the renderer's modules (and starts a check from scratch) while this loads the progress display
+    renderer = pipeline.start_renderer(base, force=force)
     try:
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
         from kb.db.freshness import db_path
-        from kb.paths import find_root
 
-        base = find_root(root)
         console = Console(stderr=True)
         with Progress(
             TextColumn("{task.description:<10}"),

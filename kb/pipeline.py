@@ -52,7 +52,9 @@ from kb.render.sizes import GROUP_ABOVE, HISTORY_COMMITS
 from kb.render.staging import TRASH, empty, files_under, move_aside
 
 if TYPE_CHECKING:
+    from kb.db.freshness import FileStats
     from kb.db.publish import Published
+    from kb.errors import Problem
     from kb.memo import Others
     from kb.portfolio import Explanation
     from kb.render.builder import Rendered
@@ -71,6 +73,7 @@ CLAIMS_NEXT = "claims.next"  # the claims' data files, written beside the analys
 PUBLISHED_NEXT = "published.sqlite"  # the database's published copy, until the render moves it in
 PACKAGE = Path(__file__).resolve().parent
 Step = Callable[[str], None]
+Checked = tuple["FileStats", str, "KnowledgeBase", "list[Problem]"]  # _checked: stats, fingerprint, records, problems
 
 
 @dataclass(frozen=True)
@@ -205,21 +208,28 @@ class Stamps:
         self.path.unlink(missing_ok=True)
 
 
-def _check_and_index(base: Path, first: bool) -> tuple[int, KnowledgeBase | None]:
-    """The check and the database: from scratch the first time (the same check as `kb check`,
-    weights file included), else in place for edited or added claim files (kb.db.build.refresh).
+def _checked(base: Path) -> Checked:
+    """Every file's stats and the database's fingerprint (kb.db.freshness.scan), then the records
+    and their problems (the same check as `kb check`, weights file included)."""
+    from kb.check import check
+
+    files, fp = scan(base)
+    return (files, fp, *check(base))
+
+
+def _check_and_index(base: Path, first: bool, early: Checked | None = None) -> tuple[int, KnowledgeBase | None]:
+    """The check and the database: from scratch the first time (`_checked`, unless `early` holds
+    what it gave), else in place for edited or added claim files (kb.db.build.refresh).
     Returns the number of claims and, from scratch, the checked records (the render needs them
     too: read back from the database they would cost a second load); raises
     InvalidKnowledgeBase with every problem. The caller holds the build lock."""
-    from kb.check import check
     from kb.db import build as database
     from kb.db.queries import rows
     from kb.errors import InvalidKnowledgeBase
     from kb.weights import load_weights
 
     if first:
-        files, fp = scan(base)
-        kb, problems = check(base)
+        files, fp, kb, problems = early or _checked(base)
         if problems:
             raise InvalidKnowledgeBase(problems)
         database.build(kb, files, fp, [])
@@ -229,11 +239,31 @@ def _check_and_index(base: Path, first: bool) -> tuple[int, KnowledgeBase | None
     return int(rows(base, "SELECT count(*) FROM claim")[0][0]), None
 
 
-def start_renderer() -> Primed[Plan, RenderResult]:
+def start_renderer(root: Path | None = None, *, force: bool = False) -> Primed[Plan, RenderResult]:
     """The child that will check, aggregate and render, forked now: it loads the modules it needs
-    while the caller goes on (say, loading its own progress display). Pass it to `build`, and
-    `cancel` it if `build` is never called."""
-    return Primed(_render, _renderer_modules)
+    while the caller goes on (say, loading its own progress display). Pass it to `build` (with the
+    same `root` and `force`), and `cancel` it if `build` is never called. Given `root`, when the
+    check is certain to be from scratch (with `force`, or without a database yet) the child starts
+    it at once, beside the parent's hashing of the inputs (at 50k findings, seconds; a cold page
+    cache makes that hashing the longer)."""
+    early = root if root is not None and (force or not db_path(root).is_file()) else None
+    return Primed(_render, lambda: _prime(early))
+
+
+_EARLY: dict[Path, Checked] = {}  # in the rendering child: the check `_prime` did, by root
+
+
+def _prime(root: Path | None) -> None:
+    """The rendering child's start: its modules, and with `root`, the whole check of it (with the
+    cyclic collector off from then on: `_render` freezes the records and turns it on again)."""
+    _renderer_modules()
+    if root is None:
+        return
+    gc.disable()
+    try:
+        _EARLY[root] = _checked(root)
+    except Exception:  # noqa: BLE001 - ahead of being asked: `_render` checks again and reports it
+        gc.enable()
 
 
 def build(
@@ -253,7 +283,7 @@ def build(
 
     # the rendering child loads its modules while this process hashes the inputs and decides what
     # is due; it is killed if nothing is
-    renderer = renderer or start_renderer()
+    renderer = renderer or start_renderer(root, force=force)
     try:
         with build_lock(root):
             git = GitFacts(root)  # its commands run beside the hashing of claims/
@@ -376,8 +406,9 @@ def _render(plan: Plan, step: Step) -> RenderResult:
     from kb.render.sizes import PER_GROUP
     from kb.weights import load_weights
 
+    prechecked = _EARLY.pop(plan.root, None)
     with gc_paused():
-        checked, kb = _check_and_index(plan.root, first=plan.first) if plan.index else (None, None)
+        checked, kb = _check_and_index(plan.root, first=plan.first, early=prechecked) if plan.index else (None, None)
         if kb is None:
             kb = read(plan.root)
         # each finding's part of the kept rows' and pages' keys, made once here, before the
@@ -386,6 +417,8 @@ def _render(plan: Plan, step: Step) -> RenderResult:
         for cid in kb.claims:
             loaded[cid]  # noqa: B018 - made on first lookup
         gc.freeze()  # the records live as long as this process: no collection need walk them
+    if prechecked is not None:
+        gc.enable()  # off since the early check (_prime)
     weights = load_weights(plan.root)
     # the claims' data files need the records alone, and are moved into the render's docs. With
     # the last build's rows kept (few to make), they are written at once in a process of their

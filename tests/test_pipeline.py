@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable
+from datetime import datetime, tzinfo
 from pathlib import Path
 from unittest import mock
 
@@ -461,3 +462,33 @@ def test_a_library_upgrade_is_never_served_what_the_last_version_kept(
 @settings(max_examples=300)
 def test_a_diff_line_names_the_claim_by_its_files_stem_as_pathlib_does(path: str) -> None:
     assert _stem(path) == Path(path).stem
+
+
+class _FixedClock(datetime):
+    """The build time a footer names, fixed: two builds a minute apart show the same pages."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> _FixedClock:
+        return cls(2026, 1, 2, 3, 4, tzinfo=tz)
+
+
+def test_a_check_started_with_the_renderer_builds_what_one_started_later_does_and_reports_problems(kb_root: Path) -> None:
+    def docs() -> dict[str, bytes]:
+        folder = kb_root / "build" / "docs"
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    settings = pipeline.Settings(draws=50)
+    with mock.patch.object(pipeline, "datetime", _FixedClock):
+        # the renderer told the root and --force checks while this process hashes; one told nothing checks when asked
+        pipeline.build(kb_root, settings, force=True, renderer=pipeline.start_renderer(kb_root, force=True))
+        early = docs()
+        pipeline.build(kb_root, settings, force=True, renderer=pipeline.start_renderer())
+    assert docs() == early and f"findings/{EXAMPLE}.md" in early
+    # a problem found by the early check is reported as any check's: exit 1, the file named, nothing built
+    claim = kb_root / "claims" / "findings" / f"{EXAMPLE}.yaml"
+    claim.write_text(claim.read_text(encoding="utf-8").replace("kind: ", "kind: not-a-kind-", 1), encoding="utf-8")
+    shutil.rmtree(kb_root / "build")
+    result = CliRunner().invoke(app, ["build", "--root", str(kb_root), "--draws", DRAWS])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"claims/findings/{EXAMPLE}.yaml" in result.stderr
+    assert not (kb_root / "build" / "stamps.json").exists()
