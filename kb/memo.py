@@ -50,7 +50,7 @@ def reached(kb: KnowledgeBase, unit: Sequence[str]) -> list[str]:
     if tuple(unit) in known:
         return known[tuple(unit)]
     held: tuple[dict[str, list[str]], dict[str, str]] | None = kb.cache.get(_LINKED)
-    if held is None:  # one pass over the records; the units then walk these (at 50k, 0.5 s -> 0.2 s)
+    if held is None:  # one pass over the records; the units then walk these (50k, profiled: 0.49 -> 0.30 s)
         linked: dict[str, list[str]] = {}
         restated: dict[str, str] = {}
         for cid, c in kb.claims.items():
