@@ -143,24 +143,19 @@ def measure(cmd: Sequence[str], cwd: Path = ROOT, env: dict[str, str] | None = N
 
 
 def median(cmd: Sequence[str], repeat: int, before: object = None) -> Measure:
-    runs = []
-    for _ in range(repeat):
-        if callable(before):
-            before()
-        runs.append(measure(cmd))
-    return _median_of(runs)
+    return in_turn([cmd], repeat, before)[0]
 
 
-def in_turn(first: Sequence[str], second: Sequence[str], repeat: int, before: object = None) -> tuple[Measure, Measure]:
-    """Medians of `first` and `second` run in turn (`before` ahead of every run): a drift of the
-    machine's speed during the runs weighs on both alike."""
-    runs: tuple[list[Measure], list[Measure]] = ([], [])
+def in_turn(cmds: Sequence[Sequence[str]], repeat: int, before: object = None) -> list[Measure]:
+    """The median of each of `cmds`, run in turn `repeat` times (`before` ahead of every run): a
+    drift of the machine's speed during the runs weighs on all alike."""
+    runs: list[list[Measure]] = [[] for _ in cmds]
     for _ in range(repeat):
-        for cmd, found in zip((first, second), runs, strict=True):
+        for cmd, found in zip(cmds, runs, strict=True):
             if callable(before):
                 before()
             found.append(measure(cmd))
-    return _median_of(runs[0]), _median_of(runs[1])
+    return [_median_of(found) for found in runs]
 
 
 def _median_of(runs: list[Measure]) -> Measure:
@@ -216,8 +211,7 @@ def bench_size(size: int, repeat: int, work: Path, site: bool) -> list[Row]:
             path.read_bytes()
     # in turn, and at 1k five pairs: a 0.6 s job against a 0.3 s one moves by a tenth from run to run
     full, floor = in_turn(
-        [*KB, "db", "build", "--root", str(kb_root)],
-        [PY, "benchmarks/floor.py", str(kb_root), str(work / "floor.sqlite")],
+        [[*KB, "db", "build", "--root", str(kb_root)], [PY, "benchmarks/floor.py", str(kb_root), str(work / "floor.sqlite")]],
         max(reps, 5) if size <= 1000 else reps,
         fresh,
     )

@@ -49,7 +49,7 @@ from kb.libraries import versions
 from kb.paths import CLAIMS_DIR
 from kb.render import project
 from kb.render.sizes import GROUP_ABOVE, HISTORY_COMMITS
-from kb.render.staging import TRASH, empty, files_under, move_aside
+from kb.render.staging import TRASH, discard, empty, files_under, move_aside
 
 if TYPE_CHECKING:
     from kb.db.freshness import FileStats
@@ -254,16 +254,17 @@ _EARLY: dict[Path, Checked] = {}  # in the rendering child: the check `_prime` d
 
 
 def _prime(root: Path | None) -> None:
-    """The rendering child's start: its modules, and with `root`, the whole check of it (with the
-    cyclic collector off from then on: `_render` freezes the records and turns it on again)."""
+    """The rendering child's start: its modules, and with `root`, the whole check of it (its
+    records left out of the collector from then on, as `_render` leaves them)."""
     _renderer_modules()
     if root is None:
         return
-    gc.disable()
-    try:
-        _EARLY[root] = _checked(root)
-    except Exception:  # noqa: BLE001 - ahead of being asked: `_render` checks again and reports it
-        gc.enable()
+    with gc_paused():
+        try:
+            _EARLY[root] = _checked(root)
+        except Exception:  # noqa: BLE001 - ahead of being asked: `_render` checks again and reports it
+            return
+        gc.freeze()
 
 
 def build(
@@ -346,8 +347,7 @@ def _due(root: Path, settings: Settings, tell: Step, force: bool, git: GitFacts,
             if not rel.endswith(".md"):
                 move_aside(str(outcome.site / rel), out / TRASH)
     elif outcome.site.is_dir():  # a whole build empties the site first: it starts from none instead
-        (out / TRASH).mkdir(parents=True, exist_ok=True)
-        outcome.site.rename(out / TRASH / f"site-{os.getpid()}-{time.time_ns()}")
+        discard(str(outcome.site), out / TRASH)
     # what the render and this set aside is deleted beside the engine's run (its blocks freed)
     emptying = threading.Thread(target=empty, args=(out / TRASH,), daemon=True)
     emptying.start()
@@ -417,8 +417,6 @@ def _render(plan: Plan, step: Step) -> RenderResult:
         for cid in kb.claims:
             loaded[cid]  # noqa: B018 - made on first lookup
         gc.freeze()  # the records live as long as this process: no collection need walk them
-    if prechecked is not None:
-        gc.enable()  # off since the early check (_prime)
     weights = load_weights(plan.root)
     # the claims' data files need the records alone, and are moved into the render's docs. With
     # the last build's rows kept (few to make), they are written at once in a process of their

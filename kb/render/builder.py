@@ -85,34 +85,33 @@ def render_docs(
         target.write_text(page.markdown(), encoding="utf-8")
         return page.path
 
+    def one(i: int) -> str:  # the page from the last render if the keeper has it, else rendered
+        return _reused(tasks[i], keeper, docs) or write(i)
+
     if len(tasks) < PARALLEL_ABOVE:
-        paths = [_reused(task, keeper, docs) or write(i) for i, task in enumerate(tasks)]
+        paths = [one(i) for i in range(len(tasks))]
         write_data(data, docs, database, layout.url, rows, written=written, published=published)
         return paths
 
     def data_files(meanwhile: Callable[[], object]) -> None:
         write_data(data, docs, database, layout.url, rows, written=written, published=published, meanwhile=meanwhile)
 
-    return _in_two(tasks, keeper, docs, write, data_files)
+    return _in_two(tasks, keeper, one, data_files)
 
 
 def _in_two(
     tasks: list[Callable[[], Page]],
     keeper: KeptPages | None,
-    docs: Path,
-    write: Callable[[int], str],
+    one: Callable[[int], str],
     data_files: Callable[[Callable[[], object]], None],
 ) -> list[str]:
     """Every page dealt to this process and a forked one, one at a time, the pages never kept
     first (the costliest, the reviewer dashboard, first of all): each side works out a page's key
-    itself and links it from the last render, or renders it (`write`). The other process writes
+    itself and links it from the last render, or renders it (`one`). The other process writes
     the data files first (`data_files`), and takes its share before it waits for the database's
     published copy, which is still being made; it sends back the keys it worked out. Returns each
     page's path."""
     dispenser = Dispenser()
-
-    def one(i: int) -> str:
-        return _reused(tasks[i], keeper, docs) or write(i)
 
     def pages() -> list[tuple[int, str]]:
         try:

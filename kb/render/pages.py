@@ -348,7 +348,7 @@ class Renderer:
         """The reviewer dashboard: what needs review, where reviewers disagree, which confounds are
         most often uncontrolled, thinly sourced hypotheses, broken quotes and recent events."""
         kb = self.kb
-        reports = self.data.dashboard or audit.dashboard(kb)
+        reports = self.data.dashboard
         confounds = reports.uncontrolled
         bars = [
             svg.Count(kb.confounds[r["confound"]].name, f"confounds/{r['confound']}.html", r["n_uncontrolled"], r["n_claims"])

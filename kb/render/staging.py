@@ -41,10 +41,15 @@ def move_aside(path: str, trash: Path) -> None:
     replaces it then makes a new file instead of freeing the old one's blocks first."""
     try:
         if os.stat(path).st_size >= TRASH_FROM:
-            os.makedirs(trash, exist_ok=True)
-            os.replace(path, os.path.join(trash, f"{os.getpid()}-{next(_names)}"))
+            discard(path, trash)
     except OSError:
         return
+
+
+def discard(path: str, trash: Path) -> None:
+    """Move `path`, a file or a folder, into `trash`, to be deleted with it (`empty`)."""
+    os.makedirs(trash, exist_ok=True)
+    os.replace(path, os.path.join(trash, f"{os.getpid()}-{next(_names)}"))
 
 
 def empty(trash: Path) -> None:

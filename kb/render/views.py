@@ -36,6 +36,7 @@ class SiteData:
     results: dict[str, HypothesisResult]
     approved: dict[str, HypothesisResult]
     explanations: dict[str, Explanation]
+    dashboard: Dashboard  # the reviewer dashboard's reports (Extras)
     links_of: dict[str, list[tuple[Claim, Link]]] = field(default_factory=lambda: defaultdict(list))
     threatened: dict[str, list[Claim]] = field(default_factory=lambda: defaultdict(list))
     studied: dict[str, list[Claim]] = field(default_factory=lambda: defaultdict(list))
@@ -48,7 +49,6 @@ class SiteData:
     problems: list[Problem] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)  # newest first (kb.render.changes)
     notes: dict[str, str] = field(default_factory=dict)  # per hypothesis: kb.render.notes.robustness
-    dashboard: Dashboard | None = None  # the reviewer dashboard's reports, if worked out already (Extras)
     version: Version = field(default_factory=lambda: Version(None, None, "(not built)"))
     # per hypothesis: its analyses' content key (kb.memo.Memo.analyses), when the caller keeps them
     analyses: dict[str, str] = field(default_factory=dict)
@@ -93,14 +93,13 @@ class Extras:
 
     approved: dict[str, HypothesisResult]
     drift_dates: dict[str, list[Point]]
-    dashboard: Dashboard | None = None  # the reviewer dashboard's reports (kb.audit.dashboard)
+    dashboard: Dashboard  # the reviewer dashboard's reports (kb.audit.dashboard), from the records alone
 
 
 def extras(
     kb: KnowledgeBase, weights: Weights, draws: int | None = None, seed: int | None = None, *, drift: bool = True, memo: Memo | None = None
 ) -> Extras:
-    """`memo`: the analyses kept by earlier builds (kb.memo), if the caller keeps them. With them,
-    the reviewer dashboard's reports, which read the records alone."""
+    """`memo`: the analyses kept by earlier builds (kb.memo), if the caller keeps them."""
     return Extras(memo_approved(kb, weights, draws, seed, memo=memo), dates(kb, weights, memo=memo) if drift else {}, dashboard(kb))
 
 
@@ -131,7 +130,7 @@ def site_data(
         computed = extras(kb, weights, draws, seed, drift=drift)
     hids = sorted(kb.hypotheses)
     results = {h: ex.summary for h, ex in explanations.items()}  # what compute_portfolio gives, without aggregating twice
-    data = SiteData(kb, weights, results, computed.approved, explanations, problems=list(problems), dashboard=computed.dashboard)
+    data = SiteData(kb, weights, results, computed.approved, explanations, computed.dashboard, problems=list(problems))
     if drift:
         data.drift_dates = computed.drift_dates
         data.drift_commits = history.by_commit_all(kb.root, HISTORY_COMMITS, cache=history_cache, current=kb)
