@@ -8,7 +8,10 @@ parses, and hand it over through pipes. The files are split between two children
 of their names (the fingerprint is a sum, so the parts add up), which uses both cores of a small
 machine. (git's preload-index overlaps its stats the same way, with threads; in Python, threads
 would take turns on the interpreter lock.) Anything unexpected in a child means no answer, and
-the parent computes the fingerprint itself."""
+the parent computes the fingerprint itself.
+
+A command that will load every record file (`kb check`, and `kb db build` without a database)
+starts a helper that parses them meanwhile (kb.parsed), for the same reason."""
 
 from __future__ import annotations
 
@@ -37,11 +40,15 @@ def _root_arg(args: list[str]) -> Path | None:
 
 def start(args: list[str]) -> None:
     """Start computing the fingerprint in child processes if `args` (the command line after
-    `kb`) is a read command that will want it."""
+    `kb`) is a read command that will want it; start parsing the record files (kb.parsed) if it
+    is a command that will load them all (`kb check`; `kb db build` without a database yet)."""
     global _pending
-    if _pending is not None or not hasattr(os, "fork") or len(args) < 2 or (args[0], args[1]) not in READ_COMMANDS:
+    if not hasattr(os, "fork") or "--help" in args:
         return
-    if "--no-refresh" in args or "--help" in args:
+    if args[:1] == ["check"] or args[:2] == ["db", "build"]:
+        _start_parsing(args)
+        return
+    if _pending is not None or len(args) < 2 or (args[0], args[1]) not in READ_COMMANDS or "--no-refresh" in args:
         return
     try:
         root = find_root(_root_arg(args))
@@ -62,6 +69,18 @@ def start(args: list[str]) -> None:
         os.close(write)
         children.append((pid, read))
     _pending = (children, root)
+
+
+def _start_parsing(args: list[str]) -> None:
+    from kb.db.freshness import db_path
+    from kb.parsed import start as parse_beside
+
+    try:
+        root = find_root(_root_arg(args))
+    except KbError:  # no knowledge base: the command itself says so
+        return
+    if args[0] == "check" or not db_path(root).is_file():
+        parse_beside(root)
 
 
 def fingerprint(root: Path) -> str:

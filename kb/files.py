@@ -14,6 +14,9 @@ from kb.ids import shown
 
 MAX_BYTES_ENV = "KB_MAX_FILE_BYTES"
 MAX_BYTES = 256_000  # a record file larger than this is refused (the largest claim today is 6.5 kB)
+# ns: a modification time this close to a reading of the file is not trusted to tell a later edit
+# (one within the same tick of a coarse clock keeps it; FAT's tick is 2 s): kb.pipeline, kb.parsed
+SAME_TICK = 2_000_000_000
 
 
 class UnreadableFile(KbError):

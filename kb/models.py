@@ -18,6 +18,7 @@ from pydantic import (
 )
 from pydantic_core import CoreSchema, core_schema
 
+from kb.paths import RECORD_FOLDER_NAMES
 from kb.vocab import (
     Answer,
     Bearing,
@@ -351,13 +352,7 @@ class Discrepancy(Identified):
     claims: list[Slug] = Field(default_factory=list)
 
 
-RECORD_FOLDERS: dict[str, type[Identified]] = {
-    "findings": Claim,
-    "hypotheses": Hypothesis,
-    "confounds": ConfoundType,
-    "models": Model,
-    "sources": Source,
-    "texts": SourceText,
-    "discrepancies": Discrepancy,
-    "questions": Question,
-}
+# each record folder's model, in the order of kb.paths.RECORD_FOLDER_NAMES (the folders are named there)
+RECORD_FOLDERS: dict[str, type[Identified]] = dict(
+    zip(RECORD_FOLDER_NAMES, (Claim, Hypothesis, ConfoundType, Model, Source, SourceText, Discrepancy, Question), strict=True)
+)

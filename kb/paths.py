@@ -6,6 +6,8 @@ from kb.errors import KbError
 
 CLAIMS_DIR = "claims"  # the knowledge base, the source of truth
 BUILD_DIR = "build"  # everything generated; git-ignored
+# the folders of claims/ that hold records, in the order they are loaded (kb.models.RECORD_FOLDERS: the model of each)
+RECORD_FOLDER_NAMES = ("findings", "hypotheses", "confounds", "models", "sources", "texts", "discrepancies", "questions")
 
 
 class NoKnowledgeBase(KbError):

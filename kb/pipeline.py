@@ -41,9 +41,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kb import pickled
+from kb import parsed, pickled
 from kb.bulk import Forked, Primed, alongside, gc_paused, in_child
 from kb.db.freshness import build_dir, db_path, scan
+from kb.files import SAME_TICK
 from kb.git import GitUnavailable, Started
 from kb.libraries import versions
 from kb.paths import CLAIMS_DIR
@@ -67,7 +68,6 @@ STAMPS = "stamps.json"
 FINDINGS = "findings"  # the folder of claims/ that holds the findings
 HISTORY_CACHE = "cache/history"
 DIGESTS_CACHE = "cache/digests.pickle"  # each claims/ file's size, modification time and sha256
-SAME_TICK = 2_000_000_000  # ns: a modification time this close to the hashing is not trusted (FAT: 2 s)
 ANALYSIS_CACHE = "cache/analysis"
 CLAIMS_NEXT = "claims.next"  # the claims' data files, written beside the analyses (kb.render.exports)
 PUBLISHED_NEXT = "published.sqlite"  # the database's published copy, until the render moves it in
@@ -255,7 +255,10 @@ _EARLY: dict[Path, Checked] = {}  # in the rendering child: the check `_prime` d
 
 def _prime(root: Path | None) -> None:
     """The rendering child's start: its modules, and with `root`, the whole check of it (its
-    records left out of the collector from then on, as `_render` leaves them)."""
+    records left out of the collector from then on, as `_render` leaves them), its record files
+    parsed meanwhile by a helper (kb.parsed)."""
+    if root is not None:
+        parsed.start(root)
     _renderer_modules()
     if root is None:
         return

@@ -4,7 +4,7 @@ in one pass, each as `path:line: field: message`."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import ValidationError
 
-from kb import files, yamlio
+from kb import files, parsed, yamlio
 from kb.bulk import gc_paused
 from kb.errors import InvalidKnowledgeBase, Problem
 from kb.models import (
@@ -224,15 +224,31 @@ def parse_record(text: str, model: type[R], rel: str, stem: str) -> tuple[R | No
     if not isinstance(data, dict):
         got = "an empty file" if data is None else f"a {type(data).__name__}"
         return None, [Problem(rel, 1, "(record)", f"expected a mapping of fields, got {got} (id {stem})")]
+    return record_of(data, model, rel, stem, lambda: text)
+
+
+def record_of(data: dict[str, Any], model: type[R], rel: str, stem: str, text: Callable[[], str]) -> tuple[R | None, list[Problem]]:
+    """A record file's parsed mapping validated; `text()` gives its YAML, for the lines of problems."""
     id = str(data.get("id", stem))
     try:
         record = model.model_validate(data)
     except ValidationError as exc:
-        return None, validation_problems(exc, data, rel, text, id)
+        return None, validation_problems(exc, data, rel, text(), id)
     problems = []
     if record.id != stem:
-        problems.append(Problem(rel, yamlio.line_of(text, ("id",)), "id", f"id '{record.id}' does not match the file name '{stem}.yaml'"))
+        problems.append(Problem(rel, yamlio.line_of(text(), ("id",)), "id", f"id '{record.id}' does not match the file name '{stem}.yaml'"))
     return record, problems
+
+
+def _load_held(held: parsed.Parsed | bytes | None, path: Path, model: type[R], rel: str, within: Path) -> tuple[R | None, list[Problem]]:
+    """load_file, from what kb.parsed held of the file if it is still as it was read."""
+    data = parsed.current(held, path)
+    if data is not None:
+        try:
+            return record_of(data, model, rel, path.stem, lambda: files.read_text(path, rel, within))
+        except files.UnreadableFile:  # gone since: as if never held
+            pass
+    return load_file(path, model, rel, within)
 
 
 # --- the whole knowledge base -------------------------------------------------------------------
@@ -438,12 +454,13 @@ def _load(root: Path, verify: bool, folders: Iterable[str]) -> tuple[KnowledgeBa
     kb = KnowledgeBase(root=root)
     problems: list[Problem] = []
     within = root / CLAIMS_DIR  # one Path for every file, not one each (1k files: 5 ms)
+    held = parsed.take(root)  # the files a helper parsed (kb.parsed), if one was started for root
     for folder in folders:
         model = RECORD_FOLDERS[folder]
         records = kb.folder(folder)
         for path in record_files(root, folder):
             rel = kb.rel(path)
-            record, found = load_file(path, model, rel, within)
+            record, found = _load_held(held.pop(rel, None), path, model, rel, within)
             problems.extend(found)
             if record is None:
                 continue
