@@ -14,7 +14,7 @@ from typing import Any
 
 from kb import snapshots
 from kb.aggregate import HypothesisEvidence, Run, aggregate_all
-from kb.bulk import in_child
+from kb.bulk import gc_paused, in_child
 from kb.errors import NotFound
 from kb.git import GitUnavailable, git
 from kb.libraries import versions
@@ -211,6 +211,7 @@ def _cached(
     return found, missing, keys
 
 
+@gc_paused()  # acyclic bookkeeping over every record: no collection need walk the heap for it
 def _aggregate(
     root: Path,
     commits: list[tuple[str, str]],

@@ -33,6 +33,7 @@ from kb.aggregate import (
     counts,
     prepare,
 )
+from kb.bulk import gc_paused
 from kb.errors import NotFound
 from kb.grade import certainty
 from kb.models import Claim, ConfoundEntry, ConfoundType, Link
@@ -290,6 +291,7 @@ class Gathered:
     drops: dict[str, tuple[list[HypothesisEvidence], Prepared]]
 
 
+@gc_paused()  # acyclic bookkeeping over every record: no collection need walk the heap for it
 def gather(kb: KnowledgeBase, *, approved_only: bool = False, hs: Sequence[HypothesisEvidence] | None = None) -> Gathered:
     """`hs`: the evidence to prepare, if not every hypothesis' (`evidence(kb)`, or whole units of it)."""
     hs = list(evidence(kb, approved_only=approved_only) if hs is None else hs)
@@ -418,6 +420,7 @@ def _result(kb: KnowledgeBase, weights: Weights, a: _Analysis, hid: str, profile
     )
 
 
+@gc_paused()  # acyclic bookkeeping over every record: no collection need walk the heap for it
 def compute_portfolio(
     kb: KnowledgeBase,
     weights: Weights,
@@ -529,6 +532,7 @@ def tr_net_of(decibans_value: float) -> float:
     return decibans_value * math.log(10) / 10
 
 
+@gc_paused()  # acyclic bookkeeping over every record: no collection need walk the heap for it
 def explain(
     kb: KnowledgeBase,
     weights: Weights,
@@ -545,6 +549,7 @@ def explain(
     return _explanation(kb, weights, a, hypothesis, profile)
 
 
+@gc_paused()  # acyclic bookkeeping over every record: no collection need walk the heap for it
 def explain_all(
     kb: KnowledgeBase,
     weights: Weights,

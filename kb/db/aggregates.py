@@ -12,6 +12,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kb.bulk import gc_paused
 from kb.db.build import Rows, insert
 from kb.store import KnowledgeBase
 from kb.weights import Weights
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 CONTRIBUTION_PROFILE = "default"
 
 
+@gc_paused()  # acyclic bookkeeping over every record: no collection need walk the heap for it
 def other_profiles(
     kb: KnowledgeBase, weights: Weights, draws: int | None = None, seed: int | None = None, gathered: Gathered | None = None
 ) -> dict[str, list[HypothesisResult]]:
@@ -36,6 +38,7 @@ def other_profiles(
     }
 
 
+@gc_paused()  # acyclic bookkeeping over every record: no collection need walk the heap for it
 def portfolio_rows(
     kb: KnowledgeBase,
     weights: Weights,

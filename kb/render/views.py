@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kb import history
 from kb.audit import Dashboard, dashboard
+from kb.bulk import gc_paused
 from kb.errors import Problem
 from kb.history import Point
 from kb.memo import Memo, dates
@@ -96,6 +97,7 @@ class Extras:
     dashboard: Dashboard  # the reviewer dashboard's reports (kb.audit.dashboard), from the records alone
 
 
+@gc_paused()  # acyclic bookkeeping over every record: no collection need walk the heap for it
 def extras(
     kb: KnowledgeBase, weights: Weights, draws: int | None = None, seed: int | None = None, *, drift: bool = True, memo: Memo | None = None
 ) -> Extras:
