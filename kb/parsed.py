@@ -83,7 +83,6 @@ class _Helper:
 
 
 _started: _Helper | None = None
-_HELPERS: list[int] = []  # every helper this process started (the exit handler is registered with the first)
 
 
 def start(root: Path) -> None:
@@ -110,9 +109,6 @@ def start(root: Path) -> None:
             os._exit(code)
     os.close(write)
     dispenser.put(list(range(len(rels))))
-    if _started is None and not _HELPERS:
-        atexit.register(_cancel)
-    _HELPERS.append(pid)
     _started = _Helper(root, rels, dispenser, pid, read)
 
 
@@ -127,30 +123,40 @@ def take(root: Path) -> Held:
     _started = None
     rels = helper.rels
     held: Held = {}
+    sent: bytes | None = None
     try:
         for i, mine in helper.dispenser.each(lambda i: parse(root, rels[i])):
             if mine is not None:
                 held[rels[i]] = mine
-        with os.fdopen(helper.results, "rb") as pipe:
+        pipe, helper.results = os.fdopen(helper.results, "rb"), -1  # closed by the file object from here
+        with pipe:
             sent = pipe.read()
     finally:
-        helper.dispenser.close()
-        os.waitpid(helper.pid, 0)
+        if sent is None:  # interrupted here: the helper may be waiting to send for ever
+            _stop(helper)
+        else:
+            helper.dispenser.close()
+            os.waitpid(helper.pid, 0)
     with contextlib.suppress(Exception):  # nothing usable sent: those files are parsed by the loader
         theirs: list[tuple[int, bytes]] = pickle.loads(sent)  # noqa: S301 - our own helper's
         held.update((rels[i], data) for i, data in theirs)
     return held
 
 
-def _cancel() -> None:
-    """At exit, a helper never taken is stopped (it would wait to send for ever)."""
-    global _started
-    helper, _started = _started, None
-    if helper is None:
-        return
+def _stop(helper: _Helper) -> None:
+    """Stop a helper whose results will not be read, and free what it holds here."""
     with contextlib.suppress(OSError):
         os.kill(helper.pid, signal.SIGKILL)
         os.waitpid(helper.pid, 0)
     helper.dispenser.close()
-    with contextlib.suppress(OSError):
+    if helper.results >= 0:
         os.close(helper.results)
+
+
+@atexit.register
+def _cancel() -> None:
+    """At exit, a helper never taken is stopped (it would wait to send for ever)."""
+    global _started
+    helper, _started = _started, None
+    if helper is not None:
+        _stop(helper)

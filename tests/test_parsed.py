@@ -130,6 +130,17 @@ def test_a_helper_started_for_another_root_is_not_taken(base: Path, tmp_path: Pa
         assert len(parsed.take(one)) > CLAIMS
 
 
+def test_a_helper_never_taken_is_stopped_at_exit(base: Path, tmp_path: Path) -> None:
+    """A command that started a helper and ended without loading (a usage error, say) leaves no
+    process behind: the helper, which would wait to send for ever, is stopped at exit."""
+    root = _copy(base, tmp_path / "kb")
+    script = "import sys; from pathlib import Path; from kb import parsed; parsed.start(Path(sys.argv[1])); print(parsed._started.pid)"
+    done = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True, cwd=REPO, timeout=60, check=True)
+    helper = int(done.stdout)
+    with pytest.raises(ProcessLookupError):  # gone, and reaped
+        os.kill(helper, 0)
+
+
 def _kb(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "cli", *args, "--root", str(root)], capture_output=True, text=True, cwd=REPO, check=False)
 
