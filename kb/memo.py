@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
-from kb.bulk import beside
+from kb.bulk import beside, gc_paused
 from kb.history import Point, by_date_all, code_digest
 from kb.pickled import keep, kept
 from kb.portfolio import Explanation, HypothesisResult, compute_portfolio, evidence, explain_all, gather, unit_ids
@@ -142,6 +142,7 @@ class Memo:
         self.used.add(name)
         return name
 
+    @gc_paused()  # a key per finding and unit: acyclic, over every record
     def due(self, kb: KnowledgeBase) -> bool:
         """Whether some unit of some view has no kept analysis. Makes every key once, for the
         processes forked after this, and keeps the findings' digests it had to make."""

@@ -67,6 +67,7 @@ class SiteData:
         return [(s, rows) for s, rows in groups if rows]
 
 
+@gc_paused()  # acyclic, over every record
 def _index(data: SiteData) -> None:
     kb = data.kb
     for c in sorted(kb.claims.values(), key=lambda c: c.id):
