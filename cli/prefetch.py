@@ -45,14 +45,20 @@ def start(args: list[str]) -> None:
     global _pending
     if not hasattr(os, "fork") or "--help" in args:
         return
-    if args[:1] == ["check"] or args[:2] == ["db", "build"]:
-        _start_parsing(args)
-        return
-    if _pending is not None or len(args) < 2 or (args[0], args[1]) not in READ_COMMANDS or "--no-refresh" in args:
+    loads_all = args[:1] == ["check"] or args[:2] == ["db", "build"]
+    reads = _pending is None and len(args) >= 2 and (args[0], args[1]) in READ_COMMANDS and "--no-refresh" not in args
+    if not (loads_all or reads):
         return
     try:
         root = find_root(_root_arg(args))
     except KbError:  # no knowledge base: the command itself says so
+        return
+    if loads_all:  # `kb db build` loads every file only without a database
+        from kb.db.freshness import db_path
+        from kb.parsed import start as parse_beside
+
+        if args[0] == "check" or not db_path(root).is_file():
+            parse_beside(root)
         return
     children = []
     for part in range(CHILDREN):
@@ -69,18 +75,6 @@ def start(args: list[str]) -> None:
         os.close(write)
         children.append((pid, read))
     _pending = (children, root)
-
-
-def _start_parsing(args: list[str]) -> None:
-    from kb.db.freshness import db_path
-    from kb.parsed import start as parse_beside
-
-    try:
-        root = find_root(_root_arg(args))
-    except KbError:  # no knowledge base: the command itself says so
-        return
-    if args[0] == "check" or not db_path(root).is_file():
-        parse_beside(root)
 
 
 def fingerprint(root: Path) -> str:

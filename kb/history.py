@@ -211,7 +211,7 @@ def _cached(
     return found, missing, keys
 
 
-@gc_paused()  # acyclic bookkeeping over every record: no collection need walk the heap for it
+@gc_paused()  # acyclic objects per record: no collection need walk them (kb.bulk)
 def _aggregate(
     root: Path,
     commits: list[tuple[str, str]],

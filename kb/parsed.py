@@ -5,8 +5,9 @@ one file at a time (kb.bulk.Dispenser: whichever side is free takes the next). k
 load takes what was parsed instead of parsing it again. At 1k findings parsing is 0.18 s of a
 0.6 s `kb db build`, about as long as the imports it overlaps; at 10k, 2 s of 4.7 s.
 
-What comes back is used only while the file is unchanged: the size and modification time seen
-before reading must equal what a stat gives when the loader takes it, and that time must be older
+What the helper sends is used only while the file is unchanged: the size and modification time it
+saw before reading must equal what a stat gives when the loader takes it (this process' own
+share is read after the caller's scan, as the loader would read it), and that time must be older
 than SAME_TICK at the reading (an edit within the same tick of a coarse clock keeps both; git
 distrusts its index the same way). A file that is not a plain regular file, or that the helper
 could not read or parse, or did not send (it failed), is read and parsed by the loader as it
@@ -33,7 +34,9 @@ from kb.bulk import Dispenser
 from kb.paths import CLAIMS_DIR, RECORD_FOLDER_NAMES
 
 Parsed = tuple[int, int, Any]  # the size and modification time seen before reading, and the data
-Held = dict[str, "Parsed | bytes"]  # by path from the root: parsed here, or pickled by the helper
+# by path from the root: data parsed here (after the caller's scan, as the loader reads), or a
+# Parsed pickled by the helper (its stats checked when taken)
+Held = dict[str, "dict[str, Any] | bytes"]
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
@@ -60,11 +63,12 @@ def parse(root: Path, rel: str) -> Parsed | None:
     return (st.st_size, st.st_mtime_ns, data) if isinstance(data, dict) else None
 
 
-def current(held: Parsed | bytes | None, path: Path) -> dict[str, Any] | None:
-    """The data of a held file if the file is still as it was read, else None."""
-    if held is None:
-        return None
-    size, mtime, data = pickle.loads(held) if isinstance(held, bytes) else held  # noqa: S301 - our own helper's
+def current(held: dict[str, Any] | bytes | None, path: Path) -> dict[str, Any] | None:
+    """The data of a held file: parsed here, or by the helper if the file is still as it read it;
+    else None."""
+    if not isinstance(held, bytes):
+        return held
+    size, mtime, data = pickle.loads(held)  # noqa: S301 - our own helper's
     try:
         st = os.lstat(path)
     except OSError:
@@ -127,7 +131,7 @@ def take(root: Path) -> Held:
     try:
         for i, mine in helper.dispenser.each(lambda i: parse(root, rels[i])):
             if mine is not None:
-                held[rels[i]] = mine
+                held[rels[i]] = mine[2]
         pipe, helper.results = os.fdopen(helper.results, "rb"), -1  # closed by the file object from here
         with pipe:
             sent = pipe.read()

@@ -257,11 +257,11 @@ def _prime(root: Path | None) -> None:
     """The rendering child's start: its modules, and with `root`, the whole check of it (its
     records left out of the collector from then on, as `_render` leaves them), its record files
     parsed meanwhile by a helper (kb.parsed)."""
-    if root is not None:
-        parsed.start(root)
-    _renderer_modules()
     if root is None:
+        _renderer_modules()
         return
+    parsed.start(root)
+    _renderer_modules()
     with gc_paused():
         try:
             _EARLY[root] = _checked(root)

@@ -291,7 +291,7 @@ class Gathered:
     drops: dict[str, tuple[list[HypothesisEvidence], Prepared]]
 
 
-@gc_paused()  # acyclic bookkeeping over every record: no collection need walk the heap for it
+@gc_paused()  # acyclic objects per record: no collection need walk them (kb.bulk)
 def gather(kb: KnowledgeBase, *, approved_only: bool = False, hs: Sequence[HypothesisEvidence] | None = None) -> Gathered:
     """`hs`: the evidence to prepare, if not every hypothesis' (`evidence(kb)`, or whole units of it)."""
     hs = list(evidence(kb, approved_only=approved_only) if hs is None else hs)
@@ -420,7 +420,7 @@ def _result(kb: KnowledgeBase, weights: Weights, a: _Analysis, hid: str, profile
     )
 
 
-@gc_paused()  # acyclic bookkeeping over every record: no collection need walk the heap for it
+@gc_paused()  # acyclic objects per record: no collection need walk them (kb.bulk)
 def compute_portfolio(
     kb: KnowledgeBase,
     weights: Weights,
@@ -532,7 +532,7 @@ def tr_net_of(decibans_value: float) -> float:
     return decibans_value * math.log(10) / 10
 
 
-@gc_paused()  # acyclic bookkeeping over every record: no collection need walk the heap for it
+@gc_paused()  # acyclic objects per record: no collection need walk them (kb.bulk)
 def explain(
     kb: KnowledgeBase,
     weights: Weights,
@@ -549,7 +549,7 @@ def explain(
     return _explanation(kb, weights, a, hypothesis, profile)
 
 
-@gc_paused()  # acyclic bookkeeping over every record: no collection need walk the heap for it
+@gc_paused()  # acyclic objects per record: no collection need walk them (kb.bulk)
 def explain_all(
     kb: KnowledgeBase,
     weights: Weights,

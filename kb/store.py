@@ -240,7 +240,7 @@ def record_of(data: dict[str, Any], model: type[R], rel: str, stem: str, text: C
     return record, problems
 
 
-def _load_held(held: parsed.Parsed | bytes | None, path: Path, model: type[R], rel: str, within: Path) -> tuple[R | None, list[Problem]]:
+def _load_held(held: dict[str, Any] | bytes | None, path: Path, model: type[R], rel: str, within: Path) -> tuple[R | None, list[Problem]]:
     """load_file, from what kb.parsed held of the file if it is still as it was read."""
     data = parsed.current(held, path)
     if data is not None:

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 CONTRIBUTION_PROFILE = "default"
 
 
-@gc_paused()  # acyclic bookkeeping over every record: no collection need walk the heap for it
 def other_profiles(
     kb: KnowledgeBase, weights: Weights, draws: int | None = None, seed: int | None = None, gathered: Gathered | None = None
 ) -> dict[str, list[HypothesisResult]]:
@@ -38,7 +37,7 @@ def other_profiles(
     }
 
 
-@gc_paused()  # acyclic bookkeeping over every record: no collection need walk the heap for it
+@gc_paused()  # acyclic objects per record: no collection need walk them (kb.bulk)
 def portfolio_rows(
     kb: KnowledgeBase,
     weights: Weights,

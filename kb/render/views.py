@@ -98,7 +98,7 @@ class Extras:
     dashboard: Dashboard  # the reviewer dashboard's reports (kb.audit.dashboard), from the records alone
 
 
-@gc_paused()  # acyclic bookkeeping over every record: no collection need walk the heap for it
+@gc_paused()  # acyclic objects per record: no collection need walk them (kb.bulk)
 def extras(
     kb: KnowledgeBase, weights: Weights, draws: int | None = None, seed: int | None = None, *, drift: bool = True, memo: Memo | None = None
 ) -> Extras:
