@@ -244,6 +244,84 @@ def test_a_copy_published_on_a_thread_is_waited_for_here_and_in_a_process_forked
         failing.close()
 
 
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    before=st.lists(
+        st.lists(st.tuples(st.text(min_size=1, max_size=40), st.floats(allow_nan=False, allow_infinity=False)), max_size=300),
+        min_size=2,
+        max_size=2,
+    ),
+    cleared=st.booleans(),
+)
+def test_a_copy_started_before_the_portfolio_is_written_depends_only_on_content(
+    tmp_path: Path, full_root: Path, before: list[list[tuple[str, float]]], cleared: bool
+) -> None:
+    """Published(early=True), as the build pipeline starts it beside the load: the copy of the
+    records made at once, the portfolio tables' rows copied in once written (`then`). Whatever
+    those tables held before (other builds' rows, any number), the same content gives the same
+    bytes, in a process forked meanwhile too; the copy holds the database's rows but its machine
+    rows. Tables not emptied first (`cleared` false, and rows in them) give the whole copy `publish` makes."""
+    from kb.bulk import Forked
+    from kb.db.aggregates import portfolio_rows, write_portfolio
+    from kb.db.build import build
+    from kb.db.freshness import scan
+    from kb.db.publish import DERIVED, Published, clear_derived, publish
+    from kb.store import load
+    from kb.weights import load_weights
+
+    kb, problems = load(full_root)
+    files, fp = scan(full_root)
+    source = build(kb, files, fp, problems, tmp_path / "source.sqlite")
+    rows = portfolio_rows(kb, load_weights(full_root), draws=200, seed=1)
+    copies = []
+    for n, earlier in enumerate(before):
+        database = tmp_path / f"kb{n}.sqlite"
+        shutil.copyfile(source, database)
+        with closing(sqlite3.connect(database)) as conn, conn:  # what an earlier build left
+            conn.executemany(
+                "INSERT INTO contribution VALUES ('old', 'h', ?, 'c', 'supports', 0, ?, 0, 0)",
+                [(f"{i}-{claim}", value) for i, (claim, value) in enumerate(earlier)],
+            )
+        if cleared:
+            clear_derived(database)
+        target = tmp_path / f"copy{n}.sqlite"
+        published = Published(database, target, early=True)
+        published.copied()
+        there = Forked(published.wait)
+        published.then(lambda database=database: write_portfolio(database, rows))  # type: ignore[misc]
+        digest = published.wait()
+        published.close()
+        assert there.result() == digest == hashlib.sha256(target.read_bytes()).hexdigest()
+        copies.append(target.read_bytes())
+        with closing(sqlite3.connect(target)) as copy, closing(sqlite3.connect(database)) as db:
+            for table in (*DERIVED, "claim", "link"):
+                assert (
+                    copy.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+                    == db.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+                )  # noqa: S608
+            assert copy.execute("SELECT count(*) FROM file").fetchone() == (0,)
+            assert copy.execute("SELECT key FROM meta").fetchall() == [("schema_version",)]
+        if not cleared and earlier:
+            publish(database, tmp_path / "whole.sqlite")
+            assert copies.pop() == (tmp_path / "whole.sqlite").read_bytes()
+    assert len(set(copies)) <= 1
+
+
+def test_an_early_copy_never_given_its_last_writes_is_closed_without_waiting(tmp_path: Path, kb_root: Path) -> None:
+    """A build that fails before the portfolio is written closes its early copy: no thread waits for ever."""
+    from kb.db.build import build
+    from kb.db.freshness import scan
+    from kb.db.publish import Published
+    from kb.store import load
+
+    kb, problems = load(kb_root)
+    files, fp = scan(kb_root)
+    database = build(kb, files, fp, problems, tmp_path / "kb.sqlite")
+    published = Published(database, tmp_path / "copy.sqlite", early=True)
+    published.close()
+    assert not published.thread.is_alive()
+
+
 def test_a_relative_root_gives_the_same_file_paths(kb_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """scan() names files relative to the root however the root is spelled (Path(".") joins
     claims/ without a leading "./": the incremental update then saw every file as changed)."""

@@ -435,6 +435,65 @@ def test_kept_digests_equal_fresh_ones_after_any_edit(
     assert pipeline._file_digests(files, kept=kept) == pipeline._file_digests(files)
 
 
+_NAME = st.sampled_from(["a.yaml", "b.yaml", ".hidden.yaml", "c.txt", ".swp"])
+_FOLDER = st.sampled_from(["", "findings/", "texts/", ".git/", "findings/.tmp/"])
+
+
+@given(
+    st.lists(st.tuples(_FOLDER, _NAME, _BODY), min_size=1, max_size=8),
+    st.lists(st.tuples(_FOLDER, _NAME, st.booleans()), max_size=3),
+    st.lists(st.tuples(st.integers(min_value=0, max_value=7), _BODY), max_size=4),
+)
+@settings(max_examples=40, deadline=None)
+def test_the_claims_digests_carry_the_database_s_own_scan(
+    tmp_path_factory: pytest.TempPathFactory,
+    made: list[tuple[str, str, bytes]],
+    links: list[tuple[str, str, bool]],
+    edits: list[tuple[int, bytes]],
+) -> None:
+    """pipeline._claim_digests walks claims/ once for the build's hashing and the database's
+    freshness: its stats and fingerprint are kb.db.freshness.scan's, its digests those of every
+    regular file scan counts (hidden files and folders left out, as the loader leaves them;
+    symlinks followed, a dangling one counted by scan and not hashed), kept or fresh, after edits."""
+    import hashlib
+    import os
+
+    from kb.db.freshness import scan
+
+    root = tmp_path_factory.mktemp("kb")
+    claims = root / "claims"
+    claims.mkdir()
+    written = []
+    for folder, name, body in made:
+        path = claims / folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body)
+        written.append(path)
+    for n, (folder, name, dangling) in enumerate(links):
+        link = claims / folder / f"link{n}-{name}"
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(root / "nowhere" if dangling else written[0])
+    kept = root / "build" / "digests.pickle"
+
+    def expected() -> dict[str, bytes]:
+        stats, _ = scan(root)
+        out = {}
+        for rel in stats:
+            full = root / rel
+            if full.is_file():
+                out[os.path.relpath(full, claims)] = hashlib.sha256(full.read_bytes()).digest()
+        return out
+
+    for which, body in [(0, b""), *edits]:
+        if body:
+            written[which % len(written)].write_bytes(body)
+        for cache in (kept, None):
+            digests, scanned = pipeline._claim_digests(root, cache)
+            assert scanned == scan(root)
+            assert digests == expected()
+            assert not any(part.startswith(".") for rel in digests for part in rel.split(os.sep))
+
+
 def test_a_library_upgrade_is_never_served_what_the_last_version_kept(
     kb_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -462,9 +462,10 @@ def update(root: Path, *, strict: bool = False) -> list[Problem]:
         return refresh(root, strict=strict)
 
 
-def refresh(root: Path, *, strict: bool = False) -> list[Problem]:
-    """`update` for a caller that already holds `build_lock` (the build pipeline)."""
-    files, fp = scan(root)
+def refresh(root: Path, *, strict: bool = False, scanned: tuple[FileStats, str] | None = None) -> list[Problem]:
+    """`update` for a caller that already holds `build_lock` (the build pipeline); `scanned`:
+    `scan(root)`, if the caller made it under the lock already."""
+    files, fp = scanned or scan(root)
     if stored_fingerprint(db_path(root)) == fp:
         try:
             problems = stored_problems(root)

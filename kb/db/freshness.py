@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from kb.paths import BUILD_DIR, CLAIMS_DIR
@@ -36,10 +36,10 @@ def fold(path: str, size: int, mtime_ns: int) -> int:
     return (mtime_ns + size) * (zlib.crc32(path.encode()) | 1)
 
 
-def walk(root: Path, part: int = 0, parts: int = 1) -> Iterator[tuple[str, int, int]]:
-    """Path, size and mtime of every file under claims/ (hidden ones skipped); with `parts` > 1,
-    only every `parts`-th file in walking order, starting at `part` (the order is the same in
-    processes that walk the same folders, so the parts are disjoint and cover everything)."""
+def entries(root: Path, part: int = 0, parts: int = 1) -> Iterator[tuple[str, os.stat_result]]:
+    """Path and stat of every file under claims/ (hidden ones skipped); with `parts` > 1, only
+    every `parts`-th file in walking order, starting at `part` (the order is the same in processes
+    that walk the same folders, so the parts are disjoint and cover everything)."""
     stack, seen = [str(root / CLAIMS_DIR)], 0
     while stack:
         folder = stack.pop()
@@ -57,9 +57,15 @@ def walk(root: Path, part: int = 0, parts: int = 1) -> Iterator[tuple[str, int, 
                         st = entry.stat()
                     except OSError:  # a dangling symlink: its path still counts, so adding or removing it is seen
                         st = entry.stat(follow_symlinks=False)
-                    yield entry.path, st.st_size, st.st_mtime_ns
+                    yield entry.path, st
         except (FileNotFoundError, NotADirectoryError, PermissionError):
             continue
+
+
+def walk(root: Path, part: int = 0, parts: int = 1) -> Iterator[tuple[str, int, int]]:
+    """`entries`' paths, with each file's size and mtime."""
+    for path, st in entries(root, part, parts):
+        yield path, st.st_size, st.st_mtime_ns
 
 
 def fingerprint_sum(root: Path, part: int = 0, parts: int = 1) -> tuple[int, int]:
@@ -91,14 +97,18 @@ def fingerprint(root: Path) -> str:
     return join_sums([fingerprint_sum(root)])
 
 
-def scan(root: Path) -> tuple[FileStats, str]:
-    """Every file's stats, by path relative to the root, and the same digest as `fingerprint`."""
+def scan(root: Path, each: Callable[[str, str, os.stat_result], object] = lambda rel, path, st: None) -> tuple[FileStats, str]:
+    """Every file's stats, by path relative to the root, and the same digest as `fingerprint`.
+    `each(rel, path, stat)` is called for every file on the way (a caller that reads them too
+    need not stat them again)."""
     prefix = len(str(root / CLAIMS_DIR)) - len(CLAIMS_DIR)  # as walk() joins them: Path(".") / "claims" is "claims"
     files: FileStats = {}
     total = 0
-    for path, size, mtime in walk(root):
-        files[path[prefix:]] = (size, mtime)
-        total += fold(path, size, mtime)
+    for path, st in entries(root):
+        rel = path[prefix:]
+        files[rel] = (st.st_size, st.st_mtime_ns)
+        total += fold(path, st.st_size, st.st_mtime_ns)
+        each(rel, path, st)
     return files, _digest(len(files), total)
 
 

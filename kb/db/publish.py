@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -61,6 +62,50 @@ def publish(database: Path, target: Path) -> None:
             conn.execute("DELETE FROM meta WHERE key = 'fingerprint'")
 
 
+DERIVED = ("portfolio", "contribution")  # the tables a build fills last, from every record (kb.db.aggregates)
+
+
+def clear_derived(database: Path) -> None:
+    """Empty the DERIVED tables of `database` (kb.db.build's in-place update does, as they are
+    stale once a claim changed), unless they are: their rows are about to be written again."""
+    with closing(sqlite3.connect(database)) as conn:
+        if any(conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in DERIVED):  # noqa: S608 - our names
+            with conn:
+                for table in DERIVED:
+                    conn.execute(f"DELETE FROM {table}")  # noqa: S608
+
+
+def publish_early(database: Path, target: Path) -> bool:
+    """The first half of `publish` before the DERIVED tables are written: the copy of `database`,
+    whose DERIVED tables must be empty (`clear_derived`), without its machine rows. Whether they
+    were empty (if not, `publish` the whole again once they are written)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    with closing(sqlite3.connect(database)) as src:
+        src.execute("VACUUM INTO ?", (str(target),))
+    with closing(sqlite3.connect(target)) as conn:
+        # checked in the copy: the state it was made from (VACUUM cannot run in a transaction)
+        if any(conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in DERIVED):  # noqa: S608 - our names
+            return False
+        conn.execute("PRAGMA secure_delete = ON")
+        with conn:
+            conn.execute("DELETE FROM file")
+            conn.execute("DELETE FROM meta WHERE key = 'fingerprint'")
+    return True
+
+
+def publish_derived(database: Path, target: Path) -> None:
+    """The second half: the DERIVED tables' rows, as `database` now holds them, copied into the
+    copy `publish_early` made, in the order they were written. The same content then gives the same
+    bytes again: the early copy is laid out by the records alone, and the rows go in one way."""
+    with closing(sqlite3.connect(target)) as conn:
+        conn.execute("ATTACH DATABASE ? AS source", (f"file:{database}?mode=ro",))
+        with conn:
+            for table in DERIVED:
+                conn.execute(f"INSERT INTO main.{table} SELECT * FROM source.{table} ORDER BY rowid")  # noqa: S608 - our names
+        conn.execute("DETACH DATABASE source")
+
+
 def sha256_of(path: Path) -> str:
     """The sha256 of a file, read in chunks (a download can be hundreds of megabytes)."""
     with path.open("rb") as file:
@@ -73,22 +118,47 @@ class Published:
     database's last writes, such as its portfolio tables), then the copy's sha256. `wait` blocks
     until the copy is done and returns that digest, or raises WriteFailed if something failed,
     here or in a process forked after this started: the thread tells through a pipe, one message
-    of DONE bytes (an outcome byte and the digest), that each waiter puts back for the next."""
+    of DONE bytes (an outcome byte and the digest), that each waiter puts back for the next.
+
+    With `early`, the copy starts at once, before `first` is known (`publish_early`: the DERIVED
+    tables must be empty now, and are written by `first`, given later with `then`), and only
+    those tables' rows are copied once it has run (`publish_derived`). `copied` waits for that
+    first part: a process forked while SQLite works on the thread must not use SQLite (a lock the
+    thread holds at the fork would never be released in the child)."""
 
     DONE = 65
 
-    def __init__(self, database: Path, target: Path, first: Callable[[], object] = lambda: None) -> None:
+    def __init__(self, database: Path, target: Path, first: Callable[[], object] = lambda: None, *, early: bool = False) -> None:
         self.target = target
         self.error: BaseException | None = None
         self.read, self.write = os.pipe()
-        self.thread = threading.Thread(target=self._copy, args=(database, first), daemon=True)
+        self.firsts: queue.SimpleQueue[Callable[[], object]] = queue.SimpleQueue()
+        self.started = threading.Event()
+        if not early:
+            self.firsts.put(first)
+        self.thread = threading.Thread(target=self._copy, args=(database, early), daemon=True)
         self.thread.start()
 
-    def _copy(self, database: Path, first: Callable[[], object]) -> None:
+    def then(self, first: Callable[[], object]) -> None:
+        """With `early`: what writes the DERIVED tables, run on the thread once the copy is made."""
+        self.firsts.put(first)
+
+    def copied(self) -> None:
+        """Wait until the thread is done with SQLite until `first` (with `early`: the copy is made)."""
+        self.started.wait()
+
+    def _copy(self, database: Path, early: bool) -> None:
         digest = "0" * 64
         try:
-            first()
-            publish(database, self.target)
+            try:
+                whole = not (early and publish_early(database, self.target))
+            finally:
+                self.started.set()
+            self.firsts.get()()
+            if whole:
+                publish(database, self.target)
+            else:
+                publish_derived(database, self.target)
             digest = sha256_of(self.target)
         except BaseException as e:  # told to every waiter, raised again by `close`
             self.error = e
@@ -103,7 +173,9 @@ class Published:
         return done[1:].decode()
 
     def close(self) -> None:
-        """Wait for the thread and free the pipe; raise what `first` or the copy raised."""
+        """Wait for the thread and free the pipe; raise what `first` or the copy raised. With
+        `early` and no `then`, the copy is left without the DERIVED tables' rows."""
+        self.firsts.put(lambda: None)
         self.thread.join()
         os.close(self.read)
         os.close(self.write)
