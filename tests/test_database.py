@@ -263,9 +263,9 @@ def test_a_copy_started_before_the_portfolio_is_written_depends_only_on_content(
     rows. Tables not emptied first (`cleared` false, and rows in them) give the whole copy `publish` makes."""
     from kb.bulk import Forked
     from kb.db.aggregates import portfolio_rows, write_portfolio
-    from kb.db.build import build
+    from kb.db.build import DERIVED, build
     from kb.db.freshness import scan
-    from kb.db.publish import DERIVED, Published, clear_derived, publish
+    from kb.db.publish import Published, clear_derived, publish
     from kb.store import load
     from kb.weights import load_weights
 

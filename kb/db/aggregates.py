@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kb.bulk import gc_paused
-from kb.db.build import Rows, insert
+from kb.db.build import DERIVED, Rows, insert
 from kb.store import KnowledgeBase
 from kb.weights import Weights
 
@@ -103,8 +103,8 @@ def portfolio_rows(
 def write_portfolio(database: Path, rows: Rows) -> None:
     """Replace the portfolio and contribution tables of `database` with `rows` (portfolio_rows)."""
     with closing(sqlite3.connect(database)) as conn, conn:
-        conn.execute("DELETE FROM portfolio")
-        conn.execute("DELETE FROM contribution")
+        for table in DERIVED:
+            conn.execute(f"DELETE FROM {table}")  # noqa: S608 - our names
         insert(conn, rows)
 
 

@@ -34,6 +34,7 @@ METADATA_JSON = Path(__file__).with_name("metadata.json")
 
 Row = dict[str, Any]
 Rows = dict[str, list[Row]]
+DERIVED = ("portfolio", "contribution")  # the tables made from every record (kb.db.aggregates), filled last by a build
 
 
 def _str(value: Any) -> str | None:
@@ -442,8 +443,8 @@ def _update_in_place(root: Path, path: Path, files: FileStats, fingerprint: str,
             conn.executemany("DELETE FROM problem WHERE path = ?", [(p,) for p in changed])
             insert(conn, _claim_rows(sub))
             conn.executemany(CLAIM_SEARCH + " WHERE c.id = ?", [(c,) for c in sorted(new)])
-            conn.execute("DELETE FROM portfolio")  # derived from every claim: stale now (kb build / kb db build refill it)
-            conn.execute("DELETE FROM contribution")
+            for table in DERIVED:  # made from every claim: stale now (kb build / kb db build refill them)
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - our names
             conn.executemany(
                 "INSERT OR REPLACE INTO file (path, size, mtime_ns, claim_id) VALUES (?, ?, ?, ?)",
                 [(p, _stat(files[p][0]), _stat(files[p][1]), id_at.get(p)) for p in changed],

@@ -15,7 +15,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from kb.db.build import METADATA_JSON
+from kb.db.build import DERIVED, METADATA_JSON
 from kb.errors import WriteFailed
 
 TITLE = "The AI consciousness evidence portfolio"
@@ -60,9 +60,6 @@ def publish(database: Path, target: Path) -> None:
         with conn:
             conn.execute("DELETE FROM file")
             conn.execute("DELETE FROM meta WHERE key = 'fingerprint'")
-
-
-DERIVED = ("portfolio", "contribution")  # the tables a build fills last, from every record (kb.db.aggregates)
 
 
 def clear_derived(database: Path) -> None:
