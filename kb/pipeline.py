@@ -159,9 +159,10 @@ def _claim_digests(root: Path, kept: Path | None) -> tuple[dict[str, bytes], Sca
     skip = len(CLAIMS_DIR) + 1
 
     def each(rel: str, full: str, st: os.stat_result) -> None:
-        digest = hashed.digest(rel[skip:], full, st)
+        in_claims = rel[skip:]
+        digest = hashed.digest(in_claims, full, st)
         if digest is not None:
-            out[rel[skip:]] = digest
+            out[in_claims] = digest
 
     scanned = scan(root, each)
     hashed.save()
@@ -374,7 +375,9 @@ def _due(root: Path, settings: Settings, tell: Step, force: bool, git: GitFacts,
         return outcome
 
     version = git.version()
-    plan = Plan(root, out, src, settings, force, index, first, records, code, beyond_findings, findings, scanned, version)
+    plan = Plan(
+        root, out, src, settings, force, index, first, records, code, beyond_findings, findings, scanned if index else None, version
+    )
     outcome.claims, config, changed = renderer.run(plan, tell)
     if index:
         stamps.record("database", claims)
@@ -426,7 +429,7 @@ class Plan:
     code: str  # the digest of the kb package
     beyond_findings: str  # what every finding page shows besides its findings: records and code
     findings: dict[str, bytes]  # each finding file's sha256, by path from the root
-    scanned: Scanned  # the stats of claims/ those were read with, and the database's fingerprint
+    scanned: Scanned | None  # the stats of claims/ those were read with, and the database's fingerprint (if `index`)
     version: project.Version
 
 

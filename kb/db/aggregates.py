@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kb.bulk import gc_paused
-from kb.db.build import DERIVED, Rows, insert
+from kb.db.build import Rows, empty_derived, insert
 from kb.store import KnowledgeBase
 from kb.weights import Weights
 
@@ -103,8 +103,7 @@ def portfolio_rows(
 def write_portfolio(database: Path, rows: Rows) -> None:
     """Replace the portfolio and contribution tables of `database` with `rows` (portfolio_rows)."""
     with closing(sqlite3.connect(database)) as conn, conn:
-        for table in DERIVED:
-            conn.execute(f"DELETE FROM {table}")  # noqa: S608 - our names
+        empty_derived(conn)
         insert(conn, rows)
 
 

@@ -269,6 +269,17 @@ def schema_parts() -> tuple[str, str]:
     return ";\n".join(rest) + ";\n", ";\n".join(indexes) + ";\n"
 
 
+def has_derived(conn: sqlite3.Connection) -> bool:
+    """Whether any DERIVED table holds a row."""
+    return any(conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in DERIVED)  # noqa: S608 - our names
+
+
+def empty_derived(conn: sqlite3.Connection) -> None:
+    """Delete every DERIVED table's rows (in the caller's transaction)."""
+    for table in DERIVED:
+        conn.execute(f"DELETE FROM {table}")  # noqa: S608 - our names
+
+
 def insert(conn: sqlite3.Connection, rows: Mapping[str, list[Row]]) -> None:
     """Insert rows (dicts keyed by column name) into their tables; SQLite refuses a name the
     schema does not declare."""
@@ -443,8 +454,7 @@ def _update_in_place(root: Path, path: Path, files: FileStats, fingerprint: str,
             conn.executemany("DELETE FROM problem WHERE path = ?", [(p,) for p in changed])
             insert(conn, _claim_rows(sub))
             conn.executemany(CLAIM_SEARCH + " WHERE c.id = ?", [(c,) for c in sorted(new)])
-            for table in DERIVED:  # made from every claim: stale now (kb build / kb db build refill them)
-                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - our names
+            empty_derived(conn)  # made from every claim: stale now (kb build / kb db build refill them)
             conn.executemany(
                 "INSERT OR REPLACE INTO file (path, size, mtime_ns, claim_id) VALUES (?, ?, ?, ?)",
                 [(p, _stat(files[p][0]), _stat(files[p][1]), id_at.get(p)) for p in changed],

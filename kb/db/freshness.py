@@ -97,7 +97,7 @@ def fingerprint(root: Path) -> str:
     return join_sums([fingerprint_sum(root)])
 
 
-def scan(root: Path, each: Callable[[str, str, os.stat_result], object] = lambda rel, path, st: None) -> tuple[FileStats, str]:
+def scan(root: Path, each: Callable[[str, str, os.stat_result], object] | None = None) -> tuple[FileStats, str]:
     """Every file's stats, by path relative to the root, and the same digest as `fingerprint`.
     `each(rel, path, stat)` is called for every file on the way (a caller that reads them too
     need not stat them again)."""
@@ -108,7 +108,8 @@ def scan(root: Path, each: Callable[[str, str, os.stat_result], object] = lambda
         rel = path[prefix:]
         files[rel] = (st.st_size, st.st_mtime_ns)
         total += fold(path, st.st_size, st.st_mtime_ns)
-        each(rel, path, st)
+        if each is not None:
+            each(rel, path, st)
     return files, _digest(len(files), total)
 
 

@@ -15,7 +15,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from kb.db.build import DERIVED, METADATA_JSON
+from kb.db.build import DERIVED, METADATA_JSON, empty_derived, has_derived
 from kb.errors import WriteFailed
 
 TITLE = "The AI consciousness evidence portfolio"
@@ -66,29 +66,18 @@ def clear_derived(database: Path) -> None:
     """Empty the DERIVED tables of `database` (kb.db.build's in-place update does, as they are
     stale once a claim changed), unless they are: their rows are about to be written again."""
     with closing(sqlite3.connect(database)) as conn:
-        if any(conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in DERIVED):  # noqa: S608 - our names
+        if has_derived(conn):
             with conn:
-                for table in DERIVED:
-                    conn.execute(f"DELETE FROM {table}")  # noqa: S608
+                empty_derived(conn)
 
 
 def publish_early(database: Path, target: Path) -> bool:
-    """The first half of `publish` before the DERIVED tables are written: the copy of `database`,
-    whose DERIVED tables must be empty (`clear_derived`), without its machine rows. Whether they
-    were empty (if not, `publish` the whole again once they are written)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.unlink(missing_ok=True)
-    with closing(sqlite3.connect(database)) as src:
-        src.execute("VACUUM INTO ?", (str(target),))
+    """`publish` before the DERIVED tables are written, which must be empty (`clear_derived`).
+    Whether they were, in the copy (the state it was made from: VACUUM cannot run in a
+    transaction); if not, `publish` the whole again once they are written."""
+    publish(database, target)
     with closing(sqlite3.connect(target)) as conn:
-        # checked in the copy: the state it was made from (VACUUM cannot run in a transaction)
-        if any(conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in DERIVED):  # noqa: S608 - our names
-            return False
-        conn.execute("PRAGMA secure_delete = ON")
-        with conn:
-            conn.execute("DELETE FROM file")
-            conn.execute("DELETE FROM meta WHERE key = 'fingerprint'")
-    return True
+        return not has_derived(conn)
 
 
 def publish_derived(database: Path, target: Path) -> None:
