@@ -17,7 +17,8 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from kb.db.aggregates import other_profiles
-from kb.memo import DIGESTS, SHOWN_ONLY, Memo, approved, dates, explained
+from kb.memo import DIGESTS, KEYS, SHOWN_ONLY, STALE_UP_TO, Memo, approved, dates, explained
+from kb.pickled import kept as pickled_kept
 from kb.portfolio import evidence, explain_all, gather, unit_ids, units
 from kb.render.notes import robustness
 from kb.store import KnowledgeBase, load
@@ -315,3 +316,89 @@ def test_a_value_kept_by_the_analyses_key_is_made_again_only_where_they_changed_
     made.clear()
     kept_values(after, "other code")
     assert sorted(made) == sorted(kb.hypotheses)
+
+
+def _files(kb: KnowledgeBase, changed: dict[str, bytes] | None = None) -> dict[str, bytes]:
+    """Each finding file's sha256 as a build passes them (here: made up, one per id), by path."""
+    files = {kb.path_of("findings", cid): hashlib.sha256(cid.encode()).digest() for cid in kb.claims}
+    return {**files, **(changed or {})}
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=79),
+            st.sampled_from(["strength", "bearing", "status", "date", "controlled", "restates", "hypothesis", *sorted(SHOWN_ONLY)]),
+            st.integers(min_value=0, max_value=50),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.sampled_from(["same", "other records", "other seed", "fresh"]),
+)
+@settings(max_examples=12, deadline=None)
+def test_keys_taken_from_the_last_build_are_those_a_full_pass_makes(
+    tmp_path_factory: pytest.TempPathFactory, edits: list[tuple[int, str, int]], setting: str
+) -> None:
+    """A build's memo keeps what its keys were made of (KEYS); the next one takes them from there
+    when nothing they read changed. Whatever claims are edited (fields the analyses read, or only
+    shown ones) and whatever else changed, every key it ends up with is the key a memo with
+    nothing kept makes; it takes them whole exactly when every edit was to shown-only fields and
+    nothing else changed; and what it reads back is what a fresh analysis gives."""
+    kb, weights = _synthetic(tmp_path_factory)
+    folder = tmp_path_factory.mktemp("memo")
+    first = Memo(folder, weights, DRAWS, SEED, records="records", files=_files(kb))
+    first.due(kb)
+    assert (folder / KEYS).is_file()
+    _everything(kb, weights, first)  # every unit's analyses kept
+    after, changed = kb, {}
+    for which, edit, pick in edits:
+        cid = sorted(kb.claims)[which % len(kb.claims)]
+        after = _edited(after, cid, edit, pick)
+        changed[kb.path_of("findings", cid)] = hashlib.sha256(f"{cid} {edit} {pick}".encode()).digest()
+    records, seed, fresh = ("other" if setting == "other records" else "records"), SEED + (setting == "other seed"), setting == "fresh"
+    memo = Memo(folder, weights, DRAWS, seed, records=records, files=_files(kb, changed), fresh=fresh)
+    due = memo.due(after)
+    full = Memo(tmp_path_factory.mktemp("empty"), weights, DRAWS, seed, records=records, files=_files(kb, changed))
+    assert memo.analyses(after) == full.analyses(after)
+    taken = memo.findings is not None and len(memo.findings) == 0  # no finding's part made: the keys were taken whole
+    assert taken == (setting == "same" and all(edit in SHOWN_ONLY for _, edit, _ in edits))
+    if taken:
+        assert not due
+        assert _everything(after, weights, memo) == _everything(after, weights, None)
+
+
+def test_keys_are_taken_only_for_the_same_finding_files_and_written_anew_after_many_changes(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A finding file added, removed or moved (its content the same) makes every key again; after
+    more than STALE_UP_TO retitled files, KEYS is written anew with their sha256, so the next
+    build has none to digest again."""
+    kb, weights = _synthetic(tmp_path_factory)
+    Memo(tmp_path, weights, DRAWS, SEED, records="r", files=_files(kb)).due(kb)
+
+    def parts_made(records: KnowledgeBase, files: dict[str, bytes]) -> int:  # 0: every key taken from KEYS
+        memo = Memo(tmp_path, weights, DRAWS, SEED, records="r", files=files)
+        memo.due(records)
+        assert memo.findings is not None and memo.analyses(records) == Memo(
+            tmp_path / "none", weights, DRAWS, SEED, records="r", files=files
+        ).analyses(records)
+        return len(memo.findings)
+
+    assert parts_made(kb, _files(kb)) == 0
+    cid = sorted(kb.claims)[3]
+    fewer = dataclasses.replace(kb, claims={c: v for c, v in kb.claims.items() if c != cid}, cache={})
+    assert parts_made(fewer, {p: d for p, d in _files(kb).items() if p != kb.path_of("findings", cid)}) > 0
+    moved = dataclasses.replace(kb, paths={**kb.paths, ("findings", cid): kb.root / "claims" / "findings" / "moved.yaml"}, cache={})
+    assert parts_made(moved, _files(moved)) > 0
+    assert parts_made(kb, _files(kb)) > 0  # KEYS was of `moved`: made again for these files
+    assert parts_made(kb, _files(kb)) == 0
+    retitled, changed = kb, {}
+    for n, cid in enumerate(sorted(kb.claims)[: STALE_UP_TO + 1]):
+        retitled = _edited(retitled, cid, "title", n)
+        changed[kb.path_of("findings", cid)] = hashlib.sha256(f"retitled {cid}".encode()).digest()
+    before = pickled_kept(tmp_path / KEYS)
+    assert parts_made(retitled, _files(kb, changed)) == 0
+    after = pickled_kept(tmp_path / KEYS)
+    assert after[3:] == before[3:] and after[2] != before[2]
+    assert {path: sha for path, (sha, _) in after[2].items()} == _files(kb, changed)
