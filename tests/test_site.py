@@ -33,7 +33,7 @@ from kb.render.kept import KeptPages
 from kb.render.pages import FindingLayout, Renderer
 from kb.render.views import SiteData, site_data
 from kb.store import dump_record, load, load_valid
-from kb.vocab import ALL_VOCABULARIES
+from kb.vocab import ALL_VOCABULARIES, Kind
 from kb.weights import load_weights
 from tests.conftest import EXAMPLE, REPO
 from tests.test_review import scripted_review
@@ -426,12 +426,15 @@ def test_many_findings_are_grouped_and_every_link_still_lands_on_its_finding(tmp
     assert "{{ 7*7 }}" in evil and '<script>alert("title")' not in evil and "<b id=kb-injected-b>" not in evil
 
 
-def test_glossary_has_every_vocabulary_value(built: Path) -> None:
+def test_glossary_has_every_vocabulary_value_and_every_definition_in_order(built: Path) -> None:
     text = _page(built, "glossary.html")
     for vocab in ALL_VOCABULARIES:
         for member in vocab:
             assert f'id="{vocab.__name__.lower()}-{member.value}"' in text
             assert member.help in html.unescape(text)
+    kb = load_valid(built)
+    definitions = sorted(cid for cid, c in kb.claims.items() if c.kind is Kind.DEFINITION)
+    assert definitions and re.findall(r'id="def-([^"]+)"', text) == definitions
 
 
 def test_downloads_and_explorer_data_are_written(built: Path) -> None:

@@ -466,6 +466,21 @@ class Renderer:
         loaded = self.kb.loaded_all(self.files)
         return hashlib.sha256(page.encode() + b"".join(loaded[c.id] for c in listed)).hexdigest()
 
+    def glossary(self) -> Page:
+        """The glossary: the terms, every vocabulary and the documents' definitions (the findings of
+        kind definition, picked out here: in the template, a sort of every finding, 0.2 s at 50k)."""
+        definitions = [c for _, c in sorted(self.data.kb.claims.items()) if c.kind is Kind.DEFINITION]
+        return self.render(
+            "glossary.html.j2",
+            "glossary.md",
+            "Glossary",
+            "kb/render/notes.py, kb/vocab.py and claims/findings/",
+            vocabularies=ALL_VOCABULARIES,
+            terms=TERMS,
+            term_slug=slug,
+            definitions=definitions,
+        )
+
     def tasks(self) -> list[Callable[[], Page]]:
         """Every generated page, as a function that renders it (so pages can be shared out
         between processes); the pages of findings and of the records that list them as Tasks
@@ -482,19 +497,13 @@ class Renderer:
             ("works.html.j2", "works/index.md", "Works", "claims/sources/", {}),
             ("texts.html.j2", "texts/index.md", "Archived texts", "claims/texts/", {}),
             ("discrepancies.html.j2", "discrepancies.md", "Discrepancies", "claims/discrepancies/", {"ctx": self._discrepancy_contexts()}),
-            (
-                "glossary.html.j2",
-                "glossary.md",
-                "Glossary",
-                "kb/render/notes.py, kb/vocab.py and claims/findings/",
-                {"vocabularies": ALL_VOCABULARIES, "terms": TERMS, "term_slug": slug},
-            ),
             ("explorer.html.j2", "explorer.md", "Explorer", "claims/findings/", {}),
             ("downloads.html.j2", "downloads.md", "Downloads", "claims/", {"schemas": list(RECORDS)}),
             ("changes.html.j2", "changes.md", "Changes", "git history of claims/", {"items": self.data.changes}),
         ]
         for template, path, title, source, more in simple:
             out.append(partial(self.render, template, path, title, source, **more))
+        out.append(self.glossary)
         for h in kb.hypotheses.values():
             out.append(Task(partial(self.hypothesis, h), f"hypotheses/{h.id}.md", partial(self.hypothesis_key, h)))
         if self.layout.grouped:
