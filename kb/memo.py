@@ -32,7 +32,7 @@ from kb.bulk import beside, gc_paused
 from kb.history import Point, by_date_all, code_digest
 from kb.models import Claim
 from kb.pickled import keep, kept
-from kb.portfolio import Explanation, HypothesisResult, compute_portfolio, evidence, explain_all, gather, unit_ids
+from kb.portfolio import UNIT_IDS, Explanation, HypothesisResult, compute_portfolio, evidence, explain_all, gather, unit_ids
 from kb.store import KnowledgeBase
 from kb.weights import Weights
 
@@ -112,7 +112,7 @@ class _Findings(dict[str, bytes]):
             digest = _content(self.kb.claims[cid])
             if sha is not None:
                 self.made[sha] = digest
-        out = self[cid] = path.encode() + b"\0" + digest
+        out = self[cid] = _part(path, digest)
         return out
 
 
@@ -121,9 +121,9 @@ def _content(claim: Claim) -> bytes:
     return hashlib.sha256(claim.model_dump_json(exclude=SHOWN_ONLY).encode()).digest()
 
 
-def _part(path: str, claim: Claim) -> bytes:
-    """A finding's part of the keys (as _Findings makes it)."""
-    return path.encode() + b"\0" + _content(claim)
+def _part(path: str, content: bytes) -> bytes:
+    """A finding's part of the keys: its path and its content's digest (`_content`)."""
+    return path.encode() + b"\0" + content
 
 
 class Memo:
@@ -172,13 +172,13 @@ class Memo:
         digest of what it reads), for `_reused`."""
         if self.findings is None or self.files is None:
             return
-        parts = {kb.path_of("findings", cid): self.findings[cid] for cid in kb.claims}  # unreached findings too
+        if self.records is not None:  # every finding's part, unreached ones too (made here, kept in DIGESTS below)
+            paths = {cid: kb.path_of("findings", cid) for cid in kb.claims}
+            entries = {path: (self.files.get(path), self.findings[cid]) for cid, path in paths.items()}
+            keep(self.folder / KEYS, (self.salt, self.records, entries, unit_ids(kb), dict(self.read)))
         if self.findings.made:
             every = {**self.findings.known, **self.findings.made}
             keep(self.folder / DIGESTS, (code_digest(), {sha: every[sha] for sha in self.files.values() if sha in every}))
-        if self.records is not None:
-            entries = {path: (self.files.get(path), part) for path, part in parts.items()}
-            keep(self.folder / KEYS, (self.salt, self.records, entries, unit_ids(kb), dict(self.read)))
 
     def _reused(self, kb: KnowledgeBase) -> bool:
         """Take every unit and unit digest from KEYS when nothing any key reads changed since it
@@ -202,13 +202,13 @@ class Memo:
             if sha is None or was is None:
                 return False
             if sha != was[0]:
-                part = _part(path, claim)
+                part = _part(path, _content(claim))
                 if part != was[1]:
                     return False
                 stale[path] = (sha, part)
         if len(stale) > STALE_UP_TO:
             keep(self.folder / KEYS, (self.salt, self.records, {**entries, **stale}, units, reads))
-        kb.cache["unit_ids"] = [list(unit) for unit in units]
+        kb.cache[UNIT_IDS] = [list(unit) for unit in units]
         self.findings = _Findings(kb, self.files, {})
         self.read = dict(reads)
         return True

@@ -313,11 +313,14 @@ def units(hs: Sequence[HypothesisEvidence]) -> list[list[HypothesisEvidence]]:
     return [[by_id[hid] for hid in unit] for unit in _joined([h.id for h in hs], {h.id: h.question for h in hs}, rivals)]
 
 
+UNIT_IDS = "unit_ids"  # kb.cache: the units of `unit_ids` (kb.memo puts there those it takes from its last build)
+
+
 def unit_ids(kb: KnowledgeBase) -> list[list[str]]:
     """`units(evidence(kb))` by id, read from the records without making the evidence (once per
     knowledge base: its records are not changed in place)."""
-    if "unit_ids" in kb.cache:
-        return [list(unit) for unit in kb.cache["unit_ids"]]
+    if UNIT_IDS in kb.cache:
+        return [list(unit) for unit in kb.cache[UNIT_IDS]]
     questions = question_of(kb)
     hids = sorted(kb.hypotheses)
 
@@ -330,7 +333,7 @@ def unit_ids(kb: KnowledgeBase) -> list[list[str]]:
                     if (rival := embodied.get(e.type)) is not None:
                         yield from ((hid, rival) for hid in {link.hypothesis for link in c.links} if not e.threatens or hid in e.threatens)
 
-    joined = kb.cache["unit_ids"] = _joined(hids, {hid: questions.get(hid) for hid in hids}, rivals())
+    joined = kb.cache[UNIT_IDS] = _joined(hids, {hid: questions.get(hid) for hid in hids}, rivals())
     return [list(unit) for unit in joined]
 
 
